@@ -1,0 +1,420 @@
+//! The one error type of the SDK and the one table that maps wire failures to it.
+//!
+//! Every binding turns an [`Error`] into its own class by [`ErrorKind::class_name`], so the
+//! names, the hierarchy ([`ErrorKind::parent`]) and the status/code mapping
+//! ([`Error::from_response`]) live here and nowhere else.
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// What went wrong, as a class of the official HopX SDKs.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The base class; used for client-side state errors (e.g. a killed sandbox handle).
+    Hopx,
+    /// An HTTP error the table has no better class for.
+    Api,
+    /// 401: missing or wrong API key or agent token.
+    Authentication,
+    /// 401 with `TOKEN_EXPIRED`: the agent token ran out and could not be refreshed.
+    TokenExpired,
+    /// 404: no such sandbox or resource.
+    NotFound,
+    /// 404 on create: no template of that name.
+    TemplateNotFound,
+    /// 400: the request was refused as invalid (also raised before sending bad arguments).
+    Validation,
+    /// 429: too many requests.
+    RateLimit,
+    /// A quota was reached (403 mentioning a limit, or a resource-limit code).
+    ResourceLimit,
+    /// 5xx.
+    Server,
+    /// The server could not be reached or the connection broke.
+    Network,
+    /// The code ran past its timeout (408 `EXECUTION_TIMEOUT`) or the HTTP call timed out.
+    Timeout,
+    /// The sandbox agent reported an error the table has no better class for.
+    Agent,
+    /// The agent reported `FILE_NOT_FOUND`.
+    FileNotFound,
+    /// The agent refused or failed a file operation.
+    FileOperation,
+    /// The agent could not run the code (`EXECUTION_FAILED`).
+    CodeExecution,
+    /// The agent could not run the command (`COMMAND_FAILED`).
+    CommandExecution,
+    /// The sandbox is gone because its time-to-live ran out (410 / `SANDBOX_EXPIRED`).
+    SandboxExpired,
+}
+
+impl ErrorKind {
+    /// Every kind, for parity tests in the bindings.
+    pub const ALL: [ErrorKind; 18] = [
+        ErrorKind::Hopx,
+        ErrorKind::Api,
+        ErrorKind::Authentication,
+        ErrorKind::TokenExpired,
+        ErrorKind::NotFound,
+        ErrorKind::TemplateNotFound,
+        ErrorKind::Validation,
+        ErrorKind::RateLimit,
+        ErrorKind::ResourceLimit,
+        ErrorKind::Server,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Agent,
+        ErrorKind::FileNotFound,
+        ErrorKind::FileOperation,
+        ErrorKind::CodeExecution,
+        ErrorKind::CommandExecution,
+        ErrorKind::SandboxExpired,
+    ];
+
+    /// The exact class name in `hopx_ai.errors` and in `@hopx-ai/sdk`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Hopx => "HopxError",
+            ErrorKind::Api => "APIError",
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::TokenExpired => "TokenExpiredError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::TemplateNotFound => "TemplateNotFoundError",
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::RateLimit => "RateLimitError",
+            ErrorKind::ResourceLimit => "ResourceLimitError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::Network => "NetworkError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::Agent => "AgentError",
+            ErrorKind::FileNotFound => "FileNotFoundError",
+            ErrorKind::FileOperation => "FileOperationError",
+            ErrorKind::CodeExecution => "CodeExecutionError",
+            ErrorKind::CommandExecution => "CommandExecutionError",
+            ErrorKind::SandboxExpired => "SandboxExpiredError",
+        }
+    }
+
+    /// The parent class, giving the official Python hierarchy (both bindings follow it).
+    pub fn parent(self) -> Option<ErrorKind> {
+        use ErrorKind::*;
+        match self {
+            Hopx => None,
+            Api | Network | Agent | SandboxExpired => Some(Hopx),
+            Authentication | NotFound | Validation | RateLimit | ResourceLimit | Server => Some(Api),
+            TokenExpired => Some(Authentication),
+            TemplateNotFound => Some(NotFound),
+            Timeout => Some(Network),
+            FileNotFound | FileOperation | CodeExecution | CommandExecution => Some(Agent),
+        }
+    }
+
+    /// The kind for a class name, the inverse of [`ErrorKind::class_name`].
+    pub fn from_class_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.class_name() == name)
+    }
+}
+
+/// Which HTTP plane answered: they use different error body shapes and fallbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// `/v1/...` on the control plane: nested `{"error": {...}}` bodies.
+    Control,
+    /// The sandbox agent: flat `{"error": "...", "code": ...}` bodies.
+    Agent,
+}
+
+/// An SDK error: a kind plus every attribute the official classes carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The machine-readable code from the body (`EXECUTION_TIMEOUT`, `RESOURCE_NOT_FOUND`...).
+    pub code: Option<String>,
+    pub request_id: Option<String>,
+    pub status_code: Option<u16>,
+    /// Extra context from the body's `details` object (always an object, maybe empty).
+    pub details: Map<String, Value>,
+    /// Seconds to wait before retrying, for [`ErrorKind::RateLimit`].
+    pub retry_after: Option<f64>,
+    /// Output gathered before an execution timeout killed the code.
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    /// For [`ErrorKind::TemplateNotFound`]: the name asked for and the names that exist.
+    pub template_name: Option<String>,
+    pub available_templates: Vec<String>,
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with a message and nothing else.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            code: None,
+            request_id: None,
+            status_code: None,
+            details: Map::new(),
+            retry_after: None,
+            stdout: None,
+            stderr: None,
+            template_name: None,
+            available_templates: Vec::new(),
+        }
+    }
+
+    /// A [`ErrorKind::Validation`] error for bad arguments, raised before any request.
+    pub fn validation(message: impl Into<String>) -> Self {
+        let mut e = Error::new(ErrorKind::Validation, message);
+        e.code = Some("INVALID_REQUEST".into());
+        e
+    }
+
+    /// Builds the error for a failed HTTP response. This is the one mapping table.
+    ///
+    /// `body` is the raw response text; `request_id` is the `X-Request-ID` header if any.
+    pub fn from_response(plane: Plane, status: u16, request_id: Option<String>, body: &str) -> Self {
+        let parsed = ParsedBody::parse(body);
+        let message = parsed
+            .message
+            .clone()
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| default_message(status, body));
+        let code = parsed.code.clone();
+        let kind = classify(plane, status, code.as_deref(), &message);
+        let mut e = Error::new(kind, message);
+        e.code = code;
+        e.status_code = Some(status);
+        e.request_id = request_id.or(parsed.request_id);
+        e.details = parsed.details;
+        e.retry_after = e
+            .details
+            .get("retry_after_seconds")
+            .or_else(|| parsed.retry_after.as_ref())
+            .and_then(Value::as_f64);
+        if kind == ErrorKind::Timeout {
+            e.stdout = parsed.stdout.or_else(|| str_field(&e.details, "stdout"));
+            e.stderr = parsed.stderr.or_else(|| str_field(&e.details, "stderr"));
+        }
+        if kind == ErrorKind::TemplateNotFound {
+            e.template_name = str_field(&e.details, "template_name");
+            e.available_templates = e
+                .details
+                .get("available_templates")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+        }
+        e
+    }
+
+    /// Whether a caller may retry the same idempotent request after this error.
+    pub fn is_retryable_status(status: u16) -> bool {
+        matches!(status, 429 | 502 | 503 | 504)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(code) = &self.code {
+            write!(f, " (code: {code})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request_id: {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The status/code table. Codes win over statuses; the plane decides the fallback class.
+fn classify(plane: Plane, status: u16, code: Option<&str>, message: &str) -> ErrorKind {
+    use ErrorKind::*;
+    let by_code = match code.unwrap_or("") {
+        "TOKEN_EXPIRED" => Some(TokenExpired),
+        "SANDBOX_EXPIRED" => Some(SandboxExpired),
+        "TEMPLATE_NOT_FOUND" => Some(TemplateNotFound),
+        "EXECUTION_TIMEOUT" => Some(Timeout),
+        "EXECUTION_FAILED" => Some(CodeExecution),
+        "COMMAND_FAILED" => Some(CommandExecution),
+        "FILE_NOT_FOUND" => Some(FileNotFound),
+        "PATH_NOT_ALLOWED" | "DIRECTORY_NOT_FOUND" | "INVALID_PATH" | "FILE_ALREADY_EXISTS"
+        | "FILE_OPERATION_FAILED" => Some(FileOperation),
+        "RATE_LIMIT_EXCEEDED" => Some(RateLimit),
+        "RESOURCE_LIMIT_ERROR" | "RESOURCE_LIMIT_EXCEEDED" => Some(ResourceLimit),
+        "INVALID_REQUEST" | "INVALID_JSON" | "MISSING_PARAMETER" => Some(Validation),
+        _ => None,
+    };
+    if let Some(kind) = by_code {
+        return kind;
+    }
+    let lower = message.to_ascii_lowercase();
+    match status {
+        401 if lower.contains("token expired") => TokenExpired,
+        401 => Authentication,
+        410 => SandboxExpired,
+        404 => NotFound,
+        400 | 422 => Validation,
+        429 => RateLimit,
+        403 if lower.contains("limit") => ResourceLimit,
+        408 => Timeout,
+        500..=599 => Server,
+        _ if plane == Plane::Agent => Agent,
+        _ => Api,
+    }
+}
+
+fn default_message(status: u16, body: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty() || trimmed.starts_with('{') {
+        format!("HTTP {status}")
+    } else {
+        let mut text: String = trimmed.chars().take(500).collect();
+        text.insert_str(0, &format!("HTTP {status}: "));
+        text
+    }
+}
+
+fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key).and_then(Value::as_str).map(String::from)
+}
+
+/// The fields of an error body in either shape: nested (control plane) or flat (agent).
+#[derive(Default)]
+struct ParsedBody {
+    message: Option<String>,
+    code: Option<String>,
+    request_id: Option<String>,
+    details: Map<String, Value>,
+    retry_after: Option<Value>,
+    stdout: Option<String>,
+    stderr: Option<String>,
+}
+
+impl ParsedBody {
+    fn parse(body: &str) -> ParsedBody {
+        let Ok(Value::Object(top)) = serde_json::from_str::<Value>(body) else {
+            return ParsedBody::default();
+        };
+        let nested = top.get("error").and_then(Value::as_object);
+        let pick = |key: &str| -> Option<String> {
+            nested
+                .and_then(|n| n.get(key))
+                .or_else(|| top.get(key))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        let message = nested
+            .and_then(|n| n.get("message"))
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| top.get("error").and_then(Value::as_str).map(String::from))
+            .or_else(|| top.get("message").and_then(Value::as_str).map(String::from));
+        let details = nested
+            .and_then(|n| n.get("details"))
+            .or_else(|| top.get("details"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        ParsedBody {
+            message,
+            code: pick("code"),
+            request_id: pick("request_id"),
+            details,
+            retry_after: top.get("retry_after").cloned(),
+            stdout: top.get("stdout").and_then(Value::as_str).map(String::from),
+            stderr: top.get("stderr").and_then(Value::as_str).map(String::from),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_unique_class_and_reaches_the_base() {
+        let mut names = std::collections::HashSet::new();
+        for kind in ErrorKind::ALL {
+            assert!(names.insert(kind.class_name()), "duplicate {}", kind.class_name());
+            assert_eq!(ErrorKind::from_class_name(kind.class_name()), Some(kind));
+            let mut k = kind;
+            let mut steps = 0;
+            while let Some(p) = k.parent() {
+                k = p;
+                steps += 1;
+                assert!(steps < 5);
+            }
+            assert_eq!(k, ErrorKind::Hopx);
+        }
+    }
+
+    #[test]
+    fn nested_control_plane_body() {
+        let body = r#"{"error":{"code":"RESOURCE_NOT_FOUND","message":"Sandbox not found","request_id":"req_1","details":{"id":"x"}}}"#;
+        let e = Error::from_response(Plane::Control, 404, None, body);
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert_eq!(e.message, "Sandbox not found");
+        assert_eq!(e.code.as_deref(), Some("RESOURCE_NOT_FOUND"));
+        assert_eq!(e.request_id.as_deref(), Some("req_1"));
+        assert_eq!(e.details["id"], "x");
+    }
+
+    #[test]
+    fn flat_agent_body_and_header_request_id_wins() {
+        let body = r#"{"error":"File not found","code":"FILE_NOT_FOUND","request_id":"body"}"#;
+        let e = Error::from_response(Plane::Agent, 404, Some("hdr".into()), body);
+        assert_eq!(e.kind, ErrorKind::FileNotFound);
+        assert_eq!(e.message, "File not found");
+        assert_eq!(e.request_id.as_deref(), Some("hdr"));
+    }
+
+    #[test]
+    fn timeout_carries_partial_output() {
+        let body = r#"{"error":"timed out","code":"EXECUTION_TIMEOUT","stdout":"a\n","stderr":"b"}"#;
+        let e = Error::from_response(Plane::Agent, 408, None, body);
+        assert_eq!(e.kind, ErrorKind::Timeout);
+        assert_eq!(e.stdout.as_deref(), Some("a\n"));
+        assert_eq!(e.stderr.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn statuses_without_codes() {
+        let k = |plane, status, body: &str| Error::from_response(plane, status, None, body).kind;
+        assert_eq!(k(Plane::Control, 401, ""), ErrorKind::Authentication);
+        assert_eq!(k(Plane::Control, 429, "{}"), ErrorKind::RateLimit);
+        assert_eq!(k(Plane::Control, 503, "oops"), ErrorKind::Server);
+        assert_eq!(k(Plane::Control, 402, "{}"), ErrorKind::Api);
+        assert_eq!(k(Plane::Agent, 405, "{}"), ErrorKind::Agent);
+        assert_eq!(k(Plane::Control, 410, "{}"), ErrorKind::SandboxExpired);
+        assert_eq!(
+            k(Plane::Control, 403, r#"{"error":{"message":"Sandbox limit reached"}}"#),
+            ErrorKind::ResourceLimit
+        );
+        assert_eq!(
+            k(Plane::Agent, 401, r#"{"error":"token expired"}"#),
+            ErrorKind::TokenExpired
+        );
+    }
+
+    #[test]
+    fn rate_limit_reads_retry_after_seconds() {
+        let body = r#"{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"slow down","details":{"retry_after_seconds":2}},"retry_after":2}"#;
+        let e = Error::from_response(Plane::Control, 429, None, body);
+        assert_eq!(e.kind, ErrorKind::RateLimit);
+        assert_eq!(e.retry_after, Some(2.0));
+    }
+
+    #[test]
+    fn non_json_body_becomes_the_message() {
+        let e = Error::from_response(Plane::Control, 502, None, "Bad Gateway");
+        assert_eq!(e.kind, ErrorKind::Server);
+        assert_eq!(e.message, "HTTP 502: Bad Gateway");
+    }
+}

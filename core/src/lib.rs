@@ -1,0 +1,27 @@
+//! `hopx-core`: the async client of the HopX sandbox protocol.
+//!
+//! It speaks to a control plane (`/v1/sandboxes`, API key) and to the agent of each sandbox
+//! (`POST /execute`, bearer token). The backend is the HopX cloud, a standalone
+//! `hopx-local serve`, or the local engine embedded in this process (see [`config`]).
+//! The crate owns no runtime: every call is a future for the caller's tokio runtime.
+
+pub mod config;
+pub mod error;
+pub mod models;
+
+mod agent;
+mod client;
+mod control;
+mod http;
+mod retry;
+mod sandbox;
+mod token;
+
+pub use client::Client;
+pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
+pub use error::{Error, ErrorKind, Plane, Result};
+pub use models::{
+    CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
+    SandboxInfo, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT,
+};
+pub use sandbox::Sandbox;
