@@ -102,7 +102,9 @@ impl ErrorKind {
         match self {
             Hopx => None,
             Api | Network | Agent | SandboxExpired => Some(Hopx),
-            Authentication | NotFound | Validation | RateLimit | ResourceLimit | Server => Some(Api),
+            Authentication | NotFound | Validation | RateLimit | ResourceLimit | Server => {
+                Some(Api)
+            }
             TokenExpired => Some(Authentication),
             TemplateNotFound => Some(NotFound),
             Timeout => Some(Network),
@@ -177,7 +179,12 @@ impl Error {
     /// Builds the error for a failed HTTP response. This is the one mapping table.
     ///
     /// `body` is the raw response text; `request_id` is the `X-Request-ID` header if any.
-    pub fn from_response(plane: Plane, status: u16, request_id: Option<String>, body: &str) -> Self {
+    pub fn from_response(
+        plane: Plane,
+        status: u16,
+        request_id: Option<String>,
+        body: &str,
+    ) -> Self {
         let parsed = ParsedBody::parse(body);
         let message = parsed
             .message
@@ -206,7 +213,11 @@ impl Error {
                 .details
                 .get("available_templates")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
         }
         e
@@ -244,7 +255,10 @@ fn classify(plane: Plane, status: u16, code: Option<&str>, message: &str) -> Err
         "EXECUTION_FAILED" => Some(CodeExecution),
         "COMMAND_FAILED" => Some(CommandExecution),
         "FILE_NOT_FOUND" => Some(FileNotFound),
-        "PATH_NOT_ALLOWED" | "DIRECTORY_NOT_FOUND" | "INVALID_PATH" | "FILE_ALREADY_EXISTS"
+        "PATH_NOT_ALLOWED"
+        | "DIRECTORY_NOT_FOUND"
+        | "INVALID_PATH"
+        | "FILE_ALREADY_EXISTS"
         | "FILE_OPERATION_FAILED" => Some(FileOperation),
         "RATE_LIMIT_EXCEEDED" => Some(RateLimit),
         "RESOURCE_LIMIT_ERROR" | "RESOURCE_LIMIT_EXCEEDED" => Some(ResourceLimit),
@@ -342,7 +356,11 @@ mod tests {
     fn every_kind_has_a_unique_class_and_reaches_the_base() {
         let mut names = std::collections::HashSet::new();
         for kind in ErrorKind::ALL {
-            assert!(names.insert(kind.class_name()), "duplicate {}", kind.class_name());
+            assert!(
+                names.insert(kind.class_name()),
+                "duplicate {}",
+                kind.class_name()
+            );
             assert_eq!(ErrorKind::from_class_name(kind.class_name()), Some(kind));
             let mut k = kind;
             let mut steps = 0;
@@ -377,7 +395,8 @@ mod tests {
 
     #[test]
     fn timeout_carries_partial_output() {
-        let body = r#"{"error":"timed out","code":"EXECUTION_TIMEOUT","stdout":"a\n","stderr":"b"}"#;
+        let body =
+            r#"{"error":"timed out","code":"EXECUTION_TIMEOUT","stdout":"a\n","stderr":"b"}"#;
         let e = Error::from_response(Plane::Agent, 408, None, body);
         assert_eq!(e.kind, ErrorKind::Timeout);
         assert_eq!(e.stdout.as_deref(), Some("a\n"));
@@ -394,7 +413,11 @@ mod tests {
         assert_eq!(k(Plane::Agent, 405, "{}"), ErrorKind::Agent);
         assert_eq!(k(Plane::Control, 410, "{}"), ErrorKind::SandboxExpired);
         assert_eq!(
-            k(Plane::Control, 403, r#"{"error":{"message":"Sandbox limit reached"}}"#),
+            k(
+                Plane::Control,
+                403,
+                r#"{"error":{"message":"Sandbox limit reached"}}"#
+            ),
             ErrorKind::ResourceLimit
         );
         assert_eq!(

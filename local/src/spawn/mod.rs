@@ -9,8 +9,10 @@ mod pidfd;
 mod plain;
 mod thread;
 
+pub use pidfd::{
+    decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid,
+};
 pub use plain::PlainIsolator;
-pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -128,7 +130,11 @@ pub trait Isolator: Send + Sync + 'static {
 }
 
 /// Starts `command` in `sandbox` on the spawner thread with the engine's isolator.
-pub async fn spawn(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>, command: Command) -> io::Result<Process> {
+pub async fn spawn(
+    isolator: &Arc<dyn Isolator>,
+    sandbox: &Arc<SandboxSpec>,
+    command: Command,
+) -> io::Result<Process> {
     let iso = isolator.clone();
     let sb = sandbox.clone();
     thread::run(move || iso.spawn(&sb, command)).await
@@ -139,4 +145,10 @@ pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -
     let iso = isolator.clone();
     let sb = sandbox.clone();
     thread::run(move || iso.prepare(&sb)).await
+}
+
+/// The isolator the engine uses. (Temporary: until the namespace isolator lands, this is the
+/// unconfined one.)
+pub fn default_isolator() -> Result<Arc<dyn Isolator>, String> {
+    Ok(Arc::new(PlainIsolator))
 }

@@ -1,0 +1,269 @@
+//! The engine: the table of live sandboxes and their life cycle (create, kill, expiry).
+
+use crate::config::EngineConfig;
+use crate::error::ApiError;
+use crate::exec::Runtimes;
+use crate::sandbox::{Sandbox, SandboxParts};
+use crate::spawn::{self, Isolator, SandboxSpec};
+use crate::template::Template;
+use axum::http::StatusCode;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::sync::Notify;
+
+/// Why a sandbox id no longer answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    Killed,
+    Expired,
+}
+
+/// A create request, already validated by the control plane.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    pub template: &'static Template,
+    pub timeout_seconds: Option<u64>,
+    pub internet_access: bool,
+    pub env_vars: BTreeMap<String, String>,
+}
+
+/// A running engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: EngineConfig,
+    isolator: Result<Arc<dyn Isolator>, String>,
+    runtimes: &'static Runtimes,
+    root: PathBuf,
+    sandboxes: Mutex<HashMap<String, Arc<Sandbox>>>,
+    gone: Mutex<HashMap<String, Gone>>,
+    /// Wakes the expiry task when a deadline changes.
+    expiry_changed: Notify,
+    started: SystemTime,
+}
+
+impl Engine {
+    /// Starts an engine: resolves interpreters, picks the isolator, makes its folder and
+    /// starts the expiry task on the current runtime.
+    pub async fn start(config: EngineConfig) -> std::io::Result<Engine> {
+        let runtimes = Runtimes::shared(config.python.clone()).await;
+        let root = crate::cleanup::engine_root(&config.state_dir)?;
+        let isolator = spawn::default_isolator();
+        if let Err(e) = &isolator {
+            tracing::warn!("local sandboxes cannot be created: {e}");
+        }
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                config,
+                isolator,
+                runtimes,
+                root,
+                sandboxes: Mutex::new(HashMap::new()),
+                gone: Mutex::new(HashMap::new()),
+                expiry_changed: Notify::new(),
+                started: SystemTime::now(),
+            }),
+        };
+        tokio::spawn(expire_loop(engine.inner.clone()));
+        Ok(engine)
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// The resolved interpreters.
+    pub fn runtimes(&self) -> &'static Runtimes {
+        self.inner.runtimes
+    }
+
+    /// When the engine started.
+    pub fn started(&self) -> SystemTime {
+        self.inner.started
+    }
+
+    /// Creates a sandbox whose agent already answers when this returns.
+    pub async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
+        let inner = &self.inner;
+        let isolator = inner.isolator.clone().map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "ISOLATION_UNAVAILABLE",
+                format!("cannot isolate local sandboxes on this machine: {e}"),
+            )
+        })?;
+        if inner.sandboxes.lock().unwrap().len() >= inner.config.max_sandboxes {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "RESOURCE_LIMIT_EXCEEDED",
+                format!(
+                    "Sandbox limit reached: {} live sandboxes (HOPX_LOCAL_MAX_SANDBOXES)",
+                    inner.config.max_sandboxes
+                ),
+            )
+            .with_detail("limit", inner.config.max_sandboxes)
+            .with_detail("current", inner.config.max_sandboxes));
+        }
+        if req.template.python_kernel {
+            crate::kernel::check_available(inner.runtimes).map_err(|m| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m)
+            })?;
+        }
+        let id = crate::ids::sandbox_id();
+        let spec = Arc::new(self.sandbox_spec(&id, req.internet_access));
+        spawn::prepare(&isolator, &spec)
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .port();
+        let sandbox = Arc::new(Sandbox::new(SandboxParts {
+            id: id.clone(),
+            template: req.template,
+            spec,
+            isolator,
+            runtimes: inner.runtimes,
+            internet_access: req.internet_access,
+            output_limit: inner.config.output_limit,
+            agent_url: format!("http://127.0.0.1:{port}"),
+            timeout_seconds: req.timeout_seconds,
+            env: req.env_vars,
+            kernel: None,
+        }));
+        crate::http::agent::serve(listener, sandbox.clone(), self.clone());
+        inner.sandboxes.lock().unwrap().insert(id, sandbox.clone());
+        inner.expiry_changed.notify_one();
+        Ok(sandbox)
+    }
+
+    fn sandbox_spec(&self, id: &str, network: bool) -> SandboxSpec {
+        let dir = self.inner.root.join(id);
+        SandboxSpec {
+            id: id.to_string(),
+            workspace: dir.join("workspace"),
+            tmp: dir.join("tmp"),
+            ro_paths: self.inner.runtimes.ro_paths(),
+            network,
+            limits: self.inner.config.limits.clone(),
+        }
+    }
+
+    /// A live sandbox, or the error a client should see for that id.
+    pub fn get(&self, id: &str) -> Result<Arc<Sandbox>, ApiError> {
+        if let Some(sb) = self.inner.sandboxes.lock().unwrap().get(id) {
+            return Ok(sb.clone());
+        }
+        Err(self.gone_error(id))
+    }
+
+    /// The error for an id that is not live: expired, killed or never known.
+    pub fn gone_error(&self, id: &str) -> ApiError {
+        match self.inner.gone.lock().unwrap().get(id) {
+            Some(Gone::Expired) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "SANDBOX_EXPIRED",
+                format!("Sandbox not found: {id} expired (its timeout_seconds ran out)"),
+            ),
+            _ => ApiError::sandbox_not_found(id),
+        }
+    }
+
+    /// Every live sandbox, oldest first.
+    pub fn list(&self) -> Vec<Arc<Sandbox>> {
+        let mut all: Vec<_> = self
+            .inner
+            .sandboxes
+            .lock()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|s| s.created_at);
+        all
+    }
+
+    /// Kills a sandbox: stops its processes, removes its files; the id then answers 404.
+    pub async fn kill(&self, id: &str) -> Result<(), ApiError> {
+        self.remove(id, Gone::Killed)
+            .await
+            .ok_or_else(|| self.gone_error(id))
+    }
+
+    async fn remove(&self, id: &str, why: Gone) -> Option<()> {
+        let sandbox = self.inner.sandboxes.lock().unwrap().remove(id)?;
+        self.inner.gone.lock().unwrap().insert(id.to_string(), why);
+        sandbox.stop_runs().await;
+        sandbox.isolator.release(&sandbox.spec);
+        let dir = sandbox.spec.workspace.parent().map(PathBuf::from);
+        if let Some(dir) = dir {
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+        }
+        Some(())
+    }
+
+    /// Sets a sandbox's time-to-live, counted from now.
+    pub fn set_timeout(&self, id: &str, seconds: u64) -> Result<Arc<Sandbox>, ApiError> {
+        let sandbox = self.get(id)?;
+        {
+            let mut st = sandbox.state();
+            st.timeout_seconds = Some(seconds);
+            st.expires_at = Some(SystemTime::now() + Duration::from_secs(seconds));
+        }
+        self.inner.expiry_changed.notify_one();
+        Ok(sandbox)
+    }
+
+    /// Kills every sandbox (used when a standalone engine stops).
+    pub async fn shutdown(&self) {
+        let ids: Vec<String> = self
+            .inner
+            .sandboxes
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        for id in ids {
+            let _ = self.kill(&id).await;
+        }
+        let _ = std::fs::remove_dir_all(&self.inner.root);
+    }
+}
+
+/// Kills sandboxes whose time-to-live ran out; sleeps until the next deadline.
+async fn expire_loop(inner: Arc<Inner>) {
+    let engine = Engine { inner };
+    loop {
+        let now = SystemTime::now();
+        let mut due = Vec::new();
+        let mut next: Option<SystemTime> = None;
+        for sb in engine.inner.sandboxes.lock().unwrap().values() {
+            match sb.state().expires_at {
+                Some(at) if at <= now => due.push(sb.id.clone()),
+                Some(at) => next = Some(next.map_or(at, |n| n.min(at))),
+                None => {}
+            }
+        }
+        for id in due {
+            tracing::info!("sandbox {id} expired");
+            engine.remove(&id, Gone::Expired).await;
+        }
+        let wait = next
+            .and_then(|n| n.duration_since(SystemTime::now()).ok())
+            .unwrap_or(Duration::from_secs(3600));
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = engine.inner.expiry_changed.notified() => {}
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Running code: the request, the events a run emits while it goes, and its outcome.
+//!
+//! Every way of running code (a one-shot process, the Python kernel) takes an
+//! [`ExecRequest`] and yields an [`ExecOutcome`], sending [`ExecEvent`]s on the way so the
+//! streaming endpoints and the plain `/execute` share one mechanism.
+
+pub mod language;
+pub mod oneshot;
+pub mod output;
+
+use output::Captured;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub use language::{Language, Runtimes};
+
+/// One run of code in a sandbox.
+#[derive(Debug, Clone)]
+pub struct ExecRequest {
+    pub code: String,
+    pub language: Language,
+    pub timeout: Duration,
+    /// Inside path, already checked to lie under `/workspace` or `/tmp`.
+    pub workdir: String,
+    /// The complete environment of the run (sandbox globals with the call's own on top).
+    pub env: BTreeMap<String, String>,
+}
+
+/// Something a run produced while it was going.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecEvent {
+    Stdout(String),
+    Stderr(String),
+    /// A rich output `{type, data, metadata}` as it was displayed.
+    Display(Value),
+}
+
+/// Where a run sends its events; `None` when nobody listens.
+pub type EventSink = Option<mpsc::UnboundedSender<ExecEvent>>;
+
+/// How a run ended.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOutcome {
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub exit_code: i32,
+    /// Seconds from start to end.
+    pub execution_time: f64,
+    /// Rich outputs `{type, data, metadata}` in display order.
+    pub rich_outputs: Vec<Value>,
+    /// The last expression's plain-text value, for the flat `result` field.
+    pub result_text: Option<String>,
+    /// A structured exception `{name, value, traceback}` from the kernel.
+    pub error: Option<Value>,
+    /// The run passed its timeout and was stopped.
+    pub timed_out: bool,
+    /// The sandbox was killed while the run went on.
+    pub sandbox_killed: bool,
+    /// The kernel had to be restarted; its state is gone.
+    pub kernel_restarted: bool,
+}
+
+impl ExecOutcome {
+    /// Whether the code succeeded.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0 && self.error.is_none() && !self.timed_out
+    }
+
+    /// The `/execute` response body: the five core fields always, the flat rich fields the
+    /// official SDKs read, and our `rich_outputs` array.
+    pub fn to_wire(&self, language: Language, timestamp: String) -> Value {
+        let mut body = json!({
+            "success": self.success(),
+            "stdout": self.stdout.text,
+            "stderr": self.stderr.text,
+            "exit_code": self.exit_code,
+            "execution_time": self.execution_time,
+            "timestamp": timestamp,
+            "language": language.name(),
+            "rich_outputs": self.rich_outputs,
+        });
+        let obj = body.as_object_mut().expect("object");
+        for (field, mime) in FLAT_FIELDS {
+            if let Some(v) = self.rich_outputs.iter().find_map(|o| o["data"].get(mime)) {
+                obj.insert(field.into(), v.clone());
+            }
+        }
+        if let Some(text) = &self.result_text {
+            obj.insert("result".into(), Value::String(text.clone()));
+        }
+        if let Some(err) = &self.error {
+            obj.insert("error".into(), err.clone());
+        }
+        for (flag, on) in [
+            ("stdout_truncated", self.stdout.truncated),
+            ("stderr_truncated", self.stderr.truncated),
+            ("kernel_restarted", self.kernel_restarted),
+        ] {
+            if on {
+                obj.insert(flag.into(), Value::Bool(true));
+            }
+        }
+        body
+    }
+}
+
+/// Flat response fields and the MIME type each one carries (first output of that type wins).
+const FLAT_FIELDS: [(&str, &str); 5] = [
+    ("png", "image/png"),
+    ("html", "text/html"),
+    ("svg", "image/svg+xml"),
+    ("markdown", "text/markdown"),
+    ("json", "application/json"),
+];
+
+/// A rich output item from a MIME bundle: its `type` is the richest MIME present.
+pub fn rich_output(data: Map<String, Value>, metadata: Map<String, Value>) -> Value {
+    const ORDER: [&str; 9] = [
+        "image/png",
+        "image/jpeg",
+        "image/svg+xml",
+        "text/html",
+        "text/markdown",
+        "text/latex",
+        "application/json",
+        "application/javascript",
+        "text/plain",
+    ];
+    let main = ORDER
+        .iter()
+        .find(|m| data.contains_key(**m))
+        .map(|m| m.to_string())
+        .or_else(|| data.keys().next().cloned())
+        .unwrap_or_else(|| "text/plain".into());
+    json!({ "type": main, "data": data, "metadata": metadata })
+}

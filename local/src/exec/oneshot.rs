@@ -1,0 +1,233 @@
+//! A one-shot run: a fresh process per call, fed from a code file in the sandbox's `/tmp`.
+
+use super::output::{read_stream, Captured, Stream};
+use super::{EventSink, ExecOutcome, ExecRequest, Language};
+use crate::sandbox::Sandbox;
+use crate::spawn::{self, Command, ExitInfo, ProcessControl};
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How long readers may keep draining after the process tree is gone (only a process that
+/// escaped the tree could hold a pipe open that long).
+const DRAIN_GRACE: Duration = Duration::from_millis(1000);
+
+/// Runs `req` as a new process in `sandbox`. `Err` means the code could not be started.
+pub async fn run(
+    sandbox: &Arc<Sandbox>,
+    req: ExecRequest,
+    events: EventSink,
+) -> Result<ExecOutcome, String> {
+    let program = sandbox.runtimes.binary(req.language)?.to_path_buf();
+    let file = sandbox.next_file_name(req.language.extension());
+    let host_file = write_code_file(&sandbox.spec.tmp, &file, &req.code)
+        .map_err(|e| format!("cannot write the code file: {e}"))?;
+    let inside_file = format!("{}/.hopx/{file}", spawn::TMP);
+    prepare_workdir(sandbox, &req.workdir)
+        .map_err(|e| format!("cannot create workdir {}: {e}", req.workdir))?;
+    let mut args: Vec<OsString> = Vec::new();
+    if req.language == Language::Go {
+        args.push("run".into());
+    }
+    args.push(inside_file.into());
+    let command = Command {
+        program,
+        args,
+        env: run_env(req.language, &req.env),
+        cwd: req.workdir.clone(),
+        stdin: false,
+        extra_fds: Vec::new(),
+    };
+    let outcome = supervise(sandbox, command, req.timeout, events).await;
+    let _ = std::fs::remove_file(host_file);
+    outcome
+}
+
+/// Starts `command`, collects its output and stops it at the timeout or a sandbox kill.
+pub async fn supervise(
+    sandbox: &Arc<Sandbox>,
+    command: Command,
+    timeout: Duration,
+    events: EventSink,
+) -> Result<ExecOutcome, String> {
+    let started = Instant::now();
+    let process = spawn::spawn(&sandbox.isolator, &sandbox.spec, command)
+        .await
+        .map_err(|e| format!("cannot start the process: {e}"))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let limit = sandbox.output_limit;
+    let out = reader(
+        process.stdout,
+        Stream::Stdout,
+        limit,
+        events.clone(),
+        stop_rx.clone(),
+    );
+    let err = reader(process.stderr, Stream::Stderr, limit, events, stop_rx);
+    let control = process.control;
+    let mut killed = sandbox.kill_signal();
+    let mut outcome = ExecOutcome::default();
+    let info: ExitInfo = tokio::select! {
+        info = control.wait() => info,
+        _ = tokio::time::sleep(timeout) => {
+            outcome.timed_out = true;
+            stop(&*control).await
+        }
+        _ = until_true(&mut killed) => {
+            outcome.sandbox_killed = true;
+            stop(&*control).await
+        }
+    };
+    outcome.execution_time = started.elapsed().as_secs_f64();
+    let drain = tokio::spawn(async move {
+        tokio::time::sleep(DRAIN_GRACE).await;
+        let _ = stop_tx.send(true);
+    });
+    outcome.stdout = out.await.unwrap_or_default();
+    outcome.stderr = err.await.unwrap_or_default();
+    drain.abort();
+    outcome.exit_code = info.shell_code();
+    if info.oom_killed {
+        outcome.exit_code = 137;
+        note(&mut outcome.stderr, &memory_note(sandbox));
+    }
+    Ok(outcome)
+}
+
+/// Resolves once the flag is true (never holding the channel's lock across an await).
+pub async fn until_true(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|v| *v).await;
+}
+
+async fn stop(control: &dyn ProcessControl) -> ExitInfo {
+    control.kill_tree();
+    control.wait().await
+}
+
+fn reader(
+    fd: std::os::fd::OwnedFd,
+    stream: Stream,
+    limit: usize,
+    events: EventSink,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<Captured> {
+    tokio::spawn(async move {
+        let read = read_stream(fd, stream, limit, events);
+        tokio::pin!(read);
+        tokio::select! {
+            c = &mut read => c,
+            _ = until_true(&mut stop) => Captured::default(),
+        }
+    })
+}
+
+/// Appends an engine note on its own line.
+pub fn note(stream: &mut Captured, line: &str) {
+    if !stream.text.is_empty() && !stream.text.ends_with('\n') {
+        stream.text.push('\n');
+    }
+    stream.text.push_str(line);
+    stream.text.push('\n');
+}
+
+/// The line that explains an out-of-memory kill.
+pub fn memory_note(sandbox: &Sandbox) -> String {
+    match sandbox.spec.limits.memory_bytes {
+        Some(b) => format!(
+            "[hopx] killed: the sandbox memory limit ({} MiB) was reached",
+            b / (1024 * 1024)
+        ),
+        None => "[hopx] killed: out of memory".to_string(),
+    }
+}
+
+/// The environment of a run: a clean base, then the sandbox's and the call's variables.
+pub fn run_env(
+    lang: Language,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Vec<(OsString, OsString)> {
+    let mut env: std::collections::BTreeMap<String, String> = [
+        (
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+        ("HOME", spawn::WORKSPACE),
+        ("TMPDIR", spawn::TMP),
+        ("LANG", "C.UTF-8"),
+        ("LC_ALL", "C.UTF-8"),
+        ("PYTHONUNBUFFERED", "1"),
+        ("PYTHONDONTWRITEBYTECODE", "1"),
+        ("MPLBACKEND", "Agg"),
+        ("MPLCONFIGDIR", "/tmp/.cache/matplotlib"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if lang == Language::Go {
+        for (k, v) in [
+            ("GOCACHE", "/tmp/.cache/go-build"),
+            ("GOPATH", "/tmp/go"),
+            ("GOTOOLCHAIN", "local"),
+            ("GOFLAGS", "-mod=mod"),
+            ("GO111MODULE", "auto"),
+        ] {
+            env.insert(k.into(), v.into());
+        }
+    }
+    env.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+}
+
+/// Writes the code where the sandbox sees it as `/tmp/.hopx/<name>`.
+fn write_code_file(tmp: &std::path::Path, name: &str, code: &str) -> std::io::Result<PathBuf> {
+    let dir = tmp.join(".hopx");
+    if !dir.exists() {
+        std::fs::create_dir_all(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, code)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    Ok(path)
+}
+
+/// Creates a missing working directory (user code may write there, so it is world-writable
+/// like the sandbox's own directories; only this sandbox can see it).
+pub fn prepare_workdir(sandbox: &Sandbox, inside: &str) -> std::io::Result<()> {
+    let Some(host) = host_path(sandbox, inside) else {
+        return Ok(());
+    };
+    if host.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&host)?;
+    let mut dir = host.as_path();
+    let roots = [&sandbox.spec.workspace, &sandbox.spec.tmp];
+    while !roots.iter().any(|r| dir == r.as_path()) {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))?;
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// The host path behind an inside path under `/workspace` or `/tmp`.
+pub fn host_path(sandbox: &Sandbox, inside: &str) -> Option<PathBuf> {
+    for (prefix, host) in [
+        (spawn::WORKSPACE, &sandbox.spec.workspace),
+        (spawn::TMP, &sandbox.spec.tmp),
+    ] {
+        if let Some(rest) = inside.strip_prefix(prefix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                return Some(host.join(rest.trim_start_matches('/')));
+            }
+        }
+    }
+    None
+}

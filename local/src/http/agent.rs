@@ -1,0 +1,250 @@
+//! The agent of one sandbox, on its own loopback port (clients build WebSocket URLs from
+//! host and port only, so sandboxes cannot share a port behind path prefixes).
+
+use super::{execute, json_object, string_map};
+use crate::engine::Engine;
+use crate::error::{AgentError, ApiError};
+use crate::sandbox::Sandbox;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a killed sandbox's port keeps answering 404 before it closes.
+const GONE_LINGER: Duration = Duration::from_secs(60);
+
+/// What every agent handler sees.
+#[derive(Clone)]
+pub struct Agent {
+    pub sandbox: Arc<Sandbox>,
+    pub engine: Engine,
+}
+
+/// Starts serving the agent of `sandbox` on `listener`; it stops a while after the kill.
+pub fn serve(listener: tokio::net::TcpListener, sandbox: Arc<Sandbox>, engine: Engine) {
+    let mut killed = sandbox.kill_signal();
+    let shutdown = async move {
+        let _ = killed.wait_for(|k| *k).await;
+        tokio::time::sleep(GONE_LINGER).await;
+    };
+    super::serve(listener, router(Agent { sandbox, engine }), shutdown);
+}
+
+fn router(agent: Agent) -> Router {
+    let authed = Router::new()
+        .route("/execute", post(execute_code))
+        .route("/commands/run", post(run_command))
+        .route(
+            "/env",
+            get(env_get)
+                .put(env_put)
+                .patch(env_patch)
+                .delete(env_delete),
+        )
+        .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
+    Router::new()
+        .route("/", get(root))
+        .route("/health", get(health))
+        .route("/info", get(info))
+        .route("/ping", get(ping))
+        .merge(authed)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            agent.clone(),
+            refuse_if_killed,
+        ))
+        .layer(middleware::from_fn(super::request_id))
+        .with_state(agent)
+}
+
+async fn refuse_if_killed(State(agent): State<Agent>, req: Request, next: Next) -> Response {
+    if agent.sandbox.is_killed() {
+        return AgentError(agent.engine.gone_error(&agent.sandbox.id)).into_response();
+    }
+    next.run(req).await
+}
+
+async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    match token {
+        Some(t) if agent.sandbox.accepts_token(t.trim()) => next.run(req).await,
+        Some(_) => AgentError(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "TOKEN_INVALID",
+            "Invalid or expired sandbox token",
+        ))
+        .into_response(),
+        None => AgentError(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_REQUIRED",
+            "Authorization: Bearer <token> required",
+        ))
+        .into_response(),
+    }
+}
+
+async fn not_found() -> AgentError {
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint").into()
+}
+
+fn uptime(agent: &Agent) -> u64 {
+    agent
+        .sandbox
+        .created_at
+        .elapsed()
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn features(agent: &Agent) -> Value {
+    let rt = agent.sandbox.runtimes;
+    let langs: Vec<&str> = [
+        crate::exec::Language::Python,
+        crate::exec::Language::JavaScript,
+        crate::exec::Language::Bash,
+        crate::exec::Language::Go,
+    ]
+    .into_iter()
+    .filter(|l| rt.binary(*l).is_ok())
+    .map(|l| l.name())
+    .collect();
+    json!({
+        "code_execution": true,
+        "file_operations": false,
+        "terminal_access": false,
+        "websocket_streaming": false,
+        "rich_output": agent.sandbox.template.python_kernel,
+        "background_jobs": false,
+        "ipython_kernel": agent.sandbox.template.python_kernel,
+        "system_metrics": false,
+        "languages": langs,
+    })
+}
+
+async fn health(State(agent): State<Agent>) -> Json<Value> {
+    Json(json!({
+        "status": "healthy",
+        "agent": "hopx-local",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime": format!("{}s", uptime(&agent)),
+        "vm_id": agent.sandbox.id,
+        "features": features(&agent),
+        "active_streams": 0,
+    }))
+}
+
+async fn info(State(agent): State<Agent>) -> Json<Value> {
+    let port = agent
+        .sandbox
+        .agent_url
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Json(json!({
+        "agent": "hopx-local",
+        "version": env!("CARGO_PKG_VERSION"),
+        "agent_version": env!("CARGO_PKG_VERSION"),
+        "vm_id": agent.sandbox.id,
+        "ip": "127.0.0.1",
+        "vm_ip": "127.0.0.1",
+        "port": port,
+        "vm_port": port,
+        "platform": std::env::consts::OS,
+        "os": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+        "go_version": "",
+        "start_time": crate::ids::rfc3339(agent.sandbox.created_at),
+        "uptime": uptime(&agent),
+        "features": features(&agent),
+        "endpoints": {
+            "execute": "POST /execute",
+            "commands": "POST /commands/run",
+            "env": "GET|PUT|PATCH|DELETE /env",
+            "health": "GET /health",
+        },
+    }))
+}
+
+async fn ping() -> Json<Value> {
+    Json(json!({ "status": "ok", "message": "pong" }))
+}
+
+async fn root(State(agent): State<Agent>) -> Json<Value> {
+    Json(
+        json!({ "name": "hopx-local agent", "sandbox_id": agent.sandbox.id, "version": env!("CARGO_PKG_VERSION") }),
+    )
+}
+
+async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {
+    let limit = agent.engine.config().code_limit;
+    let req = match json_object(&body)
+        .and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit))
+    {
+        Ok(r) => r,
+        Err(e) => return AgentError(e).into_response(),
+    };
+    let outcome = agent.sandbox.execute(req.clone(), None).await;
+    execute::answer(&agent.sandbox, &req, outcome)
+}
+
+async fn run_command(State(agent): State<Agent>, body: Bytes) -> Response {
+    execute::run_command(&agent.sandbox, &body).await
+}
+
+fn env_answer(agent: &Agent, message: &str) -> Response {
+    let env = agent.sandbox.state().env.clone();
+    Json(json!({
+        "env_vars": env,
+        "count": env.len(),
+        "message": message,
+        "timestamp": crate::ids::now_rfc3339(),
+    }))
+    .into_response()
+}
+
+async fn env_get(State(agent): State<Agent>) -> Response {
+    env_answer(&agent, "ok")
+}
+
+async fn env_put(State(agent): State<Agent>, body: Bytes) -> Response {
+    env_update(agent, body, false)
+}
+
+async fn env_patch(State(agent): State<Agent>, body: Bytes) -> Response {
+    env_update(agent, body, true)
+}
+
+/// PUT replaces every variable, PATCH merges, whatever the body's `merge` says.
+fn env_update(agent: Agent, body: Bytes, merge: bool) -> Response {
+    let vars = match json_object(&body).and_then(|obj| string_map(&obj, "env_vars")) {
+        Ok(v) => v,
+        Err(e) => return AgentError(e).into_response(),
+    };
+    {
+        let mut st = agent.sandbox.state();
+        if !merge {
+            st.env.clear();
+        }
+        st.env.extend(vars);
+    }
+    env_answer(&agent, if merge { "merged" } else { "replaced" })
+}
+
+async fn env_delete(State(agent): State<Agent>) -> Response {
+    agent.sandbox.state().env.clear();
+    env_answer(&agent, "cleared")
+}

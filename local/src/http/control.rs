@@ -1,0 +1,257 @@
+//! The control plane: `/health`, `/v1/sandboxes[...]`, `/v1/templates[...]`.
+//!
+//! Shapes follow what both official SDKs parse: 201 JSON on create, 200 JSON on delete,
+//! nested error bodies, `X-Request-ID` on every answer.
+
+use super::{json_object, string_map, wire};
+use crate::engine::{CreateRequest, Engine};
+use crate::error::{ApiError, ControlError};
+use crate::template::{Template, TEMPLATES};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+type Answer = Result<Response, ControlError>;
+
+/// The control-plane router for `engine`.
+pub fn router(engine: Engine) -> Router {
+    let v1 = Router::new()
+        .route("/v1/sandboxes", post(create).get(list))
+        .route("/v1/sandboxes/{id}", get(get_one).delete(delete))
+        .route("/v1/sandboxes/{id}/timeout", put(set_timeout))
+        .route("/v1/sandboxes/{id}/token/refresh", post(refresh_token))
+        .route("/v1/templates", get(list_templates))
+        .route("/v1/templates/{name}", get(get_template))
+        .route_layer(middleware::from_fn_with_state(
+            engine.clone(),
+            require_api_key,
+        ));
+    Router::new()
+        .route("/health", get(health))
+        .merge(v1)
+        .fallback(not_found)
+        .layer(middleware::from_fn(super::request_id))
+        .with_state(engine)
+}
+
+async fn health(State(engine): State<Engine>) -> Json<Value> {
+    let live = engine.list().len();
+    Json(
+        json!({ "status": "ok", "service": "hopx-local", "version": env!("CARGO_PKG_VERSION"), "sandboxes": live }),
+    )
+}
+
+async fn not_found() -> ControlError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "RESOURCE_NOT_FOUND",
+        "no such endpoint",
+    )
+    .into()
+}
+
+/// Accepts the key from `X-API-Key` or `Authorization: Bearer` when the engine has one.
+async fn require_api_key(State(engine): State<Engine>, req: Request, next: Next) -> Response {
+    if let Some(expected) = &engine.config().api_key {
+        let headers = req.headers();
+        let given = headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| {
+                headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+            });
+        match given {
+            Some(k) if k == expected => {}
+            Some(_) => {
+                return ControlError(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "INVALID_TOKEN",
+                    "Invalid API key",
+                ))
+                .into_response()
+            }
+            None => {
+                return ControlError(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "AUTHENTICATION_REQUIRED",
+                    "API key required (X-API-Key header)",
+                ))
+                .into_response()
+            }
+        }
+    }
+    next.run(req).await
+}
+
+async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
+    let obj = json_object(&body)?;
+    let template = find_template(&obj)?;
+    let timeout_seconds = match obj.get("timeout_seconds") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n) if n > 0 => Some(n),
+            _ => {
+                return Err(
+                    ApiError::bad_request("timeout_seconds must be a positive integer").into(),
+                )
+            }
+        },
+    };
+    let internet_access = match obj.get("internet_access") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ApiError::bad_request("internet_access must be a boolean").into()),
+    };
+    let env_vars = string_map(&obj, "env_vars")?;
+    let sandbox = engine
+        .create(CreateRequest {
+            template,
+            timeout_seconds,
+            internet_access,
+            env_vars,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(wire::sandbox(&sandbox, true))).into_response())
+}
+
+fn find_template(obj: &serde_json::Map<String, Value>) -> Result<&'static Template, ApiError> {
+    let wanted = match (obj.get("template_id"), obj.get("template_name")) {
+        (Some(Value::String(s)), _) if !s.is_empty() => s.clone(),
+        (Some(Value::Number(n)), _) => n.to_string(),
+        (_, Some(Value::String(s))) if !s.is_empty() => s.clone(),
+        _ => {
+            return Err(ApiError::bad_request(
+                "template_name or template_id is required",
+            ))
+        }
+    };
+    Template::find(&wanted).ok_or_else(|| template_not_found(&wanted))
+}
+
+fn template_not_found(name: &str) -> ApiError {
+    let names = Template::names();
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "TEMPLATE_NOT_FOUND",
+        format!(
+            "Template not found: {name:?}. Available templates: {}",
+            names.join(", ")
+        ),
+    )
+    .with_detail("template_name", name)
+    .with_detail("available_templates", names)
+}
+
+async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let limit = match q.get("limit") {
+        None => 100,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => {
+                return Err(ApiError::bad_request("limit must be an integer from 1 to 1000").into())
+            }
+        },
+    };
+    let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status_ok = |s: &str| q.get("status").is_none_or(|want| want == s);
+    let region_ok = q.get("region").is_none_or(|r| r == "local");
+    let all: Vec<Value> = engine
+        .list()
+        .iter()
+        .filter(|_| status_ok("running") && region_ok)
+        .map(|sb| wire::sandbox(sb, false))
+        .collect();
+    let page: Vec<Value> = all.iter().skip(offset).take(limit).cloned().collect();
+    let has_more = offset + page.len() < all.len();
+    Ok(Json(json!({
+        "object": "list",
+        "data": page,
+        "has_more": has_more,
+        "next_cursor": if has_more { Value::String((offset + limit).to_string()) } else { Value::Null },
+        "url": "/v1/sandboxes",
+        "request_id": crate::error::current_request_id(),
+    }))
+    .into_response())
+}
+
+async fn get_one(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
+    let sandbox = engine.get(&id)?;
+    Ok(Json(wire::sandbox(&sandbox, false)).into_response())
+}
+
+async fn delete(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
+    engine.kill(&id).await?;
+    Ok(Json(
+        json!({ "id": id, "status": "deleted", "request_id": crate::error::current_request_id() }),
+    )
+    .into_response())
+}
+
+async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body: Bytes) -> Answer {
+    let obj = json_object(&body)?;
+    let seconds = match obj.get("timeout_seconds").and_then(Value::as_u64) {
+        Some(n) if n > 0 => n,
+        _ => {
+            return Err(ApiError::bad_request("timeout_seconds must be a positive integer").into())
+        }
+    };
+    let sandbox = engine.set_timeout(&id, seconds)?;
+    let expires_at = sandbox.state().expires_at.map(crate::ids::rfc3339);
+    Ok(Json(json!({
+        "id": id,
+        "timeout_seconds": seconds,
+        "expires_at": expires_at,
+        "request_id": crate::error::current_request_id(),
+    }))
+    .into_response())
+}
+
+async fn refresh_token(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
+    let sandbox = engine.get(&id)?;
+    sandbox.new_token();
+    Ok(Json(wire::sandbox(&sandbox, true)).into_response())
+}
+
+fn created_at(engine: &Engine) -> String {
+    crate::ids::rfc3339(engine.started())
+}
+
+async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
+    let mem = engine
+        .config()
+        .limits
+        .memory_bytes
+        .map_or(0, |b| b / (1024 * 1024));
+    let data: Vec<Value> = TEMPLATES
+        .iter()
+        .map(|t| t.to_wire(mem, &created_at(&engine)))
+        .collect();
+    Json(json!({
+        "object": "list",
+        "data": data,
+        "has_more": false,
+        "url": "/v1/templates",
+        "request_id": crate::error::current_request_id(),
+    }))
+}
+
+async fn get_template(State(engine): State<Engine>, Path(name): Path<String>) -> Answer {
+    let t = Template::find(&name).ok_or_else(|| template_not_found(&name))?;
+    let mem = engine
+        .config()
+        .limits
+        .memory_bytes
+        .map_or(0, |b| b / (1024 * 1024));
+    let mut v = t.to_wire(mem, &created_at(&engine));
+    v["request_id"] = Value::String(crate::error::current_request_id());
+    Ok(Json(v).into_response())
+}

@@ -1,0 +1,177 @@
+//! One live sandbox: its files, tokens, environment, lifetime and running code.
+
+use crate::exec::{ExecEvent, ExecOutcome, ExecRequest, Runtimes};
+use crate::spawn::{Isolator, SandboxSpec};
+use crate::template::Template;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+
+/// How long an agent token lives (the SDKs refresh when under an hour is left).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// How many recent tokens stay valid, so clients sharing a sandbox do not lock each other out.
+const TOKENS_KEPT: usize = 8;
+
+/// The mutable part of a sandbox.
+#[derive(Debug)]
+pub struct SandboxState {
+    pub timeout_seconds: Option<u64>,
+    pub expires_at: Option<SystemTime>,
+    /// Valid agent tokens, newest last, with their expiry.
+    pub tokens: Vec<(String, SystemTime)>,
+    /// Global environment (`env_vars` at create, then `/env`).
+    pub env: BTreeMap<String, String>,
+}
+
+/// A live sandbox.
+pub struct Sandbox {
+    pub id: String,
+    pub template: &'static Template,
+    pub spec: Arc<SandboxSpec>,
+    pub isolator: Arc<dyn Isolator>,
+    pub runtimes: &'static Runtimes,
+    pub created_at: SystemTime,
+    pub internet_access: bool,
+    pub output_limit: usize,
+    pub agent_url: String,
+    pub state: Mutex<SandboxState>,
+    /// Flips to true once when the sandbox is killed; every run watches it.
+    killed: watch::Sender<bool>,
+    /// One clone per run in progress, so a kill can wait for them to end.
+    runs: Arc<()>,
+    next_file: AtomicU64,
+    /// The Python kernel of a `code-interpreter` sandbox, started on first use or from the pool.
+    pub kernel: tokio::sync::Mutex<Option<crate::kernel::Kernel>>,
+}
+
+/// Everything needed to make a [`Sandbox`].
+pub struct SandboxParts {
+    pub id: String,
+    pub template: &'static Template,
+    pub spec: Arc<SandboxSpec>,
+    pub isolator: Arc<dyn Isolator>,
+    pub runtimes: &'static Runtimes,
+    pub internet_access: bool,
+    pub output_limit: usize,
+    pub agent_url: String,
+    pub timeout_seconds: Option<u64>,
+    pub env: BTreeMap<String, String>,
+    pub kernel: Option<crate::kernel::Kernel>,
+}
+
+impl Sandbox {
+    pub fn new(p: SandboxParts) -> Sandbox {
+        let now = SystemTime::now();
+        let (killed, _) = watch::channel(false);
+        Sandbox {
+            id: p.id,
+            template: p.template,
+            spec: p.spec,
+            isolator: p.isolator,
+            runtimes: p.runtimes,
+            created_at: now,
+            internet_access: p.internet_access,
+            output_limit: p.output_limit,
+            agent_url: p.agent_url,
+            state: Mutex::new(SandboxState {
+                timeout_seconds: p.timeout_seconds,
+                expires_at: p.timeout_seconds.map(|s| now + Duration::from_secs(s)),
+                tokens: vec![(crate::ids::secret(), now + TOKEN_LIFETIME)],
+                env: p.env,
+            }),
+            killed,
+            runs: Arc::new(()),
+            next_file: AtomicU64::new(1),
+            kernel: tokio::sync::Mutex::new(p.kernel),
+        }
+    }
+
+    /// Locks the mutable state (never held across an await).
+    pub fn state(&self) -> std::sync::MutexGuard<'_, SandboxState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Issues a fresh token, keeping a few recent ones valid.
+    pub fn new_token(&self) -> (String, SystemTime) {
+        let token = (crate::ids::secret(), SystemTime::now() + TOKEN_LIFETIME);
+        let mut st = self.state();
+        st.tokens.push(token.clone());
+        let excess = st.tokens.len().saturating_sub(TOKENS_KEPT);
+        st.tokens.drain(..excess);
+        token
+    }
+
+    /// The newest token.
+    pub fn current_token(&self) -> (String, SystemTime) {
+        self.state()
+            .tokens
+            .last()
+            .cloned()
+            .expect("a sandbox always has a token")
+    }
+
+    /// Whether `token` is one of this sandbox's unexpired tokens.
+    pub fn accepts_token(&self, token: &str) -> bool {
+        let now = SystemTime::now();
+        self.state()
+            .tokens
+            .iter()
+            .any(|(t, exp)| *exp > now && constant_time_eq(t.as_bytes(), token.as_bytes()))
+    }
+
+    /// Whether the sandbox was killed.
+    pub fn is_killed(&self) -> bool {
+        *self.killed.borrow()
+    }
+
+    /// A receiver that changes when the sandbox is killed.
+    pub fn kill_signal(&self) -> watch::Receiver<bool> {
+        self.killed.subscribe()
+    }
+
+    /// Marks the sandbox killed (runs in progress stop their processes) and waits, briefly,
+    /// for them to end.
+    pub async fn stop_runs(&self) {
+        self.killed.send_replace(true);
+        if let Some(k) = self.kernel.try_lock().ok().and_then(|mut g| g.take()) {
+            k.shutdown();
+        }
+        for _ in 0..400 {
+            if Arc::strong_count(&self.runs) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if let Some(k) = self.kernel.lock().await.take() {
+            k.shutdown();
+        }
+    }
+
+    /// A unique name for a code file of one run.
+    pub fn next_file_name(&self, ext: &str) -> String {
+        format!(
+            "run-{}.{ext}",
+            self.next_file.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// Runs code in this sandbox: the kernel for Python on `code-interpreter`, else one-shot.
+    pub async fn execute(
+        self: &Arc<Self>,
+        req: ExecRequest,
+        events: Option<mpsc::UnboundedSender<ExecEvent>>,
+    ) -> Result<ExecOutcome, String> {
+        let _run = self.runs.clone();
+        if self.template.uses_kernel(req.language) {
+            crate::kernel::execute(self, req, events).await
+        } else {
+            crate::exec::oneshot::run(self, req, events).await
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
