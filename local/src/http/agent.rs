@@ -55,6 +55,10 @@ fn router(agent: Agent) -> Router {
         .route("/ping", get(ping))
         .merge(authed)
         .fallback(not_found)
+        // Room for the largest accepted code, JSON-escaped, so the size check can say why.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            agent.engine.config().code_limit * 2 + (1 << 20),
+        ))
         .layer(middleware::from_fn_with_state(
             agent.clone(),
             refuse_if_killed,

@@ -45,7 +45,9 @@ impl Isolator for PlainIsolator {
         let mut cmd = std::process::Command::new(&command.program);
         // Arguments naming inside paths (the code file) are mapped like the working directory.
         let args = command.args.iter().map(|a| match a.to_str() {
-            Some(s) if s.starts_with(WORKSPACE) || s.starts_with(TMP) => Self::host_path(sandbox, s).into_os_string(),
+            Some(s) if s.starts_with(WORKSPACE) || s.starts_with(TMP) => {
+                Self::host_path(sandbox, s).into_os_string()
+            }
             _ => a.clone(),
         });
         cmd.args(args)

@@ -1,0 +1,180 @@
+//! Test harness: a real engine on loopback, driven over real HTTP.
+#![allow(dead_code)]
+
+use hopx_local::{EngineConfig, Server};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const KEY: &str = "test-key";
+
+pub struct Harness {
+    pub server: Server,
+    pub http: reqwest::Client,
+    pub state_dir: PathBuf,
+}
+
+/// A unique empty directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "hopx-test-{tag}-{}-{}",
+        std::process::id(),
+        hopx_local::ids::secret()[..6].to_string()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Harness::with(|_| {}).await
+    }
+
+    pub async fn with(edit: impl FnOnce(&mut EngineConfig)) -> Harness {
+        let state_dir = temp_dir("engine");
+        let mut config = EngineConfig {
+            api_key: Some(KEY.into()),
+            state_dir: state_dir.clone(),
+            ..EngineConfig::from_env()
+        };
+        edit(&mut config);
+        let server = Server::start(config, ([127, 0, 0, 1], 0).into())
+            .await
+            .expect("engine starts");
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Harness {
+            server,
+            http,
+            state_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.base_url(), path)
+    }
+
+    /// A control-plane call; returns (status, body, request id header).
+    pub async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, Option<String>) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("X-API-Key", KEY);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("control plane answers");
+        split(resp).await
+    }
+
+    /// Creates a sandbox and returns it.
+    pub async fn create(&self, body: Value) -> Sb {
+        let (status, v, _) = self
+            .control(reqwest::Method::POST, "/v1/sandboxes", Some(body))
+            .await;
+        assert_eq!(status, 201, "{v}");
+        Sb {
+            id: v["id"].as_str().unwrap().into(),
+            url: v["public_host"].as_str().unwrap().into(),
+            token: v["auth_token"].as_str().unwrap().into(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+pub struct Sb {
+    pub id: String,
+    pub url: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Sb {
+    pub async fn agent(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, Option<String>) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.url, path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        split(req.send().await.expect("agent answers")).await
+    }
+
+    /// `POST /execute` with the given fields.
+    pub async fn exec(&self, body: Value) -> (u16, Value) {
+        let (s, v, _) = self
+            .agent(reqwest::Method::POST, "/execute", Some(body))
+            .await;
+        (s, v)
+    }
+
+    /// Runs code that must succeed; returns its stdout.
+    pub async fn ok(&self, lang: &str, code: &str) -> String {
+        let (s, v) = self.exec(json!({"language": lang, "code": code})).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["success"], true, "{v}");
+        v["stdout"].as_str().unwrap().to_string()
+    }
+}
+
+async fn split(resp: reqwest::Response) -> (u16, Value, Option<String>) {
+    let status = resp.status().as_u16();
+    let rid = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let text = resp.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body, rid)
+}
+
+/// Host processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if pid == std::process::id() as i32 {
+            continue;
+        }
+        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(marker) {
+                found.push(pid);
+            }
+        }
+    }
+    found
+}
+
+/// Waits up to `limit` for `cond` to hold.
+pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    cond()
+}
