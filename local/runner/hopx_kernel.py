@@ -1,0 +1,384 @@
+"""The Python kernel of a HopX ``code-interpreter`` sandbox.
+
+The engine (``hopx-local``) starts one of these per sandbox and keeps it alive, so state survives
+between ``run_code`` calls. It runs user code in IPython's ``InteractiveShell`` (the engine inside
+ipykernel) and talks to the engine over inherited pipes. Only the standard library and IPython
+(>= 8, on Python >= 3.9) are needed; matplotlib and pandas are used only if user code imports them.
+
+Start::
+
+    <python> -I -u hopx_kernel.py        (or -c <this file's source>)
+
+    fd 0  /dev/null
+    fd 1  pipe the engine reads: the stdout stream of every cell
+    fd 2  pipe the engine reads: the stderr stream of every cell
+    fd 3  requests from the engine (read end)
+    fd 4  messages to the engine (write end)
+
+Programs that user code starts inherit fds 1 and 2, so their output lands in the same streams.
+
+Frames on fds 3 and 4: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
+holding one object.
+
+Messages:
+
+1. runner -> engine, once, when the shell is built::
+
+       {"type": "ready", "pid": 123, "python": "3.11.7", "ipython": "9.18.1"}
+
+2. engine -> runner::
+
+       {"type": "execute", "id": 7, "code": "...", "cwd": "/workspace/sub",
+        "env": {"K": "V"}, "sentinel": "<random token>"}
+
+   ``cwd`` (created if missing) and ``env`` apply to this call only: afterwards the previous
+   directory is restored and every key of ``env`` gets back its previous value, or is removed if
+   it did not exist. Both are optional. Requests of any other type are ignored.
+
+3. runner -> engine, while the cell runs, for each rich output in order::
+
+       {"type": "display", "id": 7, "kind": "display" | "result",
+        "data": {"image/png": "<base64>", "text/plain": "..."}, "metadata": {...}}
+
+   ``kind`` is "result" for the value of the cell's last expression (also when it has only
+   text/plain) and "display" for ``display()`` calls and matplotlib figures. ``data`` maps MIME
+   type to payload: text as a string, binary (PNG, JPEG) as base64, JSON as a JSON value.
+
+4. runner -> engine, when the cell ends: the runner flushes ``sys.stdout`` and ``sys.stderr``,
+   writes the sentinel, raw, to fd 1 and then to fd 2 (it ends the cell's output on each stream),
+   and then sends::
+
+       {"type": "done", "id": 7, "success": false, "execution_count": 3,
+        "error": {"name": "ZeroDivisionError", "value": "division by zero",
+                  "traceback": "<plain text>"}}
+
+   ``error`` is null on success. A failing cell's traceback (plain text, no ANSI codes) is also
+   written to stderr before the sentinel. An interrupt is reported as "KeyboardInterrupt".
+
+5. When fd 3 reaches end of file the runner exits with status 0.
+
+SIGINT interrupts the running cell (KeyboardInterrupt) and is ignored at any other time, so it
+never cuts a frame in half or kills an idle runner. A cell that ignores SIGINT cannot be
+interrupted; the engine then kills the runner. If the runner dies (``os._exit``, a signal, OOM),
+everything printed before is already on the pipes: stdout and stderr are never buffered here.
+"""
+
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import signal
+import struct
+import sys
+import tempfile
+import threading
+
+REQUEST_FD = 3
+REPLY_FD = 4
+HEADER = struct.Struct(">I")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+# Decided before IPython or matplotlib look at the environment: no profile writes under a
+# read-only HOME, and figures drawn with Agg and shown inline (the backend ships with IPython).
+if "IPYTHONDIR" not in os.environ:
+    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="hopx-ipython-")
+    OWN_IPYTHONDIR = os.environ["IPYTHONDIR"]
+else:
+    OWN_IPYTHONDIR = None
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+import IPython  # noqa: E402  (after the environment above)
+from IPython.core.displayhook import DisplayHook  # noqa: E402
+from IPython.core.displaypub import DisplayPublisher  # noqa: E402
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+
+
+def write_all(fd, data):
+    """Writes every byte: a signal can cut a large pipe write short."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class FdWriter(io.RawIOBase):
+    """The byte layer under ``sys.stdout``/``sys.stderr``: no buffer, straight to the fd.
+
+    With it a print is on the pipe when ``print`` returns, so nothing is lost when the process
+    is killed or calls ``os._exit``.
+    """
+
+    def __init__(self, fd):
+        super().__init__()
+        self.fd = fd
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+    def write(self, data):
+        write_all(self.fd, data)
+        return len(data)
+
+
+def text_stream(fd):
+    return io.TextIOWrapper(
+        FdWriter(fd), encoding="utf-8", errors="backslashreplace", write_through=True
+    )
+
+
+def read_exactly(fd, size):
+    """Returns ``size`` bytes from ``fd``, or None at end of file."""
+    chunks = []
+    while size:
+        chunk = os.read(fd, size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def jsonable(value):
+    """JSON fallback for payloads IPython leaves as Python objects."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+class Runner:
+    """Reads requests, runs cells one at a time and reports their outputs."""
+
+    def __init__(self):
+        self.main_thread = threading.get_ident()
+        self.lock = threading.Lock()  # one frame at a time, also from user threads
+        self.cell_id = None
+        self.in_cell = False  # SIGINT raises KeyboardInterrupt only while this is true
+        self.sending = False  # the main thread is writing a frame: defer the interrupt
+        self.deferred = False
+        self.error = None  # the structured error of the running cell, once it failed
+        self.shell = None
+
+    def on_sigint(self, signum, frame):
+        if not self.in_cell:
+            return
+        if self.sending:
+            self.deferred = True
+            return
+        raise KeyboardInterrupt
+
+    def send(self, message):
+        body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
+        # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
+        # valid UTF-8 for the engine.
+        frame = body.encode("utf-8", "replace")
+        frame = HEADER.pack(len(frame)) + frame
+        main = threading.get_ident() == self.main_thread
+        with self.lock:
+            if main:
+                self.sending = True
+            try:
+                write_all(REPLY_FD, frame)
+            finally:
+                if main:
+                    self.sending = False
+        if main and self.deferred:
+            self.deferred = False
+            if self.in_cell:
+                raise KeyboardInterrupt
+
+    def display(self, data, metadata, kind):
+        message = {"type": "display", "id": self.cell_id, "kind": kind,
+                   "data": data, "metadata": metadata or {}}
+        try:
+            self.send(message)
+        except (ValueError, RecursionError):
+            # NaN or a cycle in a user's MIME bundle: keep the text rather than lose the output.
+            message["data"] = {"text/plain": str(data.get("text/plain", ""))}
+            message["metadata"] = {}
+            self.send(message)
+
+    def run(self):
+        signal.signal(signal.SIGINT, self.on_sigint)
+        self.shell = build_shell(self)
+        self.send({"type": "ready", "pid": os.getpid(),
+                   "python": "%d.%d.%d" % sys.version_info[:3],
+                   "ipython": IPython.__version__})
+        while True:
+            header = read_exactly(REQUEST_FD, HEADER.size)
+            body = header and read_exactly(REQUEST_FD, HEADER.unpack(header)[0])
+            if body is None:
+                return  # the engine closed the pipe (or went away mid-frame): stop
+            request = json.loads(body)
+            if request.get("type") == "execute":
+                self.execute(request)
+
+    def execute(self, request):
+        self.cell_id = request.get("id")
+        self.error = None
+        # User code may have replaced or ignored the handler in an earlier cell.
+        signal.signal(signal.SIGINT, self.on_sigint)
+        success, count = False, self.shell.execution_count
+        try:
+            with call_scope(request.get("cwd"), request.get("env") or {}):
+                self.in_cell = True
+                try:
+                    result = self.shell.run_cell(request.get("code", ""), store_history=True)
+                finally:
+                    self.in_cell = False
+            success = result.success
+            count = result.execution_count
+            if not success and self.error is None:
+                # IPython reported it without a traceback (UsageError, exception groups).
+                failure = result.error_before_exec or result.error_in_exec
+                name, value = type(failure).__name__, safe_str(failure)
+                self.error = {"name": name, "value": value, "traceback": "%s: %s" % (name, value)}
+        except BaseException as failure:  # an interrupt outside user code, a bad cwd or env
+            success = False
+            self.report(failure)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        sentinel = str(request.get("sentinel", "")).encode("utf-8")
+        write_all(1, sentinel)
+        write_all(2, sentinel)
+        self.send({"type": "done", "id": self.cell_id, "success": success,
+                   "error": None if success else self.error, "execution_count": count})
+
+    def report(self, failure):
+        """Records a failure IPython did not see and prints it like IPython would."""
+        import traceback
+
+        lines = traceback.format_exception(type(failure), failure, failure.__traceback__)
+        text = "".join(lines).rstrip("\n")
+        with contextlib.suppress(Exception):
+            print(text, file=sys.stderr)
+        self.error = {"name": type(failure).__name__, "value": safe_str(failure),
+                      "traceback": text}
+
+    def shutdown(self):
+        with contextlib.suppress(Exception):
+            self.shell.atexit_operations()
+        if OWN_IPYTHONDIR:
+            import shutil
+
+            shutil.rmtree(OWN_IPYTHONDIR, ignore_errors=True)
+
+
+def safe_str(value):
+    try:
+        return str(value)
+    except Exception:
+        return "<unprintable %s>" % type(value).__name__
+
+
+@contextlib.contextmanager
+def call_scope(cwd, env):
+    """Applies a call's working directory and environment, and undoes both afterwards."""
+    saved_env = {key: os.environ.get(key) for key in env}
+    saved_cwd = None
+    try:
+        for key, value in env.items():
+            os.environ[key] = str(value)
+        if cwd:
+            with contextlib.suppress(OSError):  # the old directory may have been deleted
+                saved_cwd = os.getcwd()
+            os.makedirs(cwd, exist_ok=True)
+            os.chdir(cwd)
+        yield
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if saved_cwd is not None:
+            with contextlib.suppress(OSError):
+                os.chdir(saved_cwd)
+
+
+class FramePublisher(DisplayPublisher):
+    """``display()`` and friends: one ``display`` frame per call."""
+
+    def publish(self, data, metadata=None, *args, **kwargs):
+        self.shell.runner.display(data, metadata, "display")
+
+    def clear_output(self, wait=False):
+        pass  # the base class prints ANSI codes; a sandbox's output cannot be cleared
+
+
+class ResultHook(DisplayHook):
+    """The last expression's value: a ``result`` frame instead of ``Out[n]:`` text."""
+
+    def write_output_prompt(self):
+        pass
+
+    def write_format_data(self, format_dict, md_dict=None):
+        self.shell.runner.display(format_dict, md_dict, "result")
+
+    def finish_displayhook(self):
+        pass
+
+
+class Shell(InteractiveShell):
+    runner = None
+
+    # `!cmd` runs with our fds 1 and 2 (the default uses pexpect and a pseudo-terminal).
+    system = InteractiveShell.system_raw
+
+    def _showtraceback(self, etype, evalue, stb):
+        text = ANSI.sub("", self.InteractiveTB.stb2text(stb)).rstrip("\n")
+        print(text, file=sys.stderr)
+        self.runner.error = {"name": etype.__name__, "value": safe_str(evalue),
+                             "traceback": text}
+
+
+def show_in_pager(shell, data, start=0, screen_lines=0):
+    """``obj?`` output: printed, since no one can scroll a pager here."""
+    text = data.get("text/plain", "") if isinstance(data, dict) else str(data)
+    print(text)
+
+
+def build_shell(runner):
+    config = Config()
+    # No SQLite history file, which would need a writable profile and a saving thread.
+    config.HistoryManager.enabled = False
+    config.HistoryManager.hist_file = ":memory:"
+    Shell.display_pub_class = FramePublisher
+    Shell.displayhook_class = ResultHook
+    # "nocolor" is a valid value in IPython 8 (case-insensitive enum) and 9 (theme name).
+    shell = Shell.instance(config=config, colors="nocolor")
+    shell.runner = runner
+    shell.set_hook("show_in_pager", show_in_pager)
+    # Without -I the runner's own directory is on sys.path; user code imports from its cwd,
+    # as in Jupyter.
+    here = os.path.dirname(os.path.abspath(sys.argv[0] or ""))
+    if sys.path and sys.path[0] == here:
+        sys.path[0] = ""
+    elif "" not in sys.path:
+        sys.path.insert(0, "")
+    return shell
+
+
+def main():
+    # Write-through streams on fds 1 and 2, whatever -u said; `errors` keeps odd text printable.
+    sys.stdout = sys.__stdout__ = text_stream(1)
+    sys.stderr = sys.__stderr__ = text_stream(2)
+    runner = Runner()
+    try:
+        runner.run()
+    finally:
+        runner.shutdown()
+    # os._exit: a user thread that never ends must not keep the process alive after EOF.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
