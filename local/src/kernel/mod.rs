@@ -1,29 +1,55 @@
-//! The persistent Python kernel of `code-interpreter` sandboxes (placeholder: runs one-shot
-//! until the kernel lands).
+//! The persistent Python kernel of `code-interpreter` sandboxes: a long-lived process per
+//! sandbox running the shipped runner (IPython's `InteractiveShell`), talking over pipes.
+//! Runs on one kernel are serialised in arrival order; sandboxes run in parallel.
 
-use crate::exec::{EventSink, ExecOutcome, ExecRequest};
+mod frames;
+mod process;
+mod run;
+mod streams;
+
+pub use process::Kernel;
+
+use crate::exec::{EventSink, ExecOutcome, ExecRequest, Runtimes};
 use crate::sandbox::Sandbox;
+use run::After;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// A running kernel process.
-pub struct Kernel {}
+/// How long an interrupted run may take to stop before the kernel is killed and restarted.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 
-impl Kernel {
-    /// Stops the kernel process.
-    pub fn shutdown(self) {}
-}
-
-/// Runs Python code in the sandbox's kernel.
+/// Runs Python code in the sandbox's kernel, starting one first if there is none.
 pub async fn execute(
     sandbox: &Arc<Sandbox>,
     req: ExecRequest,
     events: EventSink,
 ) -> Result<ExecOutcome, String> {
-    crate::exec::oneshot::run(sandbox, req, events).await
+    // tokio's mutex is fair: queued runs go in arrival order.
+    let mut slot = sandbox.kernel.lock().await;
+    if sandbox.is_killed() {
+        return Ok(ExecOutcome {
+            sandbox_killed: true,
+            ..Default::default()
+        });
+    }
+    if slot.as_ref().is_none_or(Kernel::has_exited) {
+        if let Some(old) = slot.take() {
+            old.shutdown();
+        }
+        *slot = Some(Kernel::start(&sandbox.isolator, &sandbox.spec, sandbox.runtimes).await?);
+    }
+    let kernel = slot.as_mut().expect("a kernel was just started");
+    let (outcome, after) = kernel.run(sandbox, &req, events).await;
+    if after == After::Dead {
+        if let Some(k) = slot.take() {
+            k.shutdown();
+        }
+    }
+    Ok(outcome)
 }
 
 /// Whether the sandbox Python can run the kernel; the message names the fix when not.
-pub fn check_available(runtimes: &crate::exec::Runtimes) -> Result<(), String> {
+pub fn check_available(runtimes: &Runtimes) -> Result<(), String> {
     match &runtimes.python {
         Err(e) => Err(format!("the code-interpreter template needs Python: {e}")),
         Ok(py) if !py.has_ipython => Err(format!(

@@ -1,0 +1,126 @@
+//! Starting a kernel: the shipped runner under the sandbox Python, inside the sandbox's
+//! isolation, with two extra pipes (fd 3: requests in, fd 4: messages out).
+
+use super::frames::{self, FrameWriter};
+use super::streams::StreamRouter;
+use crate::exec::output::Stream;
+use crate::exec::Runtimes;
+use crate::spawn::{self, Command, ExitInfo, Isolator, ProcessControl, SandboxSpec};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// The runner program, shipped inside the engine.
+const RUNNER: &str = include_str!("../../runner/hopx_kernel.py");
+
+/// How long a kernel may take to import IPython and say it is ready.
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+/// A started kernel process and its channels.
+pub struct Kernel {
+    pub(super) control: Arc<dyn ProcessControl>,
+    pub(super) writer: FrameWriter,
+    pub(super) frames: mpsc::UnboundedReceiver<Value>,
+    pub(super) stdout: Arc<StreamRouter>,
+    pub(super) stderr: Arc<StreamRouter>,
+    pub(super) exit: watch::Receiver<Option<ExitInfo>>,
+    pub(super) next_id: u64,
+    /// The sandbox files and limits the kernel was started with.
+    pub spec: Arc<SandboxSpec>,
+}
+
+impl Kernel {
+    /// Starts a kernel in `spec` and waits until it is ready.
+    pub async fn start(
+        isolator: &Arc<dyn Isolator>,
+        spec: &Arc<SandboxSpec>,
+        runtimes: &Runtimes,
+    ) -> Result<Kernel, String> {
+        let python = runtimes.python.as_ref().map_err(Clone::clone)?;
+        let (req_read, req_write) = pipe()?;
+        let (msg_read, msg_write) = pipe()?;
+        // The runner picks its own matplotlib backend (inline figures), so no MPLBACKEND here.
+        let mut env =
+            crate::exec::oneshot::run_env(crate::exec::Language::Python, &BTreeMap::new());
+        env.retain(|(k, _)| k != "MPLBACKEND");
+        let command = Command {
+            program: python.executable.clone(),
+            args: vec!["-u".into(), "-c".into(), RUNNER.into()],
+            env,
+            cwd: spawn::WORKSPACE.to_string(),
+            stdin: false,
+            extra_fds: vec![req_read, msg_write],
+        };
+        let process = spawn::spawn(isolator, spec, command)
+            .await
+            .map_err(|e| format!("cannot start the Python kernel: {e}"))?;
+        let control: Arc<dyn ProcessControl> = Arc::from(process.control);
+        let io = |e: std::io::Error| format!("kernel pipes: {e}");
+        let stdout = StreamRouter::spawn(process.stdout, Stream::Stdout).map_err(io)?;
+        let stderr = StreamRouter::spawn(process.stderr, Stream::Stderr).map_err(io)?;
+        let (exit_tx, exit) = watch::channel(None);
+        let waiter = control.clone();
+        tokio::spawn(async move {
+            let info = waiter.wait().await;
+            let _ = exit_tx.send(Some(info));
+        });
+        let mut kernel = Kernel {
+            control,
+            writer: FrameWriter::new(req_write).map_err(io)?,
+            frames: frames::spawn_reader(msg_read).map_err(io)?,
+            stdout,
+            stderr,
+            exit,
+            next_id: 1,
+            spec: spec.clone(),
+        };
+        // Collect start-up errors (a failed import) to explain a kernel that never gets ready.
+        kernel.stderr.begin("\0never\0", 64 * 1024, None);
+        let ready = tokio::time::timeout(START_LIMIT, kernel.wait_ready()).await;
+        let startup_err = kernel.stderr.finish().text;
+        match ready {
+            Ok(true) => Ok(kernel),
+            Ok(false) => {
+                kernel.shutdown();
+                Err(format!(
+                    "the Python kernel exited during start-up: {}",
+                    startup_err.trim()
+                ))
+            }
+            Err(_) => {
+                kernel.shutdown();
+                Err(format!(
+                    "the Python kernel was not ready within {} s",
+                    START_LIMIT.as_secs()
+                ))
+            }
+        }
+    }
+
+    async fn wait_ready(&mut self) -> bool {
+        while let Some(frame) = self.frames.recv().await {
+            if frame["type"] == "ready" {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the process has ended.
+    pub fn has_exited(&self) -> bool {
+        self.exit.borrow().is_some()
+    }
+
+    /// Stops the kernel and everything it started.
+    pub fn shutdown(self) {
+        self.control.kill_tree();
+    }
+}
+
+/// A pipe whose ends are close-on-exec in the engine (the spawner places the child's end).
+fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("cannot make a pipe: {e}"))
+}

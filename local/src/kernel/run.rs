@@ -1,0 +1,162 @@
+//! One run on a kernel: send the code, gather displays and output, and handle the three ways
+//! a run can go wrong (timeout, a kernel that dies, a sandbox killed meanwhile).
+
+use super::process::Kernel;
+use crate::exec::oneshot::{memory_note, note, until_true};
+use crate::exec::{rich_output, EventSink, ExecEvent, ExecOutcome, ExecRequest};
+use crate::sandbox::Sandbox;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long the output streams may trail the `done` message.
+const SENTINEL_WAIT: Duration = Duration::from_secs(2);
+
+/// What became of the kernel after a run.
+#[derive(Debug, PartialEq, Eq)]
+pub enum After {
+    /// Ready for the next run.
+    Alive,
+    /// Gone (died, or killed after ignoring an interrupt): start a new one next time.
+    Dead,
+}
+
+impl Kernel {
+    /// Runs `req`; the caller holds the kernel, so runs never overlap.
+    pub async fn run(
+        &mut self,
+        sandbox: &Arc<Sandbox>,
+        req: &ExecRequest,
+        events: EventSink,
+    ) -> (ExecOutcome, After) {
+        let started = Instant::now();
+        let id = self.next_id;
+        self.next_id += 1;
+        let sentinel = format!("\0hopx-end-{id}-{}\0", &crate::ids::secret()[..16]);
+        let limit = sandbox.output_limit;
+        self.stdout.begin(&sentinel, limit, events.clone());
+        self.stderr.begin(&sentinel, limit, events.clone());
+        let _ = crate::exec::oneshot::prepare_workdir(sandbox, &req.workdir);
+        let request = json!({
+            "type": "execute", "id": id, "code": req.code, "cwd": req.workdir,
+            "env": req.env, "sentinel": sentinel,
+        });
+        let mut outcome = ExecOutcome::default();
+        let mut after = After::Alive;
+        if self.writer.send(&request).await.is_err() {
+            after = After::Dead;
+        }
+        let mut killed = sandbox.kill_signal();
+        let deadline = tokio::time::sleep(req.timeout);
+        tokio::pin!(deadline);
+        let mut interrupted_at: Option<Instant> = None;
+        let mut done: Option<Value> = None;
+        while after == After::Alive && done.is_none() {
+            let grace = sandbox_grace(interrupted_at);
+            tokio::select! {
+                frame = self.frames.recv() => match frame {
+                    Some(f) if f["id"] == id => match f["type"].as_str() {
+                        Some("display") => self.display(&f, &mut outcome, &events),
+                        Some("done") => done = Some(f),
+                        _ => {}
+                    },
+                    Some(_) => {}
+                    None => after = After::Dead,
+                },
+                _ = self.exit.changed() => after = After::Dead,
+                _ = &mut deadline, if interrupted_at.is_none() => {
+                    outcome.timed_out = true;
+                    interrupted_at = Some(Instant::now());
+                    let _ = self.control.signal(libc::SIGINT);
+                }
+                _ = tokio::time::sleep(grace), if interrupted_at.is_some() => {
+                    // The code ignored the interrupt: the kernel goes, the sandbox stays.
+                    self.control.kill_tree();
+                    let _ = self.exit.wait_for(Option::is_some).await;
+                    outcome.kernel_restarted = true;
+                    after = After::Dead;
+                }
+                _ = until_true(&mut killed) => {
+                    self.control.kill_tree();
+                    outcome.sandbox_killed = true;
+                    after = After::Dead;
+                }
+            }
+        }
+        if after == After::Dead {
+            // Let the streams drain to EOF so output printed right before the end is kept.
+            let _ =
+                tokio::time::timeout(Duration::from_secs(1), self.exit.wait_for(Option::is_some))
+                    .await;
+        }
+        let _ = tokio::time::timeout(SENTINEL_WAIT, async {
+            self.stdout.wait_sentinel().await;
+            self.stderr.wait_sentinel().await;
+        })
+        .await;
+        outcome.stdout = self.stdout.finish();
+        outcome.stderr = self.stderr.finish();
+        outcome.execution_time = started.elapsed().as_secs_f64();
+        match (&done, &after) {
+            (Some(d), _) => {
+                let ok = d["success"].as_bool().unwrap_or(false);
+                outcome.exit_code = if ok { 0 } else { 1 };
+                outcome.error = d.get("error").filter(|e| e.is_object()).cloned();
+            }
+            (None, _) if outcome.sandbox_killed => outcome.exit_code = 137,
+            (None, _) if outcome.kernel_restarted => {
+                outcome.exit_code = 137;
+                note(&mut outcome.stderr, "[hopx] the code ignored the interrupt at its timeout, so the Python kernel was restarted: its variables are gone");
+            }
+            (None, _) => self.report_death(sandbox, &mut outcome),
+        }
+        (outcome, after)
+    }
+
+    fn display(&self, frame: &Value, outcome: &mut ExecOutcome, events: &EventSink) {
+        let data = frame["data"].as_object().cloned().unwrap_or_default();
+        let mut metadata: Map<String, Value> =
+            frame["metadata"].as_object().cloned().unwrap_or_default();
+        if frame["kind"] == "result" {
+            if let Some(text) = data.get("text/plain").and_then(Value::as_str) {
+                outcome.result_text = Some(text.to_string());
+            }
+            metadata.insert("kind".into(), Value::String("result".into()));
+        }
+        let item = rich_output(data, metadata);
+        if let Some(tx) = events {
+            let _ = tx.send(ExecEvent::Display(item.clone()));
+        }
+        outcome.rich_outputs.push(item);
+    }
+
+    fn report_death(&self, sandbox: &Sandbox, outcome: &mut ExecOutcome) {
+        let info = (*self.exit.borrow()).unwrap_or_default();
+        outcome.kernel_restarted = true;
+        outcome.exit_code = if info.oom_killed {
+            137
+        } else {
+            info.shell_code()
+        };
+        if info.oom_killed {
+            note(&mut outcome.stderr, &memory_note(sandbox));
+        }
+        let how = match (info.code, info.signal) {
+            (Some(c), _) => format!("exited with code {c}"),
+            (None, Some(s)) => format!("was killed by signal {s}"),
+            _ => "stopped".to_string(),
+        };
+        note(
+            &mut outcome.stderr,
+            &format!("[hopx] the Python kernel {how} during this run: its variables are gone; the next run starts a new kernel"),
+        );
+    }
+}
+
+/// How long to wait for `done` after an interrupt (effectively forever before one).
+fn sandbox_grace(interrupted_at: Option<Instant>) -> Duration {
+    match interrupted_at {
+        Some(t) => super::INTERRUPT_GRACE.saturating_sub(t.elapsed()),
+        None => Duration::from_secs(86_400),
+    }
+}
