@@ -24,4 +24,4 @@ pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
     SandboxInfo, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT,
 };
-pub use sandbox::Sandbox;
+pub use sandbox::{Sandbox, MAX_CODE_BYTES};
