@@ -99,6 +99,13 @@ impl Client {
     }
 }
 
+/// Shows where the client points, never its API key.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base_url", &self.control.base_url).finish_non_exhaustive()
+    }
+}
+
 #[cfg(feature = "local")]
 async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
     use hopx_local::embedded::{start, EmbeddedOptions};

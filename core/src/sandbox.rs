@@ -236,6 +236,16 @@ impl Sandbox {
     }
 }
 
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("id", &self.inner.id)
+            .field("agent_url", &self.agent_url())
+            .field("killed", &self.is_killed())
+            .finish()
+    }
+}
+
 /// Checks `run_code` arguments before anything is sent.
 fn validate_run(code: &str, options: &RunOptions) -> Result<()> {
     if !(1..=MAX_RUN_TIMEOUT).contains(&options.timeout) {
