@@ -110,10 +110,12 @@ impl std::fmt::Debug for Client {
 async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
     use hopx_local::embedded::{start, EmbeddedOptions};
     static LOGGED: std::sync::Once = std::sync::Once::new();
-    let engine = start(EmbeddedOptions { python: config.local_python.clone() })
-        .await
-        .map_err(|e| {
-            Error::new(ErrorKind::Hopx, format!("Could not start the embedded local HopX engine: {e}"))
+    let engine =
+        start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
+            Error::new(
+                ErrorKind::Hopx,
+                format!("Could not start the embedded local HopX engine: {e}"),
+            )
         })?;
     LOGGED.call_once(|| {
         tracing::info!(

@@ -23,7 +23,13 @@ pub(crate) struct Control {
 }
 
 impl Control {
-    async fn call(&self, policy: &Policy, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+    async fn call(
+        &self,
+        policy: &Policy,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
         self.call_raw(policy, method, path, body, &[]).await.map_err(Error::from)
     }
 
@@ -37,10 +43,8 @@ impl Control {
     ) -> std::result::Result<Value, Failure> {
         let url = format!("{}{}", self.base_url, path);
         retry::run(policy, || {
-            let mut req = self
-                .http
-                .request(method.clone(), &url)
-                .header("Content-Type", "application/json");
+            let mut req =
+                self.http.request(method.clone(), &url).header("Content-Type", "application/json");
             if let Some(key) = &self.api_key {
                 req = req.header("X-API-Key", key);
             }
@@ -58,10 +62,11 @@ impl Control {
     /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token).
     pub async fn create(&self, options: &CreateOptions) -> Result<Value> {
         let body = create_body(options)?;
-        let failure = match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
-            Ok(created) => return Ok(created),
-            Err(f) => f.error,
-        };
+        let failure =
+            match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
+                Ok(created) => return Ok(created),
+                Err(f) => f.error,
+            };
         let not_found = matches!(failure.kind, ErrorKind::NotFound | ErrorKind::TemplateNotFound);
         match (&options.template_id, &options.template) {
             (None, Some(name)) if not_found => Err(self.template_not_found(failure, name).await),
@@ -111,9 +116,7 @@ impl Control {
         if let Some(region) = &options.region {
             query.push(("region", region.clone()));
         }
-        let body = self
-            .call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query)
-            .await?;
+        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
         data_items(&body)
             .iter()
             .filter(|item| !item.is_null())
@@ -179,7 +182,9 @@ fn sandbox_path(id: &str, suffix: &str) -> String {
     let escaped: String = id
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect();
@@ -210,7 +215,10 @@ mod tests {
             timeout_seconds: Some(60),
             ..Default::default()
         };
-        assert_eq!(create_body(&opts).unwrap(), json!({"template_id": "291", "timeout_seconds": 60}));
+        assert_eq!(
+            create_body(&opts).unwrap(),
+            json!({"template_id": "291", "timeout_seconds": 60})
+        );
         let opts = CreateOptions { template: Some("base".into()), ..Default::default() };
         assert_eq!(create_body(&opts).unwrap(), json!({"template_name": "base"}));
         let err = create_body(&CreateOptions::default()).unwrap_err();

@@ -32,8 +32,12 @@ pub(crate) struct Policy {
 }
 
 /// GET, DELETE, PUT timeout, token refresh, PATCH /env: sending twice does no harm.
-pub(crate) const IDEMPOTENT: Policy =
-    Policy { max_attempts: 4, statuses: &[429, 502, 503, 504], connect: true, connect_window: None };
+pub(crate) const IDEMPOTENT: Policy = Policy {
+    max_attempts: 4,
+    statuses: &[429, 502, 503, 504],
+    connect: true,
+    connect_window: None,
+};
 
 /// `POST /v1/sandboxes`: 429 and 503 mean the server refused before creating anything;
 /// a 502/504 or a timeout may hide a sandbox that was created, so those are not retried.
@@ -127,11 +131,19 @@ mod tests {
     }
 
     fn connect() -> Failure {
-        Failure { error: Error::new(ErrorKind::Network, "refused"), connect: true, retry_after: None }
+        Failure {
+            error: Error::new(ErrorKind::Network, "refused"),
+            connect: true,
+            retry_after: None,
+        }
     }
 
     fn network() -> Failure {
-        Failure { error: Error::new(ErrorKind::Network, "reset"), connect: false, retry_after: None }
+        Failure {
+            error: Error::new(ErrorKind::Network, "reset"),
+            connect: false,
+            retry_after: None,
+        }
     }
 
     const T0: Duration = Duration::ZERO;

@@ -228,7 +228,8 @@ impl Sandbox {
 
     fn ensure_alive(&self) -> Result<()> {
         if self.is_killed() {
-            let mut e = Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
+            let mut e =
+                Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
             e.code = Some("SANDBOX_NOT_FOUND".into());
             return Err(e);
         }

@@ -85,7 +85,11 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     };
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
     {
         return None;
     }
@@ -147,10 +151,17 @@ mod tests {
 
     #[test]
     fn rfc3339_rejects_garbage() {
-        for bad in ["", "2025-10-21", "2025-10-21T10:00:00", "2025-13-01T00:00:00Z",
-            "2025-10-21T10:00:00.Z", "2025-10-21T10:00:00+0200", "2025/10/21T10:00:00Z",
-            "2025-10-21T1a:00:00Z", "2025-10-21T10:00:00Zjunk"]
-        {
+        for bad in [
+            "",
+            "2025-10-21",
+            "2025-10-21T10:00:00",
+            "2025-13-01T00:00:00Z",
+            "2025-10-21T10:00:00.Z",
+            "2025-10-21T10:00:00+0200",
+            "2025/10/21T10:00:00Z",
+            "2025-10-21T1a:00:00Z",
+            "2025-10-21T10:00:00Zjunk",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

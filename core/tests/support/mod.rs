@@ -236,7 +236,9 @@ async fn control(
     let route = match segs.as_slice() {
         ["v1", "sandboxes"] => format!("{method} /v1/sandboxes"),
         ["v1", "sandboxes", _] => format!("{method} /v1/sandboxes/{{id}}"),
-        ["v1", "sandboxes", _, rest @ ..] => format!("{method} /v1/sandboxes/{{id}}/{}", rest.join("/")),
+        ["v1", "sandboxes", _, rest @ ..] => {
+            format!("{method} /v1/sandboxes/{{id}}/{}", rest.join("/"))
+        }
         _ => format!("{method} {}", uri.path()),
     };
     record(&state, route.clone(), &uri, &headers, &body);
@@ -248,15 +250,24 @@ async fn control(
         let e = nested_error("AUTHENTICATION_REQUIRED", "Missing or invalid API key", json!({}));
         return reply(401, e, &rid, &[]);
     }
-    let not_found = || reply(404, nested_error("RESOURCE_NOT_FOUND", "Sandbox not found", json!({})), &rid, &[]);
+    let not_found = || {
+        reply(404, nested_error("RESOURCE_NOT_FOUND", "Sandbox not found", json!({})), &rid, &[])
+    };
     let id = segs.get(2).copied().unwrap_or("");
     let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut sandboxes = state.sandboxes.lock().unwrap();
     match route.as_str() {
         "POST /v1/sandboxes" => {
             let name = req["template_name"].as_str().unwrap_or("code-interpreter").to_string();
-            if !["code-interpreter", "base"].contains(&name.as_str()) && req.get("template_id").is_none() {
-                return reply(404, nested_error("RESOURCE_NOT_FOUND", "Template not found", json!({})), &rid, &[]);
+            if !["code-interpreter", "base"].contains(&name.as_str())
+                && req.get("template_id").is_none()
+            {
+                return reply(
+                    404,
+                    nested_error("RESOURCE_NOT_FOUND", "Template not found", json!({})),
+                    &rid,
+                    &[],
+                );
             }
             let id = format!("sb{}", state.next());
             let (tok, exp) = state.issue_token(*state.create_token_ttl.lock().unwrap());
