@@ -382,3 +382,32 @@ async fn a_null_list_is_empty() {
     cloud.script("GET /v1/sandboxes", 200, json!({"object": "list", "data": null}), &[]);
     assert!(client(&cloud).await.list(ListOptions::default()).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn execute_429_is_retried_because_nothing_ran() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let body = json!({"error": "Too many requests", "code": "RATE_LIMIT_EXCEEDED"});
+    cloud.script(EXECUTE, 429, body, &[("Retry-After", "0")]);
+    assert!(sb.run_code("1", RunOptions::default()).await.unwrap().success);
+    assert_eq!(cloud.on(EXECUTE).len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_runs_share_one_token_refresh() {
+    let cloud = Cloud::start().await;
+    cloud.set_create_token_ttl(60);
+    let sb = sandbox(&cloud).await;
+    // Spawned tasks: also proves the futures are `Send + 'static`, as the bindings need.
+    let runs: Vec<_> = (0..4)
+        .map(|i| {
+            let sb = sb.clone();
+            tokio::spawn(async move { sb.run_code(&i.to_string(), RunOptions::default()).await })
+        })
+        .collect();
+    for run in runs {
+        assert!(run.await.unwrap().unwrap().success);
+    }
+    assert_eq!(cloud.on(REFRESH).len(), 1);
+    assert_eq!(cloud.on(EXECUTE).len(), 4);
+}
