@@ -1,38 +1,136 @@
 //! `Client`: one resolved backend plus the HTTP machinery shared by all its sandboxes.
+//!
+//! The embedded local engine is just another control plane on loopback: once it has started,
+//! a `Backend::Local` client takes exactly the same code paths as a remote one.
 
-use crate::config::ClientConfig;
+use crate::config::{Backend, ClientConfig};
+use crate::control::{self, Control};
+use crate::error::{Error, ErrorKind};
 use crate::models::{CreateOptions, ListOptions, SandboxInfo};
 use crate::sandbox::Sandbox;
-use crate::Result;
+use crate::token::{self, Token};
+use crate::{http, Result};
+use std::sync::Arc;
 
 /// A connection to one control plane. Cheap to clone; clones share connections and tokens.
 #[derive(Clone)]
 pub struct Client {
-    // Filled by the implementation: backend, control-plane client, token cache.
+    backend: Backend,
+    control: Arc<Control>,
 }
 
 impl Client {
     /// Resolves the backend (starting the embedded engine if that is the choice).
     pub async fn new(config: ClientConfig) -> Result<Client> {
-        let _ = config;
-        todo!()
+        let backend = config.backend();
+        let (base_url, api_key) = match &backend {
+            Backend::Remote { base_url, api_key } => (base_url.clone(), api_key.clone()),
+            Backend::Local => start_local(&config).await?,
+        };
+        let http = http::shared_client(&base_url, api_key.as_deref())?;
+        Ok(Client { backend, control: Arc::new(Control { http, base_url, api_key }) })
     }
 
-    /// `POST /v1/sandboxes`; returns once the sandbox's agent answers.
+    /// The backend this client resolved to.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The control-plane URL requests go to (the embedded engine's loopback URL for `Local`).
+    pub fn base_url(&self) -> &str {
+        &self.control.base_url
+    }
+
+    pub(crate) fn control(&self) -> &Control {
+        &self.control
+    }
+
+    /// `POST /v1/sandboxes`. Returns as soon as the control plane has created the sandbox; the
+    /// first agent call tolerates a VM that is still booting. Given `env_vars` are also pushed
+    /// to the agent (`PATCH /env`), because the cloud does not apply them to the runtime.
     pub async fn create_sandbox(&self, options: CreateOptions) -> Result<Sandbox> {
-        let _ = options;
-        todo!()
+        let body = self.control.create(&options).await?;
+        let token = Token::from_body(&body);
+        let info = control::parse_info(body)?;
+        if let Some(token) = token {
+            token::put(&self.control.base_url, &info.sandbox_id, token);
+        }
+        let sandbox = Sandbox::from_parts(self.clone(), &info.sandbox_id, info.agent_url());
+        if let Some(env) = options.env_vars.as_ref().filter(|e| !e.is_empty()) {
+            if let Err(e) = sandbox.update_env(env).await {
+                // The caller gets no handle on error, so do not leave a sandbox running.
+                let _ = sandbox.kill().await;
+                return Err(e);
+            }
+        }
+        Ok(sandbox)
     }
 
-    /// A handle to an existing sandbox (checks it exists and is running or paused).
+    /// A handle to an existing sandbox: it must be running or paused (a paused one is resumed),
+    /// and its agent token is refreshed.
     pub async fn connect(&self, sandbox_id: &str) -> Result<Sandbox> {
-        let _ = sandbox_id;
-        todo!()
+        let info = self.control.get(sandbox_id).await?;
+        match info.status.as_str() {
+            "running" => {}
+            "paused" => self.control.resume(sandbox_id).await?,
+            "stopped" => {
+                return Err(Error::new(
+                    ErrorKind::Hopx,
+                    format!("Sandbox {sandbox_id} is stopped and cannot be connected to"),
+                ))
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Hopx,
+                    format!("Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"),
+                ))
+            }
+        }
+        // After a resume the address may have changed, so only trust it when it was running.
+        let url = if info.status == "running" { info.agent_url() } else { None };
+        let sandbox = Sandbox::from_parts(self.clone(), sandbox_id, url);
+        sandbox.refresh_token().await?;
+        Ok(sandbox)
     }
 
     /// `GET /v1/sandboxes`.
     pub async fn list(&self, options: ListOptions) -> Result<Vec<SandboxInfo>> {
-        let _ = options;
-        todo!()
+        self.control.list(&options).await
     }
+}
+
+/// Shows where the client points, never its API key.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base_url", &self.control.base_url).finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "local")]
+async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
+    use hopx_local::embedded::{start, EmbeddedOptions};
+    static LOGGED: std::sync::Once = std::sync::Once::new();
+    let engine =
+        start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
+            Error::new(
+                ErrorKind::Hopx,
+                format!("Could not start the embedded local HopX engine: {e}"),
+            )
+        })?;
+    LOGGED.call_once(|| {
+        tracing::info!(
+            base_url = %engine.base_url,
+            "no API key or base URL given: using the embedded local HopX engine"
+        );
+    });
+    Ok((engine.base_url, Some(engine.api_key)))
+}
+
+#[cfg(not(feature = "local"))]
+async fn start_local(_config: &ClientConfig) -> Result<(String, Option<String>)> {
+    Err(Error::new(
+        ErrorKind::Hopx,
+        "No API key or base URL given, and this build has no embedded local engine: \
+         set HOPX_API_KEY (or pass api_key) to use the HopX cloud",
+    ))
 }

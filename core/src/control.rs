@@ -1,1 +1,234 @@
-//! (to be written)
+//! Calls to the control plane (`/v1/...`, authenticated by `X-API-Key`).
+//!
+//! Each call picks its retry policy here, next to the request it protects, so that the reason
+//! a call may or may not be repeated is visible in one place.
+
+use crate::error::{Error, ErrorKind, Plane, Result};
+use crate::http::{self, Failure};
+use crate::models::{CreateOptions, ListOptions, SandboxInfo};
+use crate::retry::{self, Policy, CREATE, IDEMPOTENT};
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+
+/// The official SDKs' control-plane timeout.
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One control plane: its URL, its key and the shared HTTP client.
+#[derive(Debug, Clone)]
+pub(crate) struct Control {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub api_key: Option<String>,
+}
+
+impl Control {
+    async fn call(
+        &self,
+        policy: &Policy,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        self.call_raw(policy, method, path, body, &[]).await.map_err(Error::from)
+    }
+
+    async fn call_raw(
+        &self,
+        policy: &Policy,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        query: &[(&str, String)],
+    ) -> std::result::Result<Value, Failure> {
+        let url = format!("{}{}", self.base_url, path);
+        retry::run(policy, || {
+            let mut req =
+                self.http.request(method.clone(), &url).header("Content-Type", "application/json");
+            if let Some(key) = &self.api_key {
+                req = req.header("X-API-Key", key);
+            }
+            if !query.is_empty() {
+                req = req.query(query);
+            }
+            if let Some(body) = body {
+                req = req.body(body.to_string());
+            }
+            http::send(Plane::Control, req, CONTROL_TIMEOUT)
+        })
+        .await
+    }
+
+    /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token).
+    pub async fn create(&self, options: &CreateOptions) -> Result<Value> {
+        let body = create_body(options)?;
+        let failure =
+            match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
+                Ok(created) => return Ok(created),
+                Err(f) => f.error,
+            };
+        let not_found = matches!(failure.kind, ErrorKind::NotFound | ErrorKind::TemplateNotFound);
+        match (&options.template_id, &options.template) {
+            (None, Some(name)) if not_found => Err(self.template_not_found(failure, name).await),
+            _ => Err(failure),
+        }
+    }
+
+    /// Turns a 404 on create into `TemplateNotFound`, keeping the original code and ids and
+    /// listing the templates that exist (when the server did not already).
+    async fn template_not_found(&self, mut error: Error, name: &str) -> Error {
+        error.kind = ErrorKind::TemplateNotFound;
+        error.template_name = Some(name.to_string());
+        if error.available_templates.is_empty() {
+            // Best effort: the suggestion list must not hide the real error.
+            error.available_templates = self.template_names().await.unwrap_or_default();
+        }
+        if !error.message.contains(name) {
+            error.message = format!("Template '{name}' not found: {}", error.message);
+        }
+        error
+    }
+
+    /// Names from `GET /v1/templates`.
+    pub async fn template_names(&self) -> Result<Vec<String>> {
+        let list = self.call(&IDEMPOTENT, Method::GET, "/v1/templates", None).await?;
+        Ok(data_items(&list)
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str).map(String::from))
+            .collect())
+    }
+
+    /// `GET /v1/sandboxes/{id}`.
+    pub async fn get(&self, id: &str) -> Result<SandboxInfo> {
+        let body = self.call(&IDEMPOTENT, Method::GET, &sandbox_path(id, ""), None).await?;
+        parse_info(body)
+    }
+
+    /// `GET /v1/sandboxes` with the filters that are set; a `null` list is empty.
+    pub async fn list(&self, options: &ListOptions) -> Result<Vec<SandboxInfo>> {
+        let mut query = Vec::new();
+        if let Some(limit) = options.limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(status) = &options.status {
+            query.push(("status", status.clone()));
+        }
+        if let Some(region) = &options.region {
+            query.push(("region", region.clone()));
+        }
+        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
+        data_items(&body)
+            .iter()
+            .filter(|item| !item.is_null())
+            .map(|item| parse_info(item.clone()))
+            .collect()
+    }
+
+    /// `DELETE /v1/sandboxes/{id}`.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        self.call(&IDEMPOTENT, Method::DELETE, &sandbox_path(id, ""), None).await.map(drop)
+    }
+
+    /// `PUT /v1/sandboxes/{id}/timeout`. Zero would kill the sandbox at once: refused here.
+    pub async fn set_timeout(&self, id: &str, seconds: u64) -> Result<()> {
+        if seconds == 0 {
+            return Err(Error::validation("timeout_seconds must be a positive number of seconds"));
+        }
+        let body = json!({ "timeout_seconds": seconds });
+        self.call(&IDEMPOTENT, Method::PUT, &sandbox_path(id, "/timeout"), Some(&body))
+            .await
+            .map(drop)
+    }
+
+    /// `POST /v1/sandboxes/{id}/token/refresh`; returns the raw body.
+    pub async fn refresh_token(&self, id: &str) -> Result<Value> {
+        self.call(&IDEMPOTENT, Method::POST, &sandbox_path(id, "/token/refresh"), None).await
+    }
+
+    /// `POST /v1/sandboxes/{id}/resume`. Resuming a resumed sandbox is harmless, so it retries.
+    pub async fn resume(&self, id: &str) -> Result<()> {
+        self.call(&IDEMPOTENT, Method::POST, &sandbox_path(id, "/resume"), None).await.map(drop)
+    }
+}
+
+/// The create body: a template id (as a string) or name, plus the options that are set.
+fn create_body(options: &CreateOptions) -> Result<Value> {
+    let mut body = Map::new();
+    let non_empty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+    match (non_empty(&options.template_id), non_empty(&options.template)) {
+        (Some(id), _) => body.insert("template_id".into(), id.into()),
+        (None, Some(name)) => body.insert("template_name".into(), name.into()),
+        (None, None) => {
+            return Err(Error::validation("Either 'template' or 'template_id' must be provided"))
+        }
+    };
+    if let Some(region) = &options.region {
+        body.insert("region".into(), region.clone().into());
+    }
+    if let Some(seconds) = options.timeout_seconds {
+        body.insert("timeout_seconds".into(), seconds.into());
+    }
+    if let Some(internet) = options.internet_access {
+        body.insert("internet_access".into(), internet.into());
+    }
+    if let Some(env) = &options.env_vars {
+        body.insert("env_vars".into(), json!(env));
+    }
+    Ok(Value::Object(body))
+}
+
+/// `/v1/sandboxes/{id}{suffix}`, with the id escaped so it cannot change the path.
+fn sandbox_path(id: &str, suffix: &str) -> String {
+    let escaped: String = id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/v1/sandboxes/{escaped}{suffix}")
+}
+
+/// The `data` array of a list body (`null` or missing is empty).
+fn data_items(body: &Value) -> Vec<Value> {
+    body.get("data").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+/// A sandbox record; one without an id is a broken server, reported as such.
+pub(crate) fn parse_info(body: Value) -> Result<SandboxInfo> {
+    serde_json::from_value(body).map_err(|e| {
+        Error::new(ErrorKind::Api, format!("The control plane sent an unreadable sandbox: {e}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_body_prefers_template_id_and_omits_unset_fields() {
+        let opts = CreateOptions {
+            template: Some("base".into()),
+            template_id: Some("291".into()),
+            timeout_seconds: Some(60),
+            ..Default::default()
+        };
+        assert_eq!(
+            create_body(&opts).unwrap(),
+            json!({"template_id": "291", "timeout_seconds": 60})
+        );
+        let opts = CreateOptions { template: Some("base".into()), ..Default::default() };
+        assert_eq!(create_body(&opts).unwrap(), json!({"template_name": "base"}));
+        let err = create_body(&CreateOptions::default()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert_eq!(err.message, "Either 'template' or 'template_id' must be provided");
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_path() {
+        assert_eq!(sandbox_path("abc-1", "/timeout"), "/v1/sandboxes/abc-1/timeout");
+        assert_eq!(sandbox_path("../x?y", ""), "/v1/sandboxes/..%2Fx%3Fy");
+    }
+}

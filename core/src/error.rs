@@ -201,7 +201,7 @@ impl Error {
         e.retry_after = e
             .details
             .get("retry_after_seconds")
-            .or_else(|| parsed.retry_after.as_ref())
+            .or(parsed.retry_after.as_ref())
             .and_then(Value::as_f64);
         if kind == ErrorKind::Timeout {
             e.stdout = parsed.stdout.or_else(|| str_field(&e.details, "stdout"));

@@ -5,6 +5,10 @@
 //! `hopx-local serve`, or the local engine embedded in this process (see [`config`]).
 //! The crate owns no runtime: every call is a future for the caller's tokio runtime.
 
+// `Error` is a plain struct that the bindings read field by field; errors are rare, so its
+// size on the `Err` path costs nothing worth boxing it for.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod error;
 pub mod models;
@@ -24,4 +28,4 @@ pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
     SandboxInfo, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT,
 };
-pub use sandbox::Sandbox;
+pub use sandbox::{Sandbox, MAX_CODE_BYTES};

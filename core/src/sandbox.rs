@@ -1,42 +1,308 @@
 //! `Sandbox`: a handle to one sandbox, joining its control-plane record and its agent.
+//!
+//! It owns the rules that need both planes: where the agent is, which token to send, when to
+//! refresh it (proactively, and once after a 401), and that a killed sandbox sends nothing.
 
-use crate::models::{ExecutionResult, RunOptions, SandboxInfo};
+use crate::agent;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::http::Failure;
+use crate::models::{ExecutionResult, RunOptions, SandboxInfo, MAX_RUN_TIMEOUT};
+use crate::retry::{self, Policy, EXECUTE, IDEMPOTENT};
+use crate::token::{self, Token};
 use crate::Result;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OnceCell};
+
+/// Largest code accepted by `run_code`, so a mistake fails fast instead of uploading gigabytes.
+pub const MAX_CODE_BYTES: usize = 16 * 1024 * 1024;
+/// How long the first agent call keeps retrying connect errors while the VM boots.
+const BOOT_WINDOW: Duration = Duration::from_secs(30);
 
 /// One sandbox. Cheap to clone; after [`Sandbox::kill`] every call fails with a clear error.
 #[derive(Clone)]
-pub struct Sandbox {}
+pub struct Sandbox {
+    client: Client,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    id: String,
+    agent_url: OnceCell<String>,
+    killed: AtomicBool,
+    /// Set once the agent has answered anything: from then on a connect error is a real failure.
+    agent_seen: AtomicBool,
+    /// Serialises refreshes so that concurrent calls do not each ask for a token.
+    refresh: Mutex<()>,
+}
 
 impl Sandbox {
+    /// A handle from known parts, without any request. `agent_url` is the agent's base URL
+    /// (`public_host`); when `None` it is fetched with `GET /v1/sandboxes/{id}` on first use.
+    pub fn from_parts(client: Client, sandbox_id: &str, agent_url: Option<String>) -> Sandbox {
+        let url = OnceCell::new();
+        if let Some(u) = agent_url.filter(|u| !u.is_empty()) {
+            let _ = url.set(u.trim_end_matches('/').to_string());
+        }
+        Sandbox {
+            client,
+            inner: Arc::new(Inner {
+                id: sandbox_id.to_string(),
+                agent_url: url,
+                killed: AtomicBool::new(false),
+                agent_seen: AtomicBool::new(false),
+                refresh: Mutex::new(()),
+            }),
+        }
+    }
+
     /// The sandbox id.
     pub fn id(&self) -> &str {
-        todo!()
+        &self.inner.id
+    }
+
+    /// The client this sandbox was made with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The agent's base URL, if already known (it always is after `create`).
+    pub fn agent_url(&self) -> Option<&str> {
+        self.inner.agent_url.get().map(String::as_str)
+    }
+
+    /// Whether [`Sandbox::kill`] has succeeded on this handle (or a clone of it).
+    pub fn is_killed(&self) -> bool {
+        self.inner.killed.load(Ordering::SeqCst)
     }
 
     /// `GET /v1/sandboxes/{id}`.
     pub async fn info(&self) -> Result<SandboxInfo> {
-        todo!()
+        self.ensure_alive()?;
+        self.client.control().get(self.id()).await
     }
 
     /// `POST {agent}/execute`. Validates options first; never retried once sent.
     pub async fn run_code(&self, code: &str, options: RunOptions) -> Result<ExecutionResult> {
-        let _ = (code, options);
-        todo!()
+        self.ensure_alive()?;
+        validate_run(code, &options)?;
+        let body = agent::execute_body(code, &options);
+        let http = &self.client.control().http;
+        let timeout = options.timeout;
+        let result = self
+            .agent_call(&EXECUTE, |url, tok| {
+                let body = &body;
+                async move { agent::execute(http, &url, &tok, body, timeout).await }
+            })
+            .await?;
+        Ok(ExecutionResult::from_wire(&result))
+    }
+
+    /// `PATCH {agent}/env` with `merge: true`: adds to the sandbox's global environment.
+    pub async fn update_env(&self, env_vars: &BTreeMap<String, String>) -> Result<()> {
+        self.ensure_alive()?;
+        validate_env(env_vars)?;
+        let http = &self.client.control().http;
+        self.agent_call(&IDEMPOTENT, |url, tok| async move {
+            agent::patch_env(http, &url, &tok, env_vars).await
+        })
+        .await
+        .map(drop)
     }
 
     /// `DELETE /v1/sandboxes/{id}`.
     pub async fn kill(&self) -> Result<()> {
-        todo!()
+        self.ensure_alive()?;
+        self.client.control().delete(self.id()).await?;
+        self.inner.killed.store(true, Ordering::SeqCst);
+        token::remove(self.client.base_url(), self.id());
+        Ok(())
     }
 
     /// `PUT /v1/sandboxes/{id}/timeout`.
     pub async fn set_timeout(&self, seconds: u64) -> Result<()> {
-        let _ = seconds;
-        todo!()
+        self.ensure_alive()?;
+        self.client.control().set_timeout(self.id(), seconds).await
     }
 
     /// `POST /v1/sandboxes/{id}/token/refresh`, updating the cached agent token.
     pub async fn refresh_token(&self) -> Result<()> {
-        todo!()
+        self.ensure_alive()?;
+        let _guard = self.inner.refresh.lock().await;
+        self.fetch_token().await
+    }
+
+    /// The current agent token, refreshed first if it is missing or has under an hour left.
+    pub async fn token(&self) -> Result<String> {
+        self.ensure_alive()?;
+        let base = self.client.base_url();
+        if token::needs_refresh(token::get(base, self.id()).as_ref(), token::now()) {
+            let _guard = self.inner.refresh.lock().await;
+            // Another call may have refreshed while we waited for the lock.
+            if token::needs_refresh(token::get(base, self.id()).as_ref(), token::now()) {
+                self.fetch_token().await?;
+            }
+        }
+        token::get(base, self.id()).map(|t| t.value).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Authentication,
+                format!("The control plane gave no agent token for sandbox {}", self.id()),
+            )
+        })
+    }
+
+    async fn fetch_token(&self) -> Result<()> {
+        let body = self.client.control().refresh_token(self.id()).await?;
+        if let Some(tok) = Token::from_body(&body) {
+            token::put(self.client.base_url(), self.id(), tok);
+        }
+        Ok(())
+    }
+
+    /// After a 401: refresh unless another call already replaced the refused token.
+    async fn token_after_401(&self, refused: &str) -> Result<String> {
+        {
+            let _guard = self.inner.refresh.lock().await;
+            let current = token::get(self.client.base_url(), self.id());
+            if current.map_or(true, |t| t.value == refused) {
+                self.fetch_token().await?;
+            }
+        }
+        self.token().await
+    }
+
+    /// The agent URL, from create/connect or else from the control plane.
+    async fn resolve_agent_url(&self) -> Result<String> {
+        let url = self
+            .inner
+            .agent_url
+            .get_or_try_init(|| async {
+                let info = self.client.control().get(self.id()).await?;
+                info.agent_url().ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Hopx,
+                        format!("Sandbox {} has no agent address (public_host) yet", self.id()),
+                    )
+                })
+            })
+            .await?;
+        Ok(url.clone())
+    }
+
+    /// One agent operation under `policy`: the first call of a sandbox also waits out a
+    /// booting VM, and a 401 triggers one token refresh and one more try.
+    async fn agent_call<F, Fut>(&self, policy: &Policy, call: F) -> Result<Value>
+    where
+        F: Fn(String, String) -> Fut,
+        Fut: Future<Output = std::result::Result<Value, Failure>>,
+    {
+        let url = self.resolve_agent_url().await?;
+        let tok = self.token().await?;
+        let first_policy = match self.inner.agent_seen.load(Ordering::SeqCst) {
+            true => *policy,
+            false => policy.with_connect_window(BOOT_WINDOW),
+        };
+        let outcome = retry::run(&first_policy, || call(url.clone(), tok.clone())).await;
+        let failure = match outcome {
+            Ok(value) => {
+                self.inner.agent_seen.store(true, Ordering::SeqCst);
+                return Ok(value);
+            }
+            Err(f) => f,
+        };
+        if failure.error.status_code.is_some() {
+            self.inner.agent_seen.store(true, Ordering::SeqCst);
+        }
+        if failure.error.status_code != Some(401) {
+            return Err(failure.error);
+        }
+        // A 401 is refused before anything runs, so one more try is safe even for /execute.
+        let tok = self.token_after_401(&tok).await?;
+        retry::run(policy, || call(url.clone(), tok.clone())).await.map_err(Error::from)
+    }
+
+    fn ensure_alive(&self) -> Result<()> {
+        if self.is_killed() {
+            let mut e =
+                Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
+            e.code = Some("SANDBOX_NOT_FOUND".into());
+            return Err(e);
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("id", &self.inner.id)
+            .field("agent_url", &self.agent_url())
+            .field("killed", &self.is_killed())
+            .finish()
+    }
+}
+
+/// Checks `run_code` arguments before anything is sent.
+fn validate_run(code: &str, options: &RunOptions) -> Result<()> {
+    if !(1..=MAX_RUN_TIMEOUT).contains(&options.timeout) {
+        return Err(Error::validation(format!(
+            "timeout must be between 1 and {MAX_RUN_TIMEOUT} seconds, got {}",
+            options.timeout
+        )));
+    }
+    if options.language.trim().is_empty() {
+        return Err(Error::validation("language must not be empty"));
+    }
+    if code.len() > MAX_CODE_BYTES {
+        return Err(Error::validation(format!(
+            "code is {} bytes; the limit is {MAX_CODE_BYTES} bytes (16 MiB)",
+            code.len()
+        )));
+    }
+    if let Some(env) = &options.env {
+        validate_env(env)?;
+    }
+    Ok(())
+}
+
+/// Environment names must be non-empty and cannot hold `=` or NUL (no process could see them).
+fn validate_env(env: &BTreeMap<String, String>) -> Result<()> {
+    for name in env.keys() {
+        if name.is_empty() || name.contains(['=', '\0']) {
+            return Err(Error::validation(format!(
+                "invalid environment variable name {name:?}: it must be non-empty without '=' or NUL"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(timeout: u32, language: &str) -> RunOptions {
+        RunOptions { timeout, language: language.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn run_arguments_are_checked() {
+        assert!(validate_run("x", &opts(1, "python")).is_ok());
+        assert!(validate_run("x", &opts(300, "bash")).is_ok());
+        for bad in [opts(0, "python"), opts(301, "python"), opts(10, " ")] {
+            assert_eq!(validate_run("x", &bad).unwrap_err().kind, ErrorKind::Validation);
+        }
+        let e = validate_run("x", &opts(0, "python")).unwrap_err();
+        assert!(e.message.contains("between 1 and 300"), "{}", e.message);
+        let big = "x".repeat(MAX_CODE_BYTES + 1);
+        assert!(validate_run(&big, &opts(1, "python")).is_err());
+        let env = BTreeMap::from([(String::new(), "v".to_string())]);
+        let with_env = RunOptions { env: Some(env), ..Default::default() };
+        assert!(validate_run("x", &with_env).is_err());
     }
 }

@@ -1,0 +1,413 @@
+//! The client against a loopback server that answers as the HopX cloud does: what goes on the
+//! wire, which failures are retried (and which must never be), and how errors are classified.
+
+mod support;
+
+use hopx_core::{Client, ClientConfig, CreateOptions, ErrorKind, ListOptions, RunOptions, Sandbox};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use support::{nested_error, Cloud, API_KEY};
+
+const EXECUTE: &str = "POST /execute";
+const CREATE: &str = "POST /v1/sandboxes";
+const GET: &str = "GET /v1/sandboxes/{id}";
+const REFRESH: &str = "POST /v1/sandboxes/{id}/token/refresh";
+
+async fn client(cloud: &Cloud) -> Client {
+    let config = ClientConfig {
+        api_key: Some(API_KEY.into()),
+        base_url: Some(cloud.url.clone()),
+        local_python: None,
+    };
+    Client::new(config).await.unwrap()
+}
+
+fn template(name: &str) -> CreateOptions {
+    CreateOptions { template: Some(name.into()), ..Default::default() }
+}
+
+async fn sandbox(cloud: &Cloud) -> Sandbox {
+    client(cloud).await.create_sandbox(template("code-interpreter")).await.unwrap()
+}
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[tokio::test]
+async fn create_get_list_kill_round_trip() {
+    let cloud = Cloud::start().await;
+    let client = client(&cloud).await;
+    let options = CreateOptions {
+        template: Some("code-interpreter".into()),
+        region: Some("eu-west".into()),
+        timeout_seconds: Some(600),
+        ..Default::default()
+    };
+    let sb = client.create_sandbox(options).await.unwrap();
+    assert_eq!(
+        cloud.on(CREATE)[0].body,
+        json!({"template_name": "code-interpreter", "region": "eu-west", "timeout_seconds": 600})
+    );
+    assert_eq!(sb.agent_url(), Some(cloud.agent_url.as_str()), "public_host, trailing / trimmed");
+
+    let info = sb.info().await.unwrap();
+    assert_eq!(info.sandbox_id, sb.id());
+    assert_eq!(info.status, "running");
+    assert_eq!(info.resources.unwrap().memory_mb, 2048);
+
+    let by_id = CreateOptions { template_id: Some("291".into()), ..Default::default() };
+    let other = client.create_sandbox(by_id).await.unwrap();
+    assert_eq!(cloud.on(CREATE)[1].body, json!({"template_id": "291"}));
+
+    let filter = ListOptions { limit: Some(5), status: Some("running".into()), region: None };
+    let listed = client.list(filter).await.unwrap();
+    let ids: Vec<_> = listed.iter().map(|i| i.sandbox_id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&sb.id()) && ids.contains(&other.id()));
+    assert_eq!(cloud.on("GET /v1/sandboxes")[0].query, "limit=5&status=running");
+
+    sb.set_timeout(900).await.unwrap();
+    assert_eq!(cloud.on("PUT /v1/sandboxes/{id}/timeout")[0].body, json!({"timeout_seconds": 900}));
+
+    sb.kill().await.unwrap();
+    let deletes = cloud.on("DELETE /v1/sandboxes/{id}");
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].path, format!("/v1/sandboxes/{}", sb.id()));
+    assert_eq!(client.list(ListOptions::default()).await.unwrap().len(), 1);
+
+    for req in cloud.requests() {
+        assert_eq!(req.header("x-api-key"), Some(API_KEY), "{}", req.route);
+        assert!(req.header("user-agent").unwrap().starts_with("hopx-rs/"));
+        assert_eq!(req.header("content-type"), Some("application/json"));
+    }
+}
+
+#[tokio::test]
+async fn api_key_from_hopx_api_key_env() {
+    let cloud = Cloud::start().await;
+    // Only this test relies on the variable; the others pass their key explicitly.
+    std::env::set_var("HOPX_API_KEY", API_KEY);
+    let config = ClientConfig { base_url: Some(cloud.url.clone()), ..Default::default() };
+    let client = Client::new(config).await.unwrap();
+    client.list(ListOptions::default()).await.unwrap();
+    assert_eq!(cloud.requests()[0].header("x-api-key"), Some(API_KEY));
+}
+
+#[tokio::test]
+async fn run_code_sends_exactly_the_wire_fields_and_the_bearer_token() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let options = RunOptions {
+        language: "bash".into(),
+        timeout: 30,
+        env: Some(env(&[("A", "1")])),
+        working_dir: "/tmp".into(),
+    };
+    let result = sb.run_code("echo hi", options).await.unwrap();
+    assert!(result.success);
+    assert_eq!(result.stdout, "ran: echo hi");
+
+    sb.run_code("print(1)", RunOptions::default()).await.unwrap();
+    let runs = cloud.on(EXECUTE);
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        runs[0].body,
+        json!({"language": "bash", "code": "echo hi", "workdir": "/tmp", "timeout": 30, "env": {"A": "1"}})
+    );
+    assert_eq!(
+        runs[1].body,
+        json!({"language": "python", "code": "print(1)", "workdir": "/workspace", "timeout": 120})
+    );
+    let bearer = format!("Bearer {}", cloud.issued_tokens()[0]);
+    assert_eq!(runs[0].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(runs[1].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(runs[0].header("x-api-key"), None, "the API key never goes to the agent");
+    assert!(cloud.on(REFRESH).is_empty(), "a 24 h token needs no refresh");
+    assert!(cloud.on(GET).is_empty(), "public_host from create is used, no extra GET");
+}
+
+#[tokio::test]
+async fn a_token_about_to_expire_is_refreshed_before_the_first_agent_call() {
+    let cloud = Cloud::start().await;
+    cloud.set_create_token_ttl(600);
+    let sb = sandbox(&cloud).await;
+    sb.run_code("1", RunOptions::default()).await.unwrap();
+    let routes: Vec<_> = cloud.requests().into_iter().map(|r| r.route).collect();
+    assert_eq!(routes, [CREATE, REFRESH, EXECUTE]);
+    let issued = cloud.issued_tokens();
+    assert_eq!(issued.len(), 2);
+    let refreshed = format!("Bearer {}", issued[1]);
+    assert_eq!(cloud.on(EXECUTE)[0].header("authorization"), Some(refreshed.as_str()));
+}
+
+#[tokio::test]
+async fn agent_401_once_refreshes_once_and_retries_once() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    cloud.script(EXECUTE, 401, json!({"error": "Token expired", "code": "TOKEN_EXPIRED"}), &[]);
+    let result = sb.run_code("x = 1", RunOptions::default()).await.unwrap();
+    assert!(result.success);
+    let runs = cloud.on(EXECUTE);
+    assert_eq!(runs.len(), 2);
+    assert_eq!(cloud.on(REFRESH).len(), 1);
+    let issued = cloud.issued_tokens();
+    assert_eq!(runs[0].header("authorization"), Some(format!("Bearer {}", issued[0]).as_str()));
+    assert_eq!(runs[1].header("authorization"), Some(format!("Bearer {}", issued[1]).as_str()));
+}
+
+#[tokio::test]
+async fn agent_401_twice_gives_up_after_one_refresh() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    for _ in 0..2 {
+        cloud.script(EXECUTE, 401, json!({"error": "Invalid token", "code": "INVALID_TOKEN"}), &[]);
+    }
+    let err = sb.run_code("1", RunOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Authentication);
+    assert_eq!(cloud.on(EXECUTE).len(), 2);
+    assert_eq!(cloud.on(REFRESH).len(), 1);
+}
+
+#[tokio::test]
+async fn rate_limited_get_waits_for_retry_after_then_succeeds() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let body = nested_error("RATE_LIMIT_EXCEEDED", "Too many requests", json!({}));
+    cloud.script(GET, 429, body, &[("Retry-After", "1")]);
+    let info = sb.info().await.unwrap();
+    assert_eq!(info.sandbox_id, sb.id());
+    let gets = cloud.on(GET);
+    assert_eq!(gets.len(), 2);
+    let gap = gets[1].at - gets[0].at;
+    assert!(gap >= Duration::from_millis(900), "waited only {gap:?}");
+}
+
+#[tokio::test]
+async fn create_503_is_retried_and_succeeds() {
+    let cloud = Cloud::start().await;
+    let body = nested_error("SERVICE_UNAVAILABLE", "No nodes available", json!({}));
+    cloud.script(CREATE, 503, body, &[]);
+    let sb = client(&cloud).await.create_sandbox(template("base")).await.unwrap();
+    assert!(!sb.id().is_empty());
+    assert_eq!(cloud.on(CREATE).len(), 2);
+}
+
+#[tokio::test]
+async fn create_502_is_not_retried() {
+    let cloud = Cloud::start().await;
+    cloud.script(CREATE, 502, json!({"error": {"message": "Bad gateway"}}), &[]);
+    let err = client(&cloud).await.create_sandbox(template("base")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(err.status_code, Some(502));
+    assert_eq!(cloud.on(CREATE).len(), 1);
+}
+
+#[tokio::test]
+async fn execute_500_is_never_retried() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    cloud.script(EXECUTE, 500, json!({"error": "agent crashed", "code": "INTERNAL_ERROR"}), &[]);
+    let err = sb.run_code("launch_missiles()", RunOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(err.message, "agent crashed");
+    assert_eq!(err.status_code, Some(500));
+    assert_eq!(cloud.on(EXECUTE).len(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_execute_is_a_network_error_and_not_retried() {
+    let cloud = Cloud::start().await;
+    let (url, seen) = support::dropping_agent().await;
+    cloud.set_agent_url(&url);
+    let sb = sandbox(&cloud).await;
+    let started = Instant::now();
+    let err = sb.run_code("charge_card()", RunOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network, "{err}");
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(started.elapsed() < Duration::from_secs(5), "no boot-window retries");
+}
+
+#[tokio::test]
+async fn the_first_agent_call_waits_for_a_booting_vm() {
+    let cloud = Cloud::start().await;
+    let url = support::late_agent(&cloud, Duration::from_millis(1200)).await;
+    cloud.set_agent_url(&url);
+    let sb = sandbox(&cloud).await;
+    let result = sb.run_code("1", RunOptions::default()).await.unwrap();
+    assert!(result.success);
+    assert_eq!(cloud.on(EXECUTE).len(), 1, "refused connections never reached the agent");
+}
+
+#[tokio::test]
+async fn execution_timeout_carries_partial_output() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let body = json!({"error": "Execution timed out after 5s", "code": "EXECUTION_TIMEOUT",
+        "stdout": "partial\n", "stderr": "warn\n"});
+    cloud.script(EXECUTE, 408, body, &[]);
+    let options = RunOptions { timeout: 5, ..Default::default() };
+    let err = sb.run_code("while True: pass", options).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert_eq!(err.code.as_deref(), Some("EXECUTION_TIMEOUT"));
+    assert_eq!(err.stdout.as_deref(), Some("partial\n"));
+    assert_eq!(err.stderr.as_deref(), Some("warn\n"));
+    assert_eq!(cloud.on(EXECUTE).len(), 1);
+}
+
+#[tokio::test]
+async fn not_found_reads_the_nested_body() {
+    let cloud = Cloud::start().await;
+    let client = client(&cloud).await;
+    let err = client.connect("nope").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(err.message, "Sandbox not found");
+    assert_eq!(err.code.as_deref(), Some("RESOURCE_NOT_FOUND"));
+    assert_eq!(err.status_code, Some(404));
+    let rid = err.request_id.clone().unwrap();
+    assert!(rid.starts_with("req_"), "{rid}");
+    assert_eq!(cloud.on(GET).len(), 1, "404 is not retried");
+}
+
+#[tokio::test]
+async fn unknown_template_lists_the_available_ones() {
+    let cloud = Cloud::start().await;
+    let err = client(&cloud).await.create_sandbox(template("pyhton")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TemplateNotFound);
+    assert_eq!(err.template_name.as_deref(), Some("pyhton"));
+    assert_eq!(err.available_templates, ["code-interpreter", "base"]);
+    assert_eq!(err.code.as_deref(), Some("RESOURCE_NOT_FOUND"));
+    assert_eq!(err.status_code, Some(404));
+    assert!(err.request_id.is_some());
+    assert!(err.message.contains("pyhton"), "{}", err.message);
+    assert_eq!(cloud.on("GET /v1/templates").len(), 1);
+}
+
+#[tokio::test]
+async fn unknown_template_from_the_local_engine_uses_its_details() {
+    let cloud = Cloud::start().await;
+    let details = json!({"template_name": "x", "available_templates": ["base"]});
+    cloud.script(
+        CREATE,
+        404,
+        nested_error("TEMPLATE_NOT_FOUND", "Template 'x' not found", details),
+        &[],
+    );
+    let err = client(&cloud).await.create_sandbox(template("x")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TemplateNotFound);
+    assert_eq!(err.available_templates, ["base"]);
+    assert_eq!(err.message, "Template 'x' not found");
+    assert!(cloud.on("GET /v1/templates").is_empty());
+}
+
+#[tokio::test]
+async fn invalid_arguments_fail_before_any_request() {
+    let cloud = Cloud::start().await;
+    let client = client(&cloud).await;
+    let err = client.create_sandbox(CreateOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Validation);
+    let sb = Sandbox::from_parts(client, "sb-x", Some(cloud.agent_url.clone()));
+    let bad = [
+        RunOptions { timeout: 0, ..Default::default() },
+        RunOptions { timeout: 301, ..Default::default() },
+        RunOptions { language: "".into(), ..Default::default() },
+        RunOptions { env: Some(env(&[("", "v")])), ..Default::default() },
+    ];
+    for options in bad {
+        let err = sb.run_code("1", options.clone()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation, "{options:?}");
+    }
+    let huge = "#".repeat(hopx_core::MAX_CODE_BYTES + 1);
+    assert_eq!(
+        sb.run_code(&huge, RunOptions::default()).await.unwrap_err().kind,
+        ErrorKind::Validation
+    );
+    assert_eq!(sb.set_timeout(0).await.unwrap_err().kind, ErrorKind::Validation);
+    assert_eq!(cloud.count(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_killed_sandbox_sends_nothing() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let copy = sb.clone();
+    sb.kill().await.unwrap();
+    let before = cloud.count();
+    let err = copy.run_code("1", RunOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert!(err.message.contains("was killed"), "{}", err.message);
+    assert_eq!(copy.info().await.unwrap_err().kind, ErrorKind::NotFound);
+    assert_eq!(copy.kill().await.unwrap_err().kind, ErrorKind::NotFound);
+    assert_eq!(cloud.count(), before);
+}
+
+#[tokio::test]
+async fn env_vars_at_create_are_pushed_to_the_agent() {
+    let cloud = Cloud::start().await;
+    let options = CreateOptions {
+        template: Some("code-interpreter".into()),
+        env_vars: Some(env(&[("DEBUG", "1"), ("MODE", "test")])),
+        ..Default::default()
+    };
+    client(&cloud).await.create_sandbox(options).await.unwrap();
+    assert_eq!(cloud.on(CREATE)[0].body["env_vars"], json!({"DEBUG": "1", "MODE": "test"}));
+    let patches = cloud.on("PATCH /env");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].body, json!({"env_vars": {"DEBUG": "1", "MODE": "test"}, "merge": true}));
+    let bearer = format!("Bearer {}", cloud.issued_tokens()[0]);
+    assert_eq!(patches[0].header("authorization"), Some(bearer.as_str()));
+}
+
+#[tokio::test]
+async fn connect_resumes_a_paused_sandbox_and_refuses_a_stopped_one() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let client = client(&cloud).await;
+    cloud.set_status(sb.id(), "paused");
+    let again = client.connect(sb.id()).await.unwrap();
+    assert_eq!(cloud.on("POST /v1/sandboxes/{id}/resume").len(), 1);
+    assert_eq!(cloud.on(REFRESH).len(), 1);
+    again.run_code("1", RunOptions::default()).await.unwrap();
+
+    cloud.set_status(sb.id(), "stopped");
+    let err = client.connect(sb.id()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Hopx);
+    assert!(err.message.contains("stopped"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn a_null_list_is_empty() {
+    let cloud = Cloud::start().await;
+    cloud.script("GET /v1/sandboxes", 200, json!({"object": "list", "data": null}), &[]);
+    assert!(client(&cloud).await.list(ListOptions::default()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn execute_429_is_retried_because_nothing_ran() {
+    let cloud = Cloud::start().await;
+    let sb = sandbox(&cloud).await;
+    let body = json!({"error": "Too many requests", "code": "RATE_LIMIT_EXCEEDED"});
+    cloud.script(EXECUTE, 429, body, &[("Retry-After", "0")]);
+    assert!(sb.run_code("1", RunOptions::default()).await.unwrap().success);
+    assert_eq!(cloud.on(EXECUTE).len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_runs_share_one_token_refresh() {
+    let cloud = Cloud::start().await;
+    cloud.set_create_token_ttl(60);
+    let sb = sandbox(&cloud).await;
+    // Spawned tasks: also proves the futures are `Send + 'static`, as the bindings need.
+    let runs: Vec<_> = (0..4)
+        .map(|i| {
+            let sb = sb.clone();
+            tokio::spawn(async move { sb.run_code(&i.to_string(), RunOptions::default()).await })
+        })
+        .collect();
+    for run in runs {
+        assert!(run.await.unwrap().unwrap().success);
+    }
+    assert_eq!(cloud.on(REFRESH).len(), 1);
+    assert_eq!(cloud.on(EXECUTE).len(), 4);
+}
