@@ -79,12 +79,12 @@ impl Client {
                     format!("Sandbox {sandbox_id} is stopped and cannot be connected to"),
                 ))
             }
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Hopx,
-                    format!("Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"),
-                ))
-            }
+            other => return Err(Error::new(
+                ErrorKind::Hopx,
+                format!(
+                    "Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"
+                ),
+            )),
         }
         // After a resume the address may have changed, so only trust it when it was running.
         let url = if info.status == "running" { info.agent_url() } else { None };
@@ -110,13 +110,9 @@ impl std::fmt::Debug for Client {
 async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
     use hopx_local::embedded::{start, EmbeddedOptions};
     static LOGGED: std::sync::Once = std::sync::Once::new();
-    let engine =
-        start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
-            Error::new(
-                ErrorKind::Hopx,
-                format!("Could not start the embedded local HopX engine: {e}"),
-            )
-        })?;
+    let engine = start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
+        Error::new(ErrorKind::Hopx, format!("Could not start the embedded local HopX engine: {e}"))
+    })?;
     LOGGED.call_once(|| {
         tracing::info!(
             base_url = %engine.base_url,

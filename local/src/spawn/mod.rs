@@ -9,9 +9,7 @@ mod pidfd;
 mod plain;
 mod thread;
 
-pub use pidfd::{
-    decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid,
-};
+pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 pub use plain::PlainIsolator;
 
 use std::ffi::OsString;
