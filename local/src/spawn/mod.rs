@@ -5,12 +5,16 @@
 //! forked: a child forked from a short-lived thread would be killed when that thread exits.
 //! How the process is confined is the job of an [`Isolator`]; callers never see which one.
 
+mod isolated;
 mod pidfd;
 mod plain;
 mod thread;
 
+pub use isolated::NamespaceIsolator;
+pub use pidfd::{
+    decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid,
+};
 pub use plain::PlainIsolator;
-pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -128,7 +132,11 @@ pub trait Isolator: Send + Sync + 'static {
 }
 
 /// Starts `command` in `sandbox` on the spawner thread with the engine's isolator.
-pub async fn spawn(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>, command: Command) -> io::Result<Process> {
+pub async fn spawn(
+    isolator: &Arc<dyn Isolator>,
+    sandbox: &Arc<SandboxSpec>,
+    command: Command,
+) -> io::Result<Process> {
     let iso = isolator.clone();
     let sb = sandbox.clone();
     thread::run(move || iso.spawn(&sb, command)).await
@@ -139,4 +147,15 @@ pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -
     let iso = isolator.clone();
     let sb = sandbox.clone();
     thread::run(move || iso.prepare(&sb)).await
+}
+
+/// The engine's isolator: namespaces, or none at all only when `HOPX_LOCAL_ISOLATION=none`
+/// asks for it (trusted code only). Where isolation is impossible, the error says why; there is
+/// never a silent fallback to running user code unconfined.
+pub fn default_isolator() -> Result<Arc<dyn Isolator>, String> {
+    if std::env::var_os("HOPX_LOCAL_ISOLATION").is_some_and(|v| v == "none") {
+        tracing::warn!("HOPX_LOCAL_ISOLATION=none: sandbox processes run unisolated on the host");
+        return Ok(Arc::new(PlainIsolator));
+    }
+    NamespaceIsolator::probe().map(|iso| Arc::new(iso) as Arc<dyn Isolator>)
 }
