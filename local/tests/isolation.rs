@@ -1,9 +1,7 @@
 //! Real escape attempts against the namespace isolator; each test asserts it was contained.
 //! Needs root (as CI runs), user namespaces and cgroup v1 or v2.
 
-use hopx_local::spawn::{
-    self, Command, ExitInfo, Isolator, Limits, NamespaceIsolator, Process, SandboxSpec,
-};
+use hopx_local::spawn::{self, Command, ExitInfo, Isolator, Limits, NamespaceIsolator, Process, SandboxSpec};
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::fd::OwnedFd;
@@ -80,9 +78,7 @@ impl Sandbox {
             stdin: false,
             extra_fds,
         };
-        spawn::spawn(&isolator(), &self.spec, command)
-            .await
-            .expect("spawn")
+        spawn::spawn(&isolator(), &self.spec, command).await.expect("spawn")
     }
     async fn run(&self, program: &str, args: &[&str]) -> Output {
         let p = self.start(program, args, Vec::new()).await;
@@ -165,24 +161,12 @@ async fn program_is_unprivileged_on_the_host() {
         .await;
     assert!(o.out.starts_with("1000\n"), "{o:?}");
     assert!(o.out.contains("CapEff:\t0000000000000000"), "{o:?}");
-    assert!(
-        o.out.contains("rc=1") && o.err.contains("Permission denied"),
-        "{o:?}"
-    );
+    assert!(o.out.contains("rc=1") && o.err.contains("Permission denied"), "{o:?}");
     // Seen from the host, the program is host uid 65534, not root.
-    let p = sb
-        .start(BASH, &["-c", "sleep 5 # uid-marker"], Vec::new())
-        .await;
+    let p = sb.start(BASH, &["-c", "sleep 5 # uid-marker"], Vec::new()).await;
     let status = std::fs::read_to_string(format!("/proc/{}/status", p.control.pid())).unwrap();
-    let uid_line = status
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .unwrap()
-        .to_string();
-    assert!(
-        uid_line.split_whitespace().skip(1).all(|u| u == "65534"),
-        "{uid_line}"
-    );
+    let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap().to_string();
+    assert!(uid_line.split_whitespace().skip(1).all(|u| u == "65534"), "{uid_line}");
     p.control.kill_tree();
     p.control.wait().await;
 }

@@ -11,10 +11,8 @@ mod plain;
 mod thread;
 
 pub use isolated::NamespaceIsolator;
-pub use pidfd::{
-    decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid,
-};
 pub use plain::PlainIsolator;
+pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -132,11 +130,7 @@ pub trait Isolator: Send + Sync + 'static {
 }
 
 /// Starts `command` in `sandbox` on the spawner thread with the engine's isolator.
-pub async fn spawn(
-    isolator: &Arc<dyn Isolator>,
-    sandbox: &Arc<SandboxSpec>,
-    command: Command,
-) -> io::Result<Process> {
+pub async fn spawn(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>, command: Command) -> io::Result<Process> {
     let iso = isolator.clone();
     let sb = sandbox.clone();
     thread::run(move || iso.spawn(&sb, command)).await

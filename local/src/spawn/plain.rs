@@ -3,10 +3,7 @@
 //! (`HOPX_LOCAL_ISOLATION=none`); inside paths (`/workspace`, `/tmp`) are mapped to the
 //! sandbox's host directories.
 
-use super::{
-    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
-    WORKSPACE,
-};
+use super::{pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP, WORKSPACE};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
@@ -48,11 +45,7 @@ impl Isolator for PlainIsolator {
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .env("TMPDIR", &sandbox.tmp)
             .current_dir(Self::host_path(sandbox, &command.cwd))
-            .stdin(if command.stdin {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
@@ -78,12 +71,7 @@ impl Isolator for PlainIsolator {
         let stderr: OwnedFd = child.stderr.take().expect("piped").into();
         let stdin: Option<OwnedFd> = child.stdin.take().map(Into::into);
         let pidfd = pidfd::watch(pid)?;
-        Ok(Process {
-            stdin,
-            stdout,
-            stderr,
-            control: Box::new(PlainProcess { pid, pidfd }),
-        })
+        Ok(Process { stdin, stdout, stderr, control: Box::new(PlainProcess { pid, pidfd }) })
     }
 
     fn release(&self, _sandbox: &SandboxSpec) {}
@@ -109,23 +97,13 @@ fn place_extra_fds(extra: &[i32]) -> io::Result<()> {
     }
     let first_other = 3 + extra.len() as u32;
     // SAFETY: marks the remaining descriptors close-on-exec (std's own error pipe included).
-    unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first_other,
-            u32::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
-        )
-    };
+    unsafe { libc::syscall(libc::SYS_close_range, first_other, u32::MAX, libc::CLOSE_RANGE_CLOEXEC) };
     Ok(())
 }
 
 fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
     if let Some(v) = value {
-        let lim = libc::rlimit {
-            rlim_cur: v,
-            rlim_max: v,
-        };
+        let lim = libc::rlimit { rlim_cur: v, rlim_max: v };
         // SAFETY: setrlimit with a valid struct.
         unsafe { libc::setrlimit(resource, &lim) };
     }

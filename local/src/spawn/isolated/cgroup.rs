@@ -87,8 +87,7 @@ impl Cgroups {
                     if let Some(bytes) = limits.memory_bytes {
                         fs::write(dir.join("memory.limit_in_bytes"), bytes.to_string())?;
                         // Also cap memory+swap where swap accounting exists, so swap is no escape.
-                        let _ =
-                            fs::write(dir.join("memory.memsw.limit_in_bytes"), bytes.to_string());
+                        let _ = fs::write(dir.join("memory.memsw.limit_in_bytes"), bytes.to_string());
                         cg.limits_memory = true;
                     }
                     cg.memory = Some(dir.clone());
@@ -110,8 +109,7 @@ impl Cgroups {
                 // rule) unless someone delegated a subtree to us; then we keep what is there.
                 let _ = fs::write(base.join("cgroup.subtree_control"), "+memory +pids");
                 let dir = make_dir(&base.join(&name))?;
-                let available =
-                    fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
+                let available = fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
                 let has = |c: &str| available.split_whitespace().any(|x| x == c);
                 let mut cg = SandboxCgroup {
                     dirs: vec![dir.clone()],
@@ -153,17 +151,10 @@ impl SandboxCgroup {
     pub fn oom_kills(&self) -> u64 {
         let Some(dir) = &self.memory else { return 0 };
         // v1 keeps the counter in memory.oom_control, v2 in memory.events; both "oom_kill N".
-        let file = if self.v2 {
-            "memory.events"
-        } else {
-            "memory.oom_control"
-        };
+        let file = if self.v2 { "memory.events" } else { "memory.oom_control" };
         fs::read_to_string(dir.join(file))
             .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("oom_kill ")?.trim().parse().ok())
-            })
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("oom_kill ")?.trim().parse().ok()))
             .unwrap_or(0)
     }
 

@@ -114,11 +114,7 @@ pub fn intermediate(plan: &mut ChildPlan) -> ! {
     // No core dump when we re-raise the program's fatal signal on ourselves.
     set_rlimit(libc::RLIMIT_CORE, 0);
     // SAFETY: unshare with namespace flags only.
-    or_fail(
-        st,
-        "unshare",
-        ok(unsafe { libc::unshare(plan.unshare_flags) }),
-    );
+    or_fail(st, "unshare", ok(unsafe { libc::unshare(plan.unshare_flags) }));
     or_fail(st, "ready", sys::write_all(plan.fds.ready, b"r"));
     // The engine now writes our uid/gid maps and puts us in the sandbox cgroup.
     match sys::read_byte(plan.fds.go) {
@@ -213,12 +209,7 @@ fn sandbox_init(plan: &mut ChildPlan, parent_pidfd: c_int, report: c_int) -> ! {
     // The host's /proc, kept only so the program can learn its host pid ("self" resolves in
     // the procfs's own pid namespace). Close-on-exec: user code never gets it.
     // SAFETY: open with a valid path.
-    let host_proc = unsafe {
-        libc::open(
-            c"/proc".as_ptr(),
-            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-        )
-    };
+    let host_proc = unsafe { libc::open(c"/proc".as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
     if host_proc < 0 {
         fail(st, "open /proc", sys::errno());
     }
@@ -286,14 +277,7 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
     let st = plan.fds.status;
     let mut link = [0u8; 24];
     // SAFETY: readlinkat into a fixed buffer.
-    let n = unsafe {
-        libc::readlinkat(
-            host_proc,
-            c"self".as_ptr(),
-            link.as_mut_ptr().cast(),
-            link.len(),
-        )
-    };
+    let n = unsafe { libc::readlinkat(host_proc, c"self".as_ptr(), link.as_mut_ptr().cast(), link.len()) };
     if n > 0 {
         let pid = link[..n as usize]
             .iter()
@@ -324,16 +308,8 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
         // SAFETY: credential syscalls with plain integers.
         unsafe {
             or_fail(st, "setgroups", ok(libc::setgroups(0, std::ptr::null())));
-            or_fail(
-                st,
-                "setresgid",
-                ok(libc::setresgid(PROGRAM_ID, PROGRAM_ID, PROGRAM_ID)),
-            );
-            or_fail(
-                st,
-                "setresuid",
-                ok(libc::setresuid(PROGRAM_ID, PROGRAM_ID, PROGRAM_ID)),
-            );
+            or_fail(st, "setresgid", ok(libc::setresgid(PROGRAM_ID, PROGRAM_ID, PROGRAM_ID)));
+            or_fail(st, "setresuid", ok(libc::setresuid(PROGRAM_ID, PROGRAM_ID, PROGRAM_ID)));
         }
     }
     // Re-armed after the uid change (the namespace dies with init anyway).
@@ -348,25 +324,13 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
     );
     reset_signals();
     // SAFETY: program, argv and envp are NUL-terminated and point into `plan._strings`.
-    unsafe {
-        libc::execve(
-            plan.program.as_ptr(),
-            plan.argv.as_ptr(),
-            plan.envp.as_ptr(),
-        )
-    };
+    unsafe { libc::execve(plan.program.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };
     fail(st, "exec", sys::errno())
 }
 
 /// Puts stdin/stdout/stderr at 0-2 and the extra fds at 3, 4, ...; closes everything else
 /// except the (close-on-exec) status pipe, whose new number is returned.
-fn place_fds(
-    stdin: c_int,
-    stdout: c_int,
-    stderr: c_int,
-    extra: &[c_int],
-    status: c_int,
-) -> SysResult<c_int> {
+fn place_fds(stdin: c_int, stdout: c_int, stderr: c_int, extra: &[c_int], status: c_int) -> SysResult<c_int> {
     let first_free = 3 + extra.len() as c_int;
     // Lift every source above all sources and targets first, so no dup2 clobbers a source
     // still to be moved.
@@ -403,19 +367,9 @@ fn place_fds(
     // SAFETY: closing everything between the placed fds and after the status pipe.
     unsafe {
         if status_final > first_free {
-            libc::syscall(
-                libc::SYS_close_range,
-                first_free as u32,
-                (status_final - 1) as u32,
-                0,
-            );
+            libc::syscall(libc::SYS_close_range, first_free as u32, (status_final - 1) as u32, 0);
         }
-        libc::syscall(
-            libc::SYS_close_range,
-            (status_final + 1) as u32,
-            u32::MAX,
-            0,
-        );
+        libc::syscall(libc::SYS_close_range, (status_final + 1) as u32, u32::MAX, 0);
     }
     Ok(status_final)
 }
@@ -457,6 +411,5 @@ pub fn pointers(strings: &[CString]) -> Vec<*const c_char> {
 
 /// Makes a C string of `s`, refusing interior NULs.
 pub fn c(s: &[u8]) -> std::io::Result<CString> {
-    CString::new(s)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "argument contains NUL"))
+    CString::new(s).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "argument contains NUL"))
 }

@@ -122,9 +122,7 @@ impl Isolator for NamespaceIsolator {
 
         let mut strings = Vec::new();
         let program = child::c(command.program.as_os_str().as_bytes())?;
-        for arg in std::iter::once(command.program.as_os_str())
-            .chain(command.args.iter().map(|a| a.as_os_str()))
-        {
+        for arg in std::iter::once(command.program.as_os_str()).chain(command.args.iter().map(|a| a.as_os_str())) {
             strings.push(child::c(arg.as_bytes())?);
         }
         let argv = child::pointers(&strings);
@@ -161,11 +159,8 @@ impl Isolator for NamespaceIsolator {
         keep.dedup();
 
         let mounts = mounts::MountPlan::new(sandbox)?;
-        let mut unshare_flags = libc::CLONE_NEWUSER
-            | libc::CLONE_NEWNS
-            | libc::CLONE_NEWPID
-            | libc::CLONE_NEWIPC
-            | libc::CLONE_NEWUTS;
+        let mut unshare_flags =
+            libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
         if !sandbox.network {
             unshare_flags |= libc::CLONE_NEWNET;
         }
@@ -243,9 +238,9 @@ impl Isolator for NamespaceIsolator {
                 }
                 return Err(match other {
                     Err(e) => e,
-                    Ok(s) => s.error.unwrap_or_else(|| {
-                        io::Error::other("sandbox set-up ended without starting the program")
-                    }),
+                    Ok(s) => s
+                        .error
+                        .unwrap_or_else(|| io::Error::other("sandbox set-up ended without starting the program")),
                 });
             }
         };
@@ -319,10 +314,7 @@ fn read_until(fd: &OwnedFd, buf: &mut [u8], deadline: Instant) -> io::Result<usi
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "sandbox set-up timed out",
-            ));
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "sandbox set-up timed out"));
         }
         let mut p = libc::pollfd {
             fd: fd.as_raw_fd(),

@@ -17,9 +17,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Host top-level entries the sandbox sees read-only. Symlinks (merged `/usr`: `/bin -> usr/bin`)
 /// are recreated as the same symlinks.
-const SYSTEM: &[&str] = &[
-    "usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin", "etc",
-];
+const SYSTEM: &[&str] = &["usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin", "etc"];
 /// Device nodes bound from the host `/dev` (they cannot be created with mknod in a user ns).
 const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
 
@@ -62,8 +60,7 @@ pub struct MountPlan {
 }
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
-    CString::new(p.as_ref().as_bytes())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))
+    CString::new(p.as_ref().as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))
 }
 
 /// A host path as a path relative to the new root ("/a/b" -> "a/b"), rejecting `..`.
@@ -113,16 +110,13 @@ impl MountPlan {
             let rel = relative(path)?;
             let first = rel.components().next().map(|c| Path::new("/").join(c));
             let covered = first.as_ref().is_some_and(|f| {
-                SYSTEM.iter().any(|s| Path::new("/").join(s) == *f)
-                    && std::fs::symlink_metadata(f).is_ok()
+                SYSTEM.iter().any(|s| Path::new("/").join(s) == *f) && std::fs::symlink_metadata(f).is_ok()
             });
             if covered || rel.as_os_str().is_empty() {
                 continue;
             }
             let is_dir = std::fs::metadata(path)
-                .map_err(|e| {
-                    io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display()))
-                })?
+                .map_err(|e| io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display())))?
                 .is_dir();
             plan.parents(&rel)?;
             plan.bind(path, &rel, is_dir, ro)?;
@@ -227,38 +221,25 @@ impl MountPlan {
             match step {
                 Step::Dir(p) => {
                     // SAFETY: mkdir on a valid path; EEXIST is fine.
-                    if unsafe { libc::mkdir(p.as_ptr(), 0o755) } < 0 && sys::errno() != libc::EEXIST
-                    {
+                    if unsafe { libc::mkdir(p.as_ptr(), 0o755) } < 0 && sys::errno() != libc::EEXIST {
                         return Err(("mkdir", sys::errno()));
                     }
                 }
                 Step::File(p) => {
                     // SAFETY: creates an empty mount point file.
-                    let fd = unsafe {
-                        libc::open(
-                            p.as_ptr(),
-                            libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
-                            0o644,
-                        )
-                    };
+                    let fd = unsafe { libc::open(p.as_ptr(), libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC, 0o644) };
                     check0(fd).map_err(e("create file"))?;
                     // SAFETY: closing the fd we just opened.
                     unsafe { libc::close(fd) };
                 }
                 Step::Symlink { content, path } => {
                     // SAFETY: both are valid C strings.
-                    check0(unsafe { libc::symlink(content.as_ptr(), path.as_ptr()) })
-                        .map_err(e("symlink"))?;
+                    check0(unsafe { libc::symlink(content.as_ptr(), path.as_ptr()) }).map_err(e("symlink"))?;
                 }
-                Step::Bind { index, target } => {
-                    sys::move_mount(fds[*index], target).map_err(e("move_mount"))?
+                Step::Bind { index, target } => sys::move_mount(fds[*index], target).map_err(e("move_mount"))?,
+                Step::Tmpfs { target, data, flags } => {
+                    sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), *flags, Some(data)).map_err(e("mount tmpfs"))?
                 }
-                Step::Tmpfs {
-                    target,
-                    data,
-                    flags,
-                } => sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), *flags, Some(data))
-                    .map_err(e("mount tmpfs"))?,
                 // A /proc of the sandbox's own pid namespace. The kernel allows it only while a
                 // fully visible procfs is mounted in this namespace: the host's, still here.
                 Step::Proc(target) => sys::mount(

@@ -10,21 +10,14 @@ pub fn check() -> Result<(), String> {
         return Err("process isolation needs Linux (user, mount and pid namespaces)".into());
     }
     if !std::path::Path::new("/proc/self/ns/user").exists() {
-        return Err(
-            "user namespaces are not supported by this kernel (no /proc/self/ns/user)".into(),
-        );
+        return Err("user namespaces are not supported by this kernel (no /proc/self/ns/user)".into());
     }
-    if std::fs::read_to_string("/proc/sys/user/max_user_namespaces").is_ok_and(|s| s.trim() == "0")
-    {
-        return Err(
-            "user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0)".into(),
-        );
+    if std::fs::read_to_string("/proc/sys/user/max_user_namespaces").is_ok_and(|s| s.trim() == "0") {
+        return Err("user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0)".into());
     }
     // SAFETY: getpid cannot fail.
     if let Err(e) = crate::spawn::pidfd::open(unsafe { libc::getpid() }) {
-        return Err(format!(
-            "pidfd_open is unavailable (Linux 5.3+ needed): {e}"
-        ));
+        return Err(format!("pidfd_open is unavailable (Linux 5.3+ needed): {e}"));
     }
     let mut fds = [0; 2];
     // SAFETY: pipe2 into a 2-slot array.

@@ -71,15 +71,13 @@ impl ProcessControl for IsolatedProcess {
             let _ = sys::pidfd_send_signal(fd.as_raw_fd(), libc::SIGKILL);
         }
         if !self.reaped.load(Ordering::SeqCst) {
-            let _ =
-                sys::pidfd_send_signal(self.intermediate_fd.get_ref().as_raw_fd(), libc::SIGKILL);
+            let _ = sys::pidfd_send_signal(self.intermediate_fd.get_ref().as_raw_fd(), libc::SIGKILL);
         }
     }
 
     fn wait(&self) -> WaitFuture<'_> {
         Box::pin(async move {
-            let mut info: ExitInfo =
-                pidfd::wait_exit(self.intermediate, &self.intermediate_fd).await;
+            let mut info: ExitInfo = pidfd::wait_exit(self.intermediate, &self.intermediate_fd).await;
             self.reaped.store(true, Ordering::SeqCst);
             // Should the intermediate have died alone, its init follows by PDEATHSIG; make sure.
             if let Some(fd) = &self.init_fd {

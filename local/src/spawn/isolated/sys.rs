@@ -11,9 +11,7 @@ use std::os::raw::c_int;
 pub type SysResult<T> = Result<T, c_int>;
 
 pub fn errno() -> c_int {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }
 
 /// Maps a libc return value (negative = failure) to a result.
