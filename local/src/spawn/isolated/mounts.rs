@@ -115,6 +115,21 @@ impl MountPlan {
             if covered || rel.as_os_str().is_empty() {
                 continue;
             }
+            // These are the sandbox's own mounts; a bind below them would be hidden or, worse,
+            // its mount point created in the sandbox's host directory.
+            if rel
+                .components()
+                .next()
+                .is_some_and(|c| ["tmp", "workspace", "dev", "proc"].iter().any(|s| c.as_os_str() == *s))
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "read-only path {} would be hidden by the sandbox's own mounts",
+                        path.display()
+                    ),
+                ));
+            }
             let is_dir = std::fs::metadata(path)
                 .map_err(|e| io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display())))?
                 .is_dir();
