@@ -540,7 +540,7 @@ async fn engine_death_kills_the_sandbox() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("HELPER-STARTED"),
+        stdout.contains("HELPER-STARTED 2 "),
         "{stdout} {}",
         String::from_utf8_lossy(&out.stderr)
     );
