@@ -634,6 +634,11 @@ async fn node_and_python_run() {
     let sb = Sandbox::new("langs", false).await;
     let o = sb.run("/usr/bin/node", &["-e", "console.log(1)"]).await;
     assert_eq!((o.out.as_str(), o.info.code), ("1\n", Some(0)), "{o:?}");
+    // Threads (clone3 falls back to clone under seccomp) and child processes.
+    let js = "const {Worker}=require('worker_threads'); const w=new Worker('console.log(2)',{eval:true}); \
+              w.on('exit',()=>console.log(require('child_process').execSync('echo 3').toString().trim()))";
+    let o = sb.run("/usr/bin/node", &["-e", js]).await;
+    assert_eq!(o.out, "2\n3\n", "{o:?}");
     // With site enabled, from the read-only pyenv prefix.
     let o = sb
         .run(PY, &["-c", "import sys, json; print(sys.prefix, json.dumps([1]))"])
@@ -669,4 +674,21 @@ fn default_isolator_is_namespaces() {
     if std::env::var_os("HOPX_LOCAL_ISOLATION").is_none() {
         assert_eq!(hopx_local::spawn::default_isolator().unwrap().name(), "namespaces");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nested_namespaces_and_ptrace_are_refused() {
+    let sb = Sandbox::new("seccomp", false).await;
+    let code = "import ctypes, os, threading\n\
+                l = ctypes.CDLL(None, use_errno=True)\n\
+                print('unshare', l.unshare(0x10000000), ctypes.get_errno())\n\
+                print('ptrace', l.ptrace(16, 1, None, None), ctypes.get_errno())\n\
+                t = threading.Thread(target=lambda: print('thread ok')); t.start(); t.join()\n\
+                pid = os.fork()\n\
+                if pid == 0: os._exit(3)\n\
+                print('fork ok', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n";
+    let o = sb.py(code).await;
+    assert_eq!(o.out, "unshare -1 1\nptrace -1 1\nthread ok\nfork ok 3\n", "{o:?}");
+    let o = sb.sh("/usr/bin/unshare -Ur true; echo rc=$?").await;
+    assert_eq!(o.out, "rc=1\n", "{o:?}");
 }

@@ -17,6 +17,7 @@
 
 use super::mounts::MountPlan;
 use super::net;
+use super::seccomp;
 use super::sys::{self, SysResult};
 use super::uidmap::{IdMode, PROGRAM_ID};
 use std::ffi::CString;
@@ -53,6 +54,8 @@ pub struct ChildPlan {
     pub new_net: bool,
     pub ids: IdMode,
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    /// The seccomp filter for the program, if this architecture has one.
+    pub seccomp: Option<Vec<libc::sock_filter>>,
     pub fds: ChildFds,
     /// Keeps the strings `argv`/`envp` point into alive.
     pub _strings: Vec<CString>,
@@ -322,6 +325,9 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
         "no_new_privs",
         ok(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }),
     );
+    if let Some(filter) = &plan.seccomp {
+        or_fail(st, "seccomp", seccomp::install(filter));
+    }
     reset_signals();
     // SAFETY: program, argv and envp are NUL-terminated and point into `plan._strings`.
     unsafe { libc::execve(plan.program.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };

@@ -10,6 +10,7 @@ mod mounts;
 mod net;
 mod probe;
 mod process;
+mod seccomp;
 mod sys;
 mod uidmap;
 
@@ -175,6 +176,7 @@ impl Isolator for NamespaceIsolator {
             new_net: !sandbox.network,
             ids: self.ids,
             rlimits,
+            seccomp: seccomp::filter(),
             fds: ChildFds {
                 stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
                 stdout: stdout_w.as_raw_fd(),
