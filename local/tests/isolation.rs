@@ -644,6 +644,11 @@ async fn node_and_python_run() {
         .run(PY, &["-c", "import sys, json; print(sys.prefix, json.dumps([1]))"])
         .await;
     assert_eq!(o.out, format!("{PREFIX} [1]\n"), "{o:?}");
+    // A pty from the sandbox's own devpts.
+    let o = sb
+        .py("import os\nm, s = os.openpty()\nos.write(s, b'pty ok\\n')\nprint(os.read(m, 100).decode().strip())")
+        .await;
+    assert_eq!(o.out, "pty ok\n", "{o:?}");
     let o = sb.sh("exit 7").await;
     assert_eq!(o.info.code, Some(7));
     let o = sb.sh("kill -SEGV $$").await;

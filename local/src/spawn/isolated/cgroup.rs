@@ -126,6 +126,12 @@ impl Cgroups {
                     }
                     cg.memory = Some(dir.clone());
                 }
+                if !has("memory") || !has("pids") {
+                    tracing::info!(
+                        cgroup = %dir.display(),
+                        "cgroup v2 memory/pids controllers not delegated to the engine's cgroup: those limits fall back to rlimits"
+                    );
+                }
                 if has("pids") {
                     if let Some(n) = limits.max_processes {
                         fs::write(dir.join("pids.max"), n.to_string())?;

@@ -121,6 +121,12 @@ impl Isolator for NamespaceIsolator {
         ];
         rlimits.extend(optional.into_iter().filter_map(|(r, v)| v.map(|v| (r, v))));
 
+        if !command.program.is_absolute() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("program must be an absolute path: {}", command.program.display()),
+            ));
+        }
         let mut strings = Vec::new();
         let program = child::c(command.program.as_os_str().as_bytes())?;
         for arg in std::iter::once(command.program.as_os_str()).chain(command.args.iter().map(|a| a.as_os_str())) {

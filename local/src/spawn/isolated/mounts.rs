@@ -51,6 +51,8 @@ enum Step {
         flags: libc::c_ulong,
     },
     Proc(CString),
+    /// A new devpts instance; optional (a sandbox without ptys still works).
+    Devpts(CString),
 }
 
 /// The full recipe for one sandbox's filesystem, allocated before `fork`.
@@ -161,6 +163,13 @@ impl MountPlan {
                 path: cstr(format!("dev/{link}"))?,
             });
         }
+        // A private devpts instance, so ptys work (os.openpty, `script`); ptmx points into it.
+        plan.steps.push(Step::Dir(cstr("dev/pts")?));
+        plan.steps.push(Step::Devpts(cstr("dev/pts")?));
+        plan.steps.push(Step::Symlink {
+            content: cstr("pts/ptmx")?,
+            path: cstr("dev/ptmx")?,
+        });
         plan.steps.push(Step::Dir(cstr("dev/shm")?));
         plan.steps.push(Step::Tmpfs {
             target: cstr("dev/shm")?,
@@ -254,6 +263,15 @@ impl MountPlan {
                 Step::Bind { index, target } => sys::move_mount(fds[*index], target).map_err(e("move_mount"))?,
                 Step::Tmpfs { target, data, flags } => {
                     sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), *flags, Some(data)).map_err(e("mount tmpfs"))?
+                }
+                Step::Devpts(target) => {
+                    let _ = sys::mount(
+                        Some(c"devpts"),
+                        target,
+                        Some(c"devpts"),
+                        libc::MS_NOSUID | libc::MS_NOEXEC,
+                        Some(c"newinstance,ptmxmode=0666,mode=0620"),
+                    );
                 }
                 // A /proc of the sandbox's own pid namespace. The kernel allows it only while a
                 // fully visible procfs is mounted in this namespace: the host's, still here.
