@@ -697,3 +697,25 @@ async fn nested_namespaces_and_ptrace_are_refused() {
     let o = sb.sh("/usr/bin/unshare -Ur true; echo rc=$?").await;
     assert_eq!(o.out, "rc=1\n", "{o:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_runs() {
+    // Forks happen while other runtime threads allocate and hold locks: none may hang.
+    let sb = Arc::new(Sandbox::new("many", false).await);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let sb = sb.clone();
+        tasks.push(tokio::spawn(async move {
+            let noise: Vec<Vec<u8>> = (0..100).map(|n| vec![0u8; n * 100]).collect();
+            let o = sb.sh(&format!("echo run-{i}")).await;
+            drop(noise);
+            assert_eq!(o.out, format!("run-{i}\n"), "{o:?}");
+        }));
+    }
+    for t in tasks {
+        tokio::time::timeout(Duration::from_secs(60), t)
+            .await
+            .expect("hung")
+            .unwrap();
+    }
+}

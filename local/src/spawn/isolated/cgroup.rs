@@ -225,3 +225,47 @@ fn is_cgroup2(path: &Path) -> bool {
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     (unsafe { libc::statfs(c.as_ptr(), &mut st) } == 0) && st.f_type as i64 == CGROUP2_SUPER_MAGIC
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The v2 path (create, join, cgroup.kill, remove) on this host's controller-less unified
+    /// mount; limits cannot be checked there (memory and pids are bound to v1).
+    #[test]
+    fn v2_join_kill_remove() {
+        let unified = Path::new("/sys/fs/cgroup/unified");
+        // SAFETY: trivial getter.
+        if !is_cgroup2(unified) || unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: no writable cgroup v2 mount here");
+            return;
+        }
+        let cgroups = Cgroups::V2 {
+            base: unified.to_path_buf(),
+        };
+        let id = format!("unit-{}", std::process::id());
+        let cg = cgroups
+            .create(
+                &id,
+                &Limits {
+                    memory_bytes: Some(1 << 30),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(
+            !cg.limits_memory,
+            "no memory controller here, so no memory limit claimed"
+        );
+        let mut child = std::process::Command::new("/bin/sleep").arg("100").spawn().unwrap();
+        cg.join(child.id() as i32).unwrap();
+        let dir = unified.join(format!("hopx-{id}"));
+        assert!(fs::read_to_string(dir.join("cgroup.procs"))
+            .unwrap()
+            .contains(&child.id().to_string()));
+        cg.remove();
+        assert!(!dir.exists());
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGKILL));
+    }
+}
