@@ -557,7 +557,7 @@ async fn engine_death_kills_the_sandbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_reaches_the_program() {
     let sb = Sandbox::new("sigint", false).await;
-    let code = "import time\nprint('ready', flush=True)\ntry:\n time.sleep(30)\nexcept KeyboardInterrupt:\n print('interrupted')\n";
+    let code = "import time\ntry:\n print('ready', flush=True)\n time.sleep(30)\nexcept KeyboardInterrupt:\n print('interrupted')\n";
     let p = sb.start(PY, &["-I", "-S", "-c", code], Vec::new()).await;
     let mut out = std::fs::File::from(p.stdout);
     let first = tokio::task::spawn_blocking(move || {
