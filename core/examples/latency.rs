@@ -11,7 +11,12 @@ fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
 }
 
 fn report(name: &str, v: Vec<Duration>) {
-    println!("{name:<40} p50 {:>8.3} ms   p99 {:>8.3} ms   (n={})", pct(v.clone(), 0.5), pct(v.clone(), 0.99), v.len());
+    println!(
+        "{name:<40} p50 {:>8.3} ms   p99 {:>8.3} ms   (n={})",
+        pct(v.clone(), 0.5),
+        pct(v.clone(), 0.99),
+        v.len()
+    );
 }
 
 #[tokio::main]
@@ -31,7 +36,9 @@ async fn main() {
     report("create (base)", create);
     report("kill", kill);
     let sb = client.create_sandbox(base()).await.unwrap();
-    for (name, lang, code) in [("bash echo (one-shot)", "bash", "echo 1"), ("python print(1) (one-shot)", "python", "print(1)")] {
+    for (name, lang, code) in
+        [("bash echo (one-shot)", "bash", "echo 1"), ("python print(1) (one-shot)", "python", "print(1)")]
+    {
         let opts = RunOptions { language: lang.into(), ..Default::default() };
         let mut v = Vec::new();
         for _ in 0..n {
