@@ -65,6 +65,7 @@ everything printed before is already on the pipes: stdout and stderr are never b
 
 import base64
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -87,7 +88,8 @@ if "IPYTHONDIR" not in os.environ:
     OWN_IPYTHONDIR = os.environ["IPYTHONDIR"]
 else:
     OWN_IPYTHONDIR = None
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+if importlib.util.find_spec("matplotlib_inline"):
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 import IPython  # noqa: E402  (after the environment above)
 from IPython.core.displayhook import DisplayHook  # noqa: E402
@@ -324,11 +326,34 @@ class ResultHook(DisplayHook):
         pass
 
 
+# Where an interrupt can surface inside the runner (see Shell._get_exc_info).
+RUNNER_FRAMES = {Runner.on_sigint.__code__, Runner.send.__code__, Runner.display.__code__,
+                 FdWriter.write.__code__, write_all.__code__}
+
+
 class Shell(InteractiveShell):
     runner = None
 
     # `!cmd` runs with our fds 1 and 2 (the default uses pexpect and a pseudo-terminal).
     system = InteractiveShell.system_raw
+
+    def _get_exc_info(self, exc_tuple=None):
+        # An interrupt is raised in the runner's SIGINT handler (perhaps inside its stdout
+        # writer); cut those frames so the traceback ends at the user's line, as in Jupyter.
+        etype, value, tb = super()._get_exc_info(exc_tuple)
+        link = tb
+        while link is not None and link.tb_next is not None:
+            if link.tb_next.tb_frame.f_code in RUNNER_FRAMES:
+                link.tb_next = None
+            link = link.tb_next
+        return etype, value, tb
+
+    def enable_gui(self, gui=None):
+        if gui not in (None, "inline"):
+            raise RuntimeError("a sandbox has no GUI; use %matplotlib inline")
+
+    def ask_exit(self):
+        """exit() and quit() do nothing: the kernel lives as long as its sandbox."""
 
     def _showtraceback(self, etype, evalue, stb):
         text = ANSI.sub("", self.InteractiveTB.stb2text(stb)).rstrip("\n")
@@ -368,6 +393,9 @@ def main():
     # Write-through streams on fds 1 and 2, whatever -u said; `errors` keeps odd text printable.
     sys.stdout = sys.__stdout__ = text_stream(1)
     sys.stderr = sys.__stderr__ = text_stream(2)
+    # Programs that user code starts (os.system, `!cmd`) must not hold the protocol pipes.
+    os.set_inheritable(REQUEST_FD, False)
+    os.set_inheritable(REPLY_FD, False)
     runner = Runner()
     try:
         runner.run()
