@@ -9,13 +9,19 @@ Start::
 
     <python> -I -u hopx_kernel.py        (or -c <this file's source>)
 
+(-I keeps user site-packages, PYTHON* variables and the script's directory out; -u is not
+needed. The runner sets IPYTHONDIR to a temporary directory and MPLBACKEND to matplotlib's
+inline backend unless they are set.) Exit status 2 before ``ready``: IPython is missing or
+unusable; the reason is on stderr.
+
     fd 0  /dev/null
     fd 1  pipe the engine reads: the stdout stream of every cell
     fd 2  pipe the engine reads: the stderr stream of every cell
     fd 3  requests from the engine (read end)
     fd 4  messages to the engine (write end)
 
-Programs that user code starts inherit fds 1 and 2, so their output lands in the same streams.
+Programs that user code starts inherit fds 1 and 2, so their output lands in the same streams
+(and may keep those pipes open after the runner died); they do not inherit fds 3 and 4.
 
 Frames on fds 3 and 4: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
 holding one object.
@@ -33,7 +39,8 @@ Messages:
 
    ``cwd`` (created if missing) and ``env`` apply to this call only: afterwards the previous
    directory is restored and every key of ``env`` gets back its previous value, or is removed if
-   it did not exist. Both are optional. Requests of any other type are ignored.
+   it did not exist. Both are optional. Requests of any other type are ignored; a frame that
+   is not JSON ends the runner with status 1 and a traceback on stderr.
 
 3. runner -> engine, while the cell runs, for each rich output in order::
 
@@ -43,6 +50,8 @@ Messages:
    ``kind`` is "result" for the value of the cell's last expression (also when it has only
    text/plain) and "display" for ``display()`` calls and matplotlib figures. ``data`` maps MIME
    type to payload: text as a string, binary (PNG, JPEG) as base64, JSON as a JSON value.
+   A thread the user started may display after its cell ended: such frames carry that cell's
+   id and arrive after its ``done``.
 
 4. runner -> engine, when the cell ends: the runner flushes ``sys.stdout`` and ``sys.stderr``,
    writes the sentinel, raw, to fd 1 and then to fd 2 (it ends the cell's output on each stream),
@@ -91,18 +100,29 @@ else:
 if importlib.util.find_spec("matplotlib_inline"):
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
-import IPython  # noqa: E402  (after the environment above)
-from IPython.core.displayhook import DisplayHook  # noqa: E402
-from IPython.core.displaypub import DisplayPublisher  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
-from traitlets.config import Config  # noqa: E402
+try:
+    import IPython
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    if IPython.version_info < (8,):
+        raise ImportError("IPython %s is too old" % IPython.__version__)
+except ImportError as missing:
+    # The engine sees exit status 2 before `ready` and shows this line to the user.
+    sys.stderr.write("hopx kernel: %s. Install IPython >= 8 for %s: pip install 'hopx_ai[local]'\n"
+                     % (missing, sys.executable))
+    sys.exit(2)
 
 
 def write_all(fd, data):
-    """Writes every byte: a signal can cut a large pipe write short."""
+    """Writes every byte (a signal can cut a large pipe write short); returns how many."""
     view = memoryview(data).cast("B")
+    size = len(view)
     while view:
         view = view[os.write(fd, view):]
+    return size
 
 
 class FdWriter(io.RawIOBase):
@@ -123,8 +143,7 @@ class FdWriter(io.RawIOBase):
         return self.fd
 
     def write(self, data):
-        write_all(self.fd, data)
-        return len(data)
+        return write_all(self.fd, data)
 
 
 def text_stream(fd):
@@ -237,8 +256,7 @@ class Runner:
             if not success and self.error is None:
                 # IPython reported it without a traceback (UsageError, exception groups).
                 failure = result.error_before_exec or result.error_in_exec
-                name, value = type(failure).__name__, safe_str(failure)
-                self.error = {"name": name, "value": value, "traceback": "%s: %s" % (name, value)}
+                self.error = error_of(type(failure), failure, None)
         except BaseException as failure:  # an interrupt outside user code, a bad cwd or env
             success = False
             self.report(failure)
@@ -259,8 +277,7 @@ class Runner:
         text = "".join(lines).rstrip("\n")
         with contextlib.suppress(Exception):
             print(text, file=sys.stderr)
-        self.error = {"name": type(failure).__name__, "value": safe_str(failure),
-                      "traceback": text}
+        self.error = error_of(type(failure), failure, text)
 
     def shutdown(self):
         with contextlib.suppress(Exception):
@@ -271,11 +288,15 @@ class Runner:
             shutil.rmtree(OWN_IPYTHONDIR, ignore_errors=True)
 
 
-def safe_str(value):
+def error_of(etype, value, traceback):
+    """The ``error`` of a ``done`` frame; the traceback defaults to the exception's last line."""
     try:
-        return str(value)
-    except Exception:
-        return "<unprintable %s>" % type(value).__name__
+        text = str(value)
+    except Exception:  # a user's exception whose __str__ fails
+        text = "<unprintable %s>" % etype.__name__
+    if traceback is None:
+        traceback = "%s: %s" % (etype.__name__, text)
+    return {"name": etype.__name__, "value": text, "traceback": traceback}
 
 
 @contextlib.contextmanager
@@ -332,7 +353,11 @@ RUNNER_FRAMES = {Runner.on_sigint.__code__, Runner.send.__code__, Runner.display
 
 
 class Shell(InteractiveShell):
+    """IPython's shell with every output turned into frames or plain text on fds 1 and 2."""
+
     runner = None
+    display_pub_class = FramePublisher
+    displayhook_class = ResultHook
 
     # `!cmd` runs with our fds 1 and 2 (the default uses pexpect and a pseudo-terminal).
     system = InteractiveShell.system_raw
@@ -358,8 +383,7 @@ class Shell(InteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         text = ANSI.sub("", self.InteractiveTB.stb2text(stb)).rstrip("\n")
         print(text, file=sys.stderr)
-        self.runner.error = {"name": etype.__name__, "value": safe_str(evalue),
-                             "traceback": text}
+        self.runner.error = error_of(etype, evalue, text)
 
 
 def show_in_pager(shell, data, start=0, screen_lines=0):
@@ -373,14 +397,12 @@ def build_shell(runner):
     # No SQLite history file, which would need a writable profile and a saving thread.
     config.HistoryManager.enabled = False
     config.HistoryManager.hist_file = ":memory:"
-    Shell.display_pub_class = FramePublisher
-    Shell.displayhook_class = ResultHook
     # "nocolor" is a valid value in IPython 8 (case-insensitive enum) and 9 (theme name).
     shell = Shell.instance(config=config, colors="nocolor")
     shell.runner = runner
     shell.set_hook("show_in_pager", show_in_pager)
-    # Without -I the runner's own directory is on sys.path; user code imports from its cwd,
-    # as in Jupyter.
+    # User code imports modules from its working directory, as in Jupyter; the runner's own
+    # directory (on sys.path without -I) has nothing for it.
     here = os.path.dirname(os.path.abspath(sys.argv[0] or ""))
     if sys.path and sys.path[0] == here:
         sys.path[0] = ""

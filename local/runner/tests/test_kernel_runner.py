@@ -405,6 +405,18 @@ def test_exit_does_not_end_the_kernel(kernel):
     assert kernel.alive() and kernel.execute("1").success
 
 
+def test_without_ipython_the_runner_says_so(tmp_path):
+    # -S hides site-packages, so IPython cannot be imported.
+    k = Kernel(PYTHON, engine_env(tmp_path), argv=("-I", "-S"), wait_ready=False)
+    try:
+        assert k.wait() == 2
+        with pytest.raises(EOFError):
+            k.read_frame(timeout=5)
+        assert k.stderr.wait_for(b"hopx kernel: No module named 'IPython'", 5)
+    finally:
+        k.kill()
+
+
 def test_unknown_request_is_ignored(fresh):
     fresh.send({"type": "from-the-future", "id": 99})
     assert fresh.execute("1").results[0]["data"]["text/plain"] == "1"
