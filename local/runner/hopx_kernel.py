@@ -68,7 +68,10 @@ Messages:
 
 SIGINT interrupts the running cell (KeyboardInterrupt) and is ignored at any other time, so it
 never cuts a frame in half or kills an idle runner. A cell that ignores SIGINT cannot be
-interrupted; the engine then kills the runner. If the runner dies (``os._exit``, a signal, OOM),
+interrupted; the engine then kills the runner. A SIGINT that arrives just before a blocking call
+starts (between two bytecodes and, say, the sleep) takes effect only when that call returns, a
+CPython limitation: the engine should repeat SIGINT every ~100 ms until ``done`` or its grace
+period ends. If the runner dies (``os._exit``, a signal, OOM),
 everything printed before is already on the pipes: stdout and stderr are never buffered here.
 """
 
@@ -176,6 +179,7 @@ class Runner:
 
     def __init__(self):
         self.main_thread = threading.get_ident()
+        self.pid = os.getpid()
         self.lock = threading.Lock()  # one frame at a time, also from user threads
         self.cell_id = None
         self.in_cell = False  # SIGINT raises KeyboardInterrupt only while this is true
@@ -193,6 +197,8 @@ class Runner:
         raise KeyboardInterrupt
 
     def send(self, message):
+        if os.getpid() != self.pid:
+            return  # a process the cell forked shares fd 4 but not our lock: it stays quiet
         body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
         # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
         # valid UTF-8 for the engine.
@@ -226,7 +232,7 @@ class Runner:
     def run(self):
         signal.signal(signal.SIGINT, self.on_sigint)
         self.shell = build_shell(self)
-        self.send({"type": "ready", "pid": os.getpid(),
+        self.send({"type": "ready", "pid": self.pid,
                    "python": "%d.%d.%d" % sys.version_info[:3],
                    "ipython": IPython.__version__})
         while True:
@@ -241,8 +247,6 @@ class Runner:
     def execute(self, request):
         self.cell_id = request.get("id")
         self.error = None
-        # User code may have replaced or ignored the handler in an earlier cell.
-        signal.signal(signal.SIGINT, self.on_sigint)
         success, count = False, self.shell.execution_count
         try:
             with call_scope(request.get("cwd"), request.get("env") or {}):
@@ -251,6 +255,8 @@ class Runner:
                     result = self.shell.run_cell(request.get("code", ""), store_history=True)
                 finally:
                     self.in_cell = False
+                    # The cell may have set its own handler (or SIG_IGN); idle, ours must rule.
+                    signal.signal(signal.SIGINT, self.on_sigint)
             success = result.success
             count = result.execution_count
             if not success and self.error is None:
@@ -258,14 +264,18 @@ class Runner:
                 failure = result.error_before_exec or result.error_in_exec
                 self.error = error_of(type(failure), failure, None)
         except BaseException as failure:  # an interrupt outside user code, a bad cwd or env
+            signal.signal(signal.SIGINT, self.on_sigint)
             success = False
             self.report(failure)
+        if os.getpid() != self.pid:
+            os._exit(0)  # a child the cell forked came back here: it must not speak for us
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
         sentinel = str(request.get("sentinel", "")).encode("utf-8")
-        write_all(1, sentinel)
-        write_all(2, sentinel)
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):  # the cell may have closed it
+                write_all(fd, sentinel)
         self.send({"type": "done", "id": self.cell_id, "success": success,
                    "error": None if success else self.error, "execution_count": count})
 

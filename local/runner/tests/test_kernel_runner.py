@@ -324,8 +324,13 @@ def test_bad_cwd_fails_the_call_and_restores_env(kernel, tmp_path):
 
 # -- interrupts and process life ------------------------------------------------------------
 def test_interrupt_a_sleeping_cell(kernel):
-    handle = kernel.start("import time\nprint('sleeping')\ntime.sleep(30)")
+    # One function, so that the interrupt cannot land while IPython compiles the next line.
+    handle = kernel.start("import time\ndef nap():\n    print('sleeping')\n    time.sleep(30)\n"
+                          "nap()")
     assert kernel.stdout.wait_for(b"sleeping", 10)
+    # Let it enter the sleep: a SIGINT that lands between the print and the start of the sleep
+    # is only seen when the sleep returns (CPython), which is why the engine repeats SIGINT.
+    time.sleep(0.2)
     sent = time.monotonic()
     kernel.interrupt()
     r = kernel.finish(handle, timeout=5)
@@ -361,6 +366,23 @@ def test_interrupt_while_idle_is_ignored(kernel):
     assert r.results[0]["data"]["text/plain"] == "42"
 
 
+def test_interrupt_while_idle_after_code_set_its_own_handler(kernel):
+    kernel.execute("import signal; signal.signal(signal.SIGINT, signal.default_int_handler)")
+    kernel.interrupt()
+    time.sleep(0.1)
+    assert kernel.alive() and kernel.execute("1").success
+
+
+def test_a_forked_child_does_not_report(kernel):
+    r = kernel.execute("import os\npid = os.fork()\nprint('child' if pid == 0 else 'parent')\n"
+                       "pid != 0")
+    assert r.success and "parent" in r.stdout
+    assert only(r.results)["data"]["text/plain"] == "True"
+    for n in range(3):  # no stray frames from the child: ids match, calls work
+        assert kernel.execute("%d" % n).results[0]["data"]["text/plain"] == str(n)
+    assert not select.select([kernel.replies], [], [], 0.2)[0]
+
+
 def test_code_that_ignores_sigint_keeps_running(fresh):
     handle = fresh.start(
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('busy')\n"
@@ -374,6 +396,7 @@ def test_code_that_ignores_sigint_keeps_running(fresh):
     assert fresh.finish(handle).success
     handle = fresh.start("print('sleeping'); time.sleep(30)")
     assert fresh.stdout.wait_for(b"sleeping", 10)
+    time.sleep(0.2)
     fresh.interrupt()
     assert fresh.finish(handle, timeout=5).error["name"] == "KeyboardInterrupt"
 
