@@ -71,8 +71,8 @@ never cuts a frame in half or kills an idle runner. A cell that ignores SIGINT c
 interrupted; the engine then kills the runner. A SIGINT that arrives just before a blocking call
 starts (between two bytecodes and, say, the sleep) takes effect only when that call returns, a
 CPython limitation: the engine should repeat SIGINT every ~100 ms until ``done`` or its grace
-period ends. If the runner dies (``os._exit``, a signal, OOM),
-everything printed before is already on the pipes: stdout and stderr are never buffered here.
+period ends. If the runner dies (``os._exit``, a signal, OOM), everything printed before is
+already on the pipes: stdout and stderr are never buffered here.
 """
 
 import base64
@@ -92,16 +92,6 @@ REQUEST_FD = 3
 REPLY_FD = 4
 HEADER = struct.Struct(">I")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-# Decided before IPython or matplotlib look at the environment: no profile writes under a
-# read-only HOME, and figures drawn with Agg and shown inline (the backend ships with IPython).
-if "IPYTHONDIR" not in os.environ:
-    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="hopx-ipython-")
-    OWN_IPYTHONDIR = os.environ["IPYTHONDIR"]
-else:
-    OWN_IPYTHONDIR = None
-if importlib.util.find_spec("matplotlib_inline"):
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 try:
     import IPython
@@ -187,6 +177,7 @@ class Runner:
         self.deferred = False
         self.error = None  # the structured error of the running cell, once it failed
         self.shell = None
+        self.own_ipython_dir = None  # removed at exit
 
     def on_sigint(self, signum, frame):
         if not self.in_cell:
@@ -292,10 +283,10 @@ class Runner:
     def shutdown(self):
         with contextlib.suppress(Exception):
             self.shell.atexit_operations()
-        if OWN_IPYTHONDIR:
+        if self.own_ipython_dir:
             import shutil
 
-            shutil.rmtree(OWN_IPYTHONDIR, ignore_errors=True)
+            shutil.rmtree(self.own_ipython_dir, ignore_errors=True)
 
 
 def error_of(etype, value, traceback):
@@ -403,6 +394,13 @@ def show_in_pager(shell, data, start=0, screen_lines=0):
 
 
 def build_shell(runner):
+    # The profile directory goes to a private temporary directory: HOME may be read-only, and
+    # nothing in it is wanted. Figures are drawn with Agg and shown inline by the backend that
+    # ships with IPython (matplotlib reads this when user code imports pyplot).
+    if "IPYTHONDIR" not in os.environ:
+        os.environ["IPYTHONDIR"] = runner.own_ipython_dir = tempfile.mkdtemp(prefix="hopx-ipython-")
+    if importlib.util.find_spec("matplotlib_inline"):
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     config = Config()
     # No SQLite history file, which would need a writable profile and a saving thread.
     config.HistoryManager.enabled = False

@@ -12,7 +12,6 @@ import sys
 import time
 
 import pytest
-
 from kernel_process import Kernel
 
 PYTHON = os.environ.get("HOPX_KERNEL_PYTHON", sys.executable)
@@ -410,7 +409,8 @@ def test_os_exit_keeps_what_was_printed(fresh):
 
 
 def test_closing_fd3_exits_zero_even_with_a_running_thread(fresh):
-    fresh.execute("import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()")
+    fresh.execute("import threading, time\n"
+                  "threading.Thread(target=time.sleep, args=(1000,)).start()")
     fresh.close_requests()
     assert fresh.wait(timeout=10) == 0
 
