@@ -77,6 +77,7 @@ already on the pipes: stdout and stderr are never buffered here.
 
 import base64
 import contextlib
+import faulthandler
 import importlib.util
 import io
 import json
@@ -423,6 +424,8 @@ def main():
     # Write-through streams on fds 1 and 2, whatever -u said; `errors` keeps odd text printable.
     sys.stdout = sys.__stdout__ = text_stream(1)
     sys.stderr = sys.__stderr__ = text_stream(2)
+    # A crash in C code (segfault, abort) leaves the Python stack on stderr before the process dies.
+    faulthandler.enable(sys.stderr)
     # Programs that user code starts (os.system, `!cmd`) must not hold the protocol pipes.
     os.set_inheritable(REQUEST_FD, False)
     os.set_inheritable(REPLY_FD, False)

@@ -408,6 +408,13 @@ def test_os_exit_keeps_what_was_printed(fresh):
         fresh.read_frame(timeout=5)
 
 
+def test_segfault_is_visible(fresh):
+    fresh.start("print('about to crash')\nimport ctypes\nctypes.string_at(0)")
+    assert fresh.wait() == -11
+    assert fresh.stdout.wait_for(b"about to crash\n", 5)
+    assert fresh.stderr.wait_for(b"Segmentation fault", 5)
+
+
 def test_closing_fd3_exits_zero_even_with_a_running_thread(fresh):
     fresh.execute("import threading, time\n"
                   "threading.Thread(target=time.sleep, args=(1000,)).start()")
