@@ -1,32 +1,19 @@
 """The Python kernel of a HopX ``code-interpreter`` sandbox.
 
-The engine (``hopx-local``) starts one of these per sandbox and keeps it alive, so state survives
-between ``run_code`` calls. It runs user code in IPython's ``InteractiveShell`` (the engine inside
-ipykernel) and talks to the engine over inherited pipes. Only the standard library and IPython
-(>= 8, on Python >= 3.9) are needed; matplotlib and pandas are used only if user code imports them.
+The engine (``hopx-local``) keeps one of these alive per sandbox, so state survives between
+``run_code`` calls. User code runs in IPython's ``InteractiveShell`` (the engine inside ipykernel);
+the runner talks to the engine over inherited pipes. It needs only the standard library and
+IPython >= 8 on Python >= 3.9; matplotlib and pandas are imported only by user code.
 
-Start::
-
-    <python> -I -u hopx_kernel.py        (or -c <this file's source>)
-
-(-I keeps user site-packages, PYTHON* variables and the script's directory out; -u is not
-needed. The runner sets IPYTHONDIR to a temporary directory and MPLBACKEND to matplotlib's
-inline backend unless they are set.) Exit status 2 before ``ready``: IPython is missing or
-unusable; the reason is on stderr.
-
-    fd 0  /dev/null
-    fd 1  pipe the engine reads: the stdout stream of every cell
-    fd 2  pipe the engine reads: the stderr stream of every cell
-    fd 3  requests from the engine (read end)
-    fd 4  messages to the engine (write end)
-
-Programs that user code starts inherit fds 1 and 2, so their output lands in the same streams
-(and may keep those pipes open after the runner died); they do not inherit fds 3 and 4.
+Start ``<python> -I -u hopx_kernel.py`` (or ``-c <source>``; both flags are optional) with
+fd 0 = /dev/null, fds 1 and 2 = pipes the engine reads (the cells' stdout and stderr; programs the
+code starts write there too), fd 3 = requests (read end), fd 4 = messages (write end). Programs the
+code starts do not inherit fds 3 and 4. Unless already set, IPYTHONDIR becomes a temporary
+directory (removed at exit) and MPLBACKEND matplotlib's inline backend. Exit status 2 before
+``ready``: IPython is missing or older than 8; the reason is on stderr.
 
 Frames on fds 3 and 4: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
 holding one object.
-
-Messages:
 
 1. runner -> engine, once, when the shell is built::
 
@@ -37,42 +24,38 @@ Messages:
        {"type": "execute", "id": 7, "code": "...", "cwd": "/workspace/sub",
         "env": {"K": "V"}, "sentinel": "<random token>"}
 
-   ``cwd`` (created if missing) and ``env`` apply to this call only: afterwards the previous
-   directory is restored and every key of ``env`` gets back its previous value, or is removed if
-   it did not exist. Both are optional. Requests of any other type are ignored; a frame that
-   is not JSON ends the runner with status 1 and a traceback on stderr.
+   ``cwd`` (created if missing) and ``env`` are optional and apply to this call only: afterwards
+   the previous directory is restored and each key of ``env`` gets back its previous value, or is
+   removed. Other request types are ignored; a frame that is not JSON ends the runner (status 1).
 
 3. runner -> engine, while the cell runs, for each rich output in order::
 
        {"type": "display", "id": 7, "kind": "display" | "result",
         "data": {"image/png": "<base64>", "text/plain": "..."}, "metadata": {...}}
 
-   ``kind`` is "result" for the value of the cell's last expression (also when it has only
-   text/plain) and "display" for ``display()`` calls and matplotlib figures. ``data`` maps MIME
-   type to payload: text as a string, binary (PNG, JPEG) as base64, JSON as a JSON value.
-   A thread the user started may display after its cell ended: such frames carry that cell's
-   id and arrive after its ``done``.
+   ``kind`` is "result" for the value of the last expression (also when it is only text/plain),
+   "display" for ``display()`` and matplotlib figures. ``data`` maps MIME type to payload: text
+   as a string, PNG/JPEG as base64, JSON as a JSON value. A thread of the user's may display after
+   its cell ended: such frames carry that cell's id and come after its ``done``.
 
-4. runner -> engine, when the cell ends: the runner flushes ``sys.stdout`` and ``sys.stderr``,
-   writes the sentinel, raw, to fd 1 and then to fd 2 (it ends the cell's output on each stream),
-   and then sends::
+4. runner -> engine, when the cell ends: ``sys.stdout`` and ``sys.stderr`` are flushed, the
+   sentinel is written raw to fd 1 and then fd 2 (the end of this cell's output on each), then::
 
        {"type": "done", "id": 7, "success": false, "execution_count": 3,
         "error": {"name": "ZeroDivisionError", "value": "division by zero",
                   "traceback": "<plain text>"}}
 
-   ``error`` is null on success. A failing cell's traceback (plain text, no ANSI codes) is also
-   written to stderr before the sentinel. An interrupt is reported as "KeyboardInterrupt".
+   ``error`` is null on success. A failed cell's traceback (plain text, no ANSI codes) is also on
+   stderr, before the sentinel. An interrupt is reported as "KeyboardInterrupt".
 
-5. When fd 3 reaches end of file the runner exits with status 0.
+5. At end of file on fd 3 the runner exits with status 0.
 
-SIGINT interrupts the running cell (KeyboardInterrupt) and is ignored at any other time, so it
-never cuts a frame in half or kills an idle runner. A cell that ignores SIGINT cannot be
-interrupted; the engine then kills the runner. A SIGINT that arrives just before a blocking call
-starts (between two bytecodes and, say, the sleep) takes effect only when that call returns, a
-CPython limitation: the engine should repeat SIGINT every ~100 ms until ``done`` or its grace
-period ends. If the runner dies (``os._exit``, a signal, OOM), everything printed before is
-already on the pipes: stdout and stderr are never buffered here.
+SIGINT interrupts the running cell and is ignored at any other time: it never cuts a frame or
+kills an idle runner. A cell that ignores SIGINT cannot be interrupted (the engine kills the
+runner). A SIGINT that lands just before a blocking call starts (say between a print and a sleep)
+takes effect only when the call returns, a CPython limitation: the engine should repeat SIGINT
+every ~100 ms until ``done`` or its grace period ends. stdout and stderr are never buffered here,
+so whatever was printed before the runner dies (``os._exit``, a signal, OOM) is on the pipes.
 """
 
 import base64
@@ -144,6 +127,13 @@ def text_stream(fd):
     return io.TextIOWrapper(
         FdWriter(fd), encoding="utf-8", errors="backslashreplace", write_through=True
     )
+
+
+def flush_streams():
+    """Flushes whatever ``sys.stdout``/``sys.stderr`` are now (user code may replace them)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def read_exactly(fd, size):
@@ -261,9 +251,7 @@ class Runner:
             self.report(failure)
         if os.getpid() != self.pid:
             os._exit(0)  # a child the cell forked came back here: it must not speak for us
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        flush_streams()
         sentinel = str(request.get("sentinel", "")).encode("utf-8")
         for fd in (1, 2):
             with contextlib.suppress(OSError):  # the cell may have closed it
@@ -435,9 +423,7 @@ def main():
     finally:
         runner.shutdown()
     # os._exit: a user thread that never ends must not keep the process alive after EOF.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    flush_streams()
     os._exit(0)
 
 
