@@ -74,7 +74,12 @@ impl Engine {
             }),
         };
         tokio::spawn(expire_loop(engine.inner.clone()));
-        engine.refill_pool();
+        // The font cache first, so warm kernels and new sandboxes get a copy.
+        let seeding = engine.clone();
+        tokio::spawn(async move {
+            crate::seed::build(seeding.inner.runtimes).await;
+            seeding.refill_pool();
+        });
         Ok(engine)
     }
 
@@ -132,6 +137,7 @@ impl Engine {
                 spawn::prepare(&isolator, &spec)
                     .await
                     .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
+                crate::seed::plant(inner.runtimes, &spec.tmp);
                 (spec, None)
             }
         };
@@ -245,7 +251,10 @@ impl Engine {
                 let spec =
                     Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
                 let started = match spawn::prepare(&isolator, &spec).await {
-                    Ok(()) => crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
+                    Ok(()) => {
+                        crate::seed::plant(inner.runtimes, &spec.tmp);
+                        crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await
+                    }
                     Err(e) => Err(e.to_string()),
                 };
                 match started {
