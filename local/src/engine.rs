@@ -210,7 +210,14 @@ impl Engine {
 
     async fn remove(&self, id: &str, why: Gone) -> Option<()> {
         let sandbox = self.inner.sandboxes.lock().unwrap().remove(id)?;
-        self.inner.gone.lock().unwrap().insert(id.to_string(), why);
+        {
+            let mut gone = self.inner.gone.lock().unwrap();
+            // Tombstones only refine a 404's message; a long-lived engine must not grow forever.
+            if gone.len() >= 10_000 {
+                gone.clear();
+            }
+            gone.insert(id.to_string(), why);
+        }
         sandbox.stop_runs().await;
         sandbox.isolator.release(&sandbox.spec);
         let dir = sandbox.spec.workspace.parent().map(PathBuf::from);
