@@ -18,6 +18,7 @@ const opt = (name, dflt) => {
 }
 const url = opt('url')
 const template = opt('template', 'code-interpreter')
+const cycleTemplate = opt('cycle-template', template)
 const calls = Number(opt('calls', 200))
 const cycles = Number(opt('cycles', 200))
 const rounds = Number(opt('rounds', 5))
@@ -63,8 +64,8 @@ function request(base, method, path, body, headers = {}) {
 }
 
 class RawSandbox {
-  static async create() {
-    const info = await request(url, 'POST', '/v1/sandboxes', { template_name: template }, { 'x-api-key': API_KEY })
+  static async create(t) {
+    const info = await request(url, 'POST', '/v1/sandboxes', { template_name: t }, { 'x-api-key': API_KEY })
     const sb = new RawSandbox()
     sb.id = info.id
     sb.agentUrl = info.public_host
@@ -81,11 +82,11 @@ class RawSandbox {
 
 let create
 if (kind === 'raw') {
-  create = () => RawSandbox.create()
+  create = (t = template) => RawSandbox.create(t)
 } else {
   const require = createRequire(import.meta.url)
   const { Sandbox } = require(opt('module'))
-  create = () => Sandbox.create({ template, apiKey: API_KEY, baseURL: url })
+  create = (t = template) => Sandbox.create({ template: t, apiKey: API_KEY, baseURL: url })
 }
 
 function check(r) {
@@ -95,14 +96,14 @@ function check(r) {
 const out = {}
 if (series.has('cycle')) {
   for (let i = 0; i < 5; i++) {
-    const sb = await create()
+    const sb = await create(cycleTemplate)
     check(await sb.runCode(CODE))
     await sb.kill()
   }
   const c = [], f = [], k = []
   for (let i = 0; i < cycles; i++) {
     const t0 = now()
-    const sb = await create()
+    const sb = await create(cycleTemplate)
     const t1 = now()
     check(await sb.runCode(CODE))
     const t2 = now()

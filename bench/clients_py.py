@@ -163,18 +163,18 @@ def check(result):
 def sync_series(kind, args):
     if kind == "raw-sync":
         control = RawConn(args.url)
-        create = lambda: RawSandbox.create(control, args.template)  # noqa: E731
+        create = lambda t=args.template: RawSandbox.create(control, t)  # noqa: E731
     else:
         from hopx_ai import Sandbox
-        create = lambda: Sandbox.create(template=args.template, api_key=API_KEY,  # noqa: E731
-                                        base_url=args.url)
+        create = lambda t=args.template: Sandbox.create(template=t, api_key=API_KEY,  # noqa: E731
+                                                        base_url=args.url)
     out = {}
     if "cycle" in args.series:
         for _ in range(5):  # warm-up
-            sb = create(); check(sb.run_code(CODE)); sb.kill()
+            sb = create(args.cycle_template); check(sb.run_code(CODE)); sb.kill()
         create_ms, first_ms, kill_ms = [], [], []
         for _ in range(args.cycles):
-            t0 = now(); sb = create(); t1 = now(); check(sb.run_code(CODE)); t2 = now()
+            t0 = now(); sb = create(args.cycle_template); t1 = now(); check(sb.run_code(CODE)); t2 = now()
             sb.kill(); t3 = now()
             create_ms.append(ms(t1 - t0)); first_ms.append(ms(t2 - t1)); kill_ms.append(ms(t3 - t2))
         out.update(create=create_ms, first_run=first_ms, kill=kill_ms,
@@ -207,18 +207,18 @@ def sync_series(kind, args):
 async def async_series(kind, args):
     if kind == "raw-async":
         control = AsyncRawPool(args.url)
-        create = lambda: AsyncRawSandbox.create(control, args.template)  # noqa: E731
+        create = lambda t=args.template: AsyncRawSandbox.create(control, t)  # noqa: E731
     else:
         from hopx_ai import AsyncSandbox
-        create = lambda: AsyncSandbox.create(template=args.template, api_key=API_KEY,  # noqa: E731
-                                             base_url=args.url)
+        create = lambda t=args.template: AsyncSandbox.create(  # noqa: E731
+            template=t, api_key=API_KEY, base_url=args.url)
     out = {}
     if "cycle" in args.series:
         for _ in range(5):
-            sb = await create(); check(await sb.run_code(CODE)); await sb.kill()
+            sb = await create(args.cycle_template); check(await sb.run_code(CODE)); await sb.kill()
         create_ms, first_ms, kill_ms = [], [], []
         for _ in range(args.cycles):
-            t0 = now(); sb = await create(); t1 = now(); check(await sb.run_code(CODE)); t2 = now()
+            t0 = now(); sb = await create(args.cycle_template); t1 = now(); check(await sb.run_code(CODE)); t2 = now()
             await sb.kill(); t3 = now()
             create_ms.append(ms(t1 - t0)); first_ms.append(ms(t2 - t1)); kill_ms.append(ms(t3 - t2))
         out.update(create=create_ms, first_run=first_ms, kill=kill_ms,
@@ -262,12 +262,14 @@ def main():
     parser.add_argument("kind", choices=["sdk-sync", "sdk-async", "raw-sync", "raw-async"])
     parser.add_argument("--url", required=True)
     parser.add_argument("--template", default="code-interpreter")
+    parser.add_argument("--cycle-template", help="template of the cycle series (default --template)")
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--series", default="warm,cycle,throughput")
     args = parser.parse_args()
     args.series = set(args.series.split(","))
+    args.cycle_template = args.cycle_template or args.template
     if args.kind.endswith("async"):
         out = asyncio.run(async_series(args.kind, args))
     else:

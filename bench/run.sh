@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# One command for every benchmark: sets up bench/.deps/ (official SDKs, our packages built
+# --release, the tools), builds the release binaries, runs every series, and writes
+# BENCHMARKS.md and bench/charts/*.png.
+#
+#   bash bench/run.sh            # full run (~15-20 min on 2 cores)
+#   bash bench/run.sh --quick    # smoke run, few iterations
+#   BENCH_ONLY=local bash bench/run.sh   # re-run some sections (overhead,footprint,local,compat)
+#
+# Honours CARGO_TARGET_DIR. Needs Rust, Python 3.9+ (BENCH_PYTHON, else python3.11/python3),
+# Node 18+ and network access to PyPI and npm on the first run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+deps=$root/bench/.deps
+quick=""
+[ "${1:-}" = "--quick" ] && quick="--quick"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+unset HOPX_API_KEY HOPX_BASE_URL
+
+PY=${BENCH_PYTHON:-}
+for c in /root/.pyenv/versions/3.11.7/bin/python3.11 python3.11 python3; do
+  [ -n "$PY" ] && break
+  command -v "$c" >/dev/null 2>&1 && PY=$(command -v "$c")
+done
+mkdir -p "$deps"
+say() { echo "== $*" >&2; }
+
+venv() {  # venv NAME: creates bench/.deps/NAME once
+  [ -x "$deps/$1/bin/python" ] || "$PY" -m venv "$deps/$1"
+  "$deps/$1/bin/python" -m pip install -q --upgrade pip
+}
+
+say "release binaries: hopx-local, isolation_cost, the mock server"
+cargo build -q --release -p hopx-local --bin hopx-local --example isolation_cost
+cargo build -q --release --manifest-path bench/mock_server/Cargo.toml
+
+say "tools venv (maturin, matplotlib) and a bare venv"
+venv tools-py
+"$deps/tools-py/bin/pip" install -q "maturin>=1.7,<2" matplotlib
+venv bare-py
+
+say "official SDKs: hopx-ai==0.5.0 (PyPI), @hopx-ai/sdk@0.5.1 (npm)"
+venv official-py
+"$deps/official-py/bin/pip" install -q "hopx-ai==0.5.0"
+mkdir -p "$deps/official-node"
+if [ ! -d "$deps/official-node/node_modules/@hopx-ai/sdk" ]; then
+  (cd "$deps/official-node" && echo '{"name":"official","private":true}' > package.json &&
+   npm install -s --no-audit --no-fund "@hopx-ai/sdk@0.5.1")
+fi
+
+if [ -f pyproject.toml ]; then
+  say "our Python package, --release: ours-py (with [local]) and ours-min-py (alone)"
+  rm -rf "$deps/wheels"
+  "$deps/tools-py/bin/maturin" build -q --release -o "$deps/wheels" -i "$PY"
+  wheel=$(ls "$deps"/wheels/hopx_ai-*.whl | head -1)
+  venv ours-py
+  "$deps/ours-py/bin/pip" install -q --force-reinstall --no-deps "$wheel"
+  "$deps/ours-py/bin/pip" install -q "${wheel}[local]"
+  venv ours-min-py
+  "$deps/ours-min-py/bin/pip" install -q --force-reinstall "$wheel"
+else
+  say "no pyproject.toml yet: our Python package is skipped"
+fi
+
+if [ -f package.json ] && grep -q napi package.json; then
+  say "our Node package, --release, packed and installed into bench/.deps/ours-node"
+  npm ci -s --no-audit --no-fund
+  npm run -s build:release
+  rm -rf "$deps/ours-node" && mkdir -p "$deps/ours-node"
+  tarball=$(npm pack -s --pack-destination "$deps/ours-node" | tail -1)
+  (cd "$deps/ours-node" && echo '{"name":"ours","private":true}' > package.json &&
+   npm install -s --no-audit --no-fund "./$tarball")
+else
+  say "no Node package yet: skipped"
+fi
+
+say "running the benchmarks"
+"$deps/tools-py/bin/python" bench/bench.py $quick --only "${BENCH_ONLY:-overhead,footprint,local,compat}"
+"$deps/tools-py/bin/python" bench/report.py
+say "done: BENCHMARKS.md, bench/charts/"
