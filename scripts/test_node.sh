@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Tests of the Node package @hopx-ai/sdk, from a fresh checkout: install the JS tools, build the
+# native module (debug), type-check the declarations, run `node --test` against the embedded
+# local engine, then check that `npm pack` installs and runs outside the repo.
+# Honours CARGO_TARGET_DIR and HOPX_LOCAL_PYTHON. Exits non-zero on any failure or when no
+# test ran. Set HOPX_SKIP_PACK=1 to skip the (slower) packaging check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# The tests drive the embedded engine; a key or URL in the environment would send them away.
+unset HOPX_API_KEY HOPX_BASE_URL
+
+echo "== npm ci"
+npm ci --no-audit --no-fund
+
+echo "== build the native module (debug)"
+npm run --silent build
+
+echo "== tsc --noEmit on tests/node/types"
+npx tsc -p tests/node/types
+
+echo "== node --test tests/node/"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+node --test tests/node/ 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+if [ "$status" -ne 0 ]; then
+  echo "node --test failed (exit $status)" >&2
+  exit "$status"
+fi
+if [ -z "$passed" ] || [ "$passed" -eq 0 ]; then
+  echo "node --test ran no test" >&2
+  exit 1
+fi
+
+if [ "${HOPX_SKIP_PACK:-}" != "1" ]; then
+  echo "== npm pack, install outside the repo, run the README quick start"
+  scratch=$(mktemp -d)
+  trap 'rm -f "$log"; rm -rf "$scratch"' EXIT
+  tarball=$(npm pack --silent --pack-destination "$scratch" | tail -1)
+  mkdir "$scratch/app"
+  cd "$scratch/app"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund "$scratch/$tarball"
+  cp "$root/tests/node/quickstart/quickstart.cjs" "$root/tests/node/quickstart/quickstart.mjs" .
+  node quickstart.cjs
+  node quickstart.mjs
+  cd "$root"
+fi
+echo "== Node package: all checks passed"
