@@ -55,8 +55,7 @@ pub(crate) async fn patch_env(
 }
 
 fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
-    req.header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
+    req.header("Authorization", format!("Bearer {token}")).header("Content-Type", "application/json")
 }
 
 #[cfg(test)]

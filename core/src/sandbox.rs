@@ -108,9 +108,10 @@ impl Sandbox {
         self.ensure_alive()?;
         validate_env(env_vars)?;
         let http = &self.client.control().http;
-        self.agent_call(&IDEMPOTENT, |url, tok| async move {
-            agent::patch_env(http, &url, &tok, env_vars).await
-        })
+        self.agent_call(
+            &IDEMPOTENT,
+            |url, tok| async move { agent::patch_env(http, &url, &tok, env_vars).await },
+        )
         .await
         .map(drop)
     }
@@ -228,8 +229,7 @@ impl Sandbox {
 
     fn ensure_alive(&self) -> Result<()> {
         if self.is_killed() {
-            let mut e =
-                Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
+            let mut e = Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
             e.code = Some("SANDBOX_NOT_FOUND".into());
             return Err(e);
         }

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod http;
 pub mod ids;
 pub mod kernel;
+pub mod pool;
 pub mod sandbox;
 pub mod server;
 pub mod spawn;

@@ -105,11 +105,7 @@ impl Sandbox {
 
     /// The newest token.
     pub fn current_token(&self) -> (String, SystemTime) {
-        self.state()
-            .tokens
-            .last()
-            .cloned()
-            .expect("a sandbox always has a token")
+        self.state().tokens.last().cloned().expect("a sandbox always has a token")
     }
 
     /// Whether `token` is one of this sandbox's unexpired tokens.
@@ -151,10 +147,7 @@ impl Sandbox {
 
     /// A unique name for a code file of one run.
     pub fn next_file_name(&self, ext: &str) -> String {
-        format!(
-            "run-{}.{ext}",
-            self.next_file.fetch_add(1, Ordering::Relaxed)
-        )
+        format!("run-{}.{ext}", self.next_file.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Runs code in this sandbox: the kernel for Python on `code-interpreter`, else one-shot.

@@ -40,13 +40,7 @@ fn router(agent: Agent) -> Router {
     let authed = Router::new()
         .route("/execute", post(execute_code))
         .route("/commands/run", post(run_command))
-        .route(
-            "/env",
-            get(env_get)
-                .put(env_put)
-                .patch(env_patch)
-                .delete(env_delete),
-        )
+        .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -56,13 +50,8 @@ fn router(agent: Agent) -> Router {
         .merge(authed)
         .fallback(not_found)
         // Room for the largest accepted code, JSON-escaped, so the size check can say why.
-        .layer(axum::extract::DefaultBodyLimit::max(
-            agent.engine.config().code_limit * 2 + (1 << 20),
-        ))
-        .layer(middleware::from_fn_with_state(
-            agent.clone(),
-            refuse_if_killed,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(agent.engine.config().code_limit * 2 + (1 << 20)))
+        .layer(middleware::from_fn_with_state(agent.clone(), refuse_if_killed))
         .layer(middleware::from_fn(super::request_id))
         .with_state(agent)
 }
@@ -79,10 +68,7 @@ async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        });
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     match token {
         Some(t) if agent.sandbox.accepts_token(t.trim()) => next.run(req).await,
         Some(_) => AgentError(ApiError::new(
@@ -105,12 +91,7 @@ async fn not_found() -> AgentError {
 }
 
 fn uptime(agent: &Agent) -> u64 {
-    agent
-        .sandbox
-        .created_at
-        .elapsed()
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    agent.sandbox.created_at.elapsed().map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn features(agent: &Agent) -> Value {
@@ -151,13 +132,7 @@ async fn health(State(agent): State<Agent>) -> Json<Value> {
 }
 
 async fn info(State(agent): State<Agent>) -> Json<Value> {
-    let port = agent
-        .sandbox
-        .agent_url
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let port = agent.sandbox.agent_url.rsplit(':').next().unwrap_or_default().to_string();
     Json(json!({
         "agent": "hopx-local",
         "version": env!("CARGO_PKG_VERSION"),
@@ -195,9 +170,7 @@ async fn root(State(agent): State<Agent>) -> Json<Value> {
 
 async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {
     let limit = agent.engine.config().code_limit;
-    let req = match json_object(&body)
-        .and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit))
-    {
+    let req = match json_object(&body).and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit)) {
         Ok(r) => r,
         Err(e) => return AgentError(e).into_response(),
     };

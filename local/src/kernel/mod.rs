@@ -27,10 +27,7 @@ pub async fn execute(
     // tokio's mutex is fair: queued runs go in arrival order.
     let mut slot = sandbox.kernel.lock().await;
     if sandbox.is_killed() {
-        return Ok(ExecOutcome {
-            sandbox_killed: true,
-            ..Default::default()
-        });
+        return Ok(ExecOutcome { sandbox_killed: true, ..Default::default() });
     }
     if slot.as_ref().is_none_or(Kernel::has_exited) {
         if let Some(old) = slot.take() {

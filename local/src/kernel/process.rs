@@ -43,8 +43,7 @@ impl Kernel {
         let (req_read, req_write) = pipe()?;
         let (msg_read, msg_write) = pipe()?;
         // The runner picks its own matplotlib backend (inline figures), so no MPLBACKEND here.
-        let mut env =
-            crate::exec::oneshot::run_env(crate::exec::Language::Python, &BTreeMap::new());
+        let mut env = crate::exec::oneshot::run_env(crate::exec::Language::Python, &BTreeMap::new());
         env.retain(|(k, _)| k != "MPLBACKEND");
         let command = Command {
             program: python.executable.clone(),
@@ -85,17 +84,11 @@ impl Kernel {
             Ok(true) => Ok(kernel),
             Ok(false) => {
                 kernel.shutdown();
-                Err(format!(
-                    "the Python kernel exited during start-up: {}",
-                    startup_err.trim()
-                ))
+                Err(format!("the Python kernel exited during start-up: {}", startup_err.trim()))
             }
             Err(_) => {
                 kernel.shutdown();
-                Err(format!(
-                    "the Python kernel was not ready within {} s",
-                    START_LIMIT.as_secs()
-                ))
+                Err(format!("the Python kernel was not ready within {} s", START_LIMIT.as_secs()))
             }
         }
     }

@@ -85,9 +85,7 @@ impl Kernel {
         }
         if after == After::Dead {
             // Let the streams drain to EOF so output printed right before the end is kept.
-            let _ =
-                tokio::time::timeout(Duration::from_secs(1), self.exit.wait_for(Option::is_some))
-                    .await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), self.exit.wait_for(Option::is_some)).await;
         }
         let _ = tokio::time::timeout(SENTINEL_WAIT, async {
             self.stdout.wait_sentinel().await;
@@ -115,8 +113,7 @@ impl Kernel {
 
     fn display(&self, frame: &Value, outcome: &mut ExecOutcome, events: &EventSink) {
         let data = frame["data"].as_object().cloned().unwrap_or_default();
-        let mut metadata: Map<String, Value> =
-            frame["metadata"].as_object().cloned().unwrap_or_default();
+        let mut metadata: Map<String, Value> = frame["metadata"].as_object().cloned().unwrap_or_default();
         if frame["kind"] == "result" {
             if let Some(text) = data.get("text/plain").and_then(Value::as_str) {
                 outcome.result_text = Some(text.to_string());
@@ -133,11 +130,7 @@ impl Kernel {
     fn report_death(&self, sandbox: &Sandbox, outcome: &mut ExecOutcome) {
         let info = (*self.exit.borrow()).unwrap_or_default();
         outcome.kernel_restarted = true;
-        outcome.exit_code = if info.oom_killed {
-            137
-        } else {
-            info.shell_code()
-        };
+        outcome.exit_code = if info.oom_killed { 137 } else { info.shell_code() };
         if info.oom_killed {
             note(&mut outcome.stderr, &memory_note(sandbox));
         }

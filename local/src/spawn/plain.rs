@@ -4,8 +4,7 @@
 //! sandbox's host directories.
 
 use super::{
-    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
-    WORKSPACE,
+    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP, WORKSPACE,
 };
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -55,11 +54,7 @@ impl Isolator for PlainIsolator {
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .env("TMPDIR", &sandbox.tmp)
             .current_dir(Self::host_path(sandbox, &command.cwd))
-            .stdin(if command.stdin {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
@@ -85,12 +80,7 @@ impl Isolator for PlainIsolator {
         let stderr: OwnedFd = child.stderr.take().expect("piped").into();
         let stdin: Option<OwnedFd> = child.stdin.take().map(Into::into);
         let pidfd = pidfd::watch(pid)?;
-        Ok(Process {
-            stdin,
-            stdout,
-            stderr,
-            control: Box::new(PlainProcess { pid, pidfd }),
-        })
+        Ok(Process { stdin, stdout, stderr, control: Box::new(PlainProcess { pid, pidfd }) })
     }
 
     fn release(&self, _sandbox: &SandboxSpec) {}
@@ -116,23 +106,13 @@ fn place_extra_fds(extra: &[i32]) -> io::Result<()> {
     }
     let first_other = 3 + extra.len() as u32;
     // SAFETY: marks the remaining descriptors close-on-exec (std's own error pipe included).
-    unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first_other,
-            u32::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
-        )
-    };
+    unsafe { libc::syscall(libc::SYS_close_range, first_other, u32::MAX, libc::CLOSE_RANGE_CLOEXEC) };
     Ok(())
 }
 
 fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
     if let Some(v) = value {
-        let lim = libc::rlimit {
-            rlim_cur: v,
-            rlim_max: v,
-        };
+        let lim = libc::rlimit { rlim_cur: v, rlim_max: v };
         // SAFETY: setrlimit with a valid struct.
         unsafe { libc::setrlimit(resource, &lim) };
     }
