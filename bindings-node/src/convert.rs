@@ -131,11 +131,7 @@ impl From<hcore::ExecutionResult> for ExecutionResult {
                 .into_iter()
                 .map(|o| RichOutput { mime_type: o.mime_type, data: o.data, metadata: o.metadata })
                 .collect(),
-            error: r.error.map(|e| ExecutionError {
-                name: e.name,
-                value: e.value,
-                traceback: e.traceback,
-            }),
+            error: r.error.map(|e| ExecutionError { name: e.name, value: e.value, traceback: e.traceback }),
             language: r.language,
             timestamp: r.timestamp,
             stdout_truncated: r.stdout_truncated,

@@ -67,8 +67,7 @@ pub fn error_kinds() -> Vec<ErrorKindEntry> {
 /// async calls use, so the parity test can check every kind end to end.
 #[napi]
 pub fn throw_error_kind(class_name: String, message: String) -> napi::Result<()> {
-    let kind = hcore::ErrorKind::from_class_name(&class_name).ok_or_else(|| {
-        Error::new(Status::InvalidArg, format!("no error kind named {class_name:?}"))
-    })?;
+    let kind = hcore::ErrorKind::from_class_name(&class_name)
+        .ok_or_else(|| Error::new(Status::InvalidArg, format!("no error kind named {class_name:?}")))?;
     Err(to_napi(hcore::Error::new(kind, message)))
 }
