@@ -11,6 +11,21 @@ root=$(pwd)
 # The tests drive the embedded engine; a key or URL in the environment would send them away.
 unset HOPX_API_KEY HOPX_BASE_URL
 
+# code-interpreter sandboxes run Python in an IPython kernel: use HOPX_LOCAL_PYTHON if given,
+# else python3 if it has IPython, else a project venv with IPython.
+if [ -z "${HOPX_LOCAL_PYTHON:-}" ] && ! python3 -c 'import IPython' 2>/dev/null; then
+  echo "== sandbox Python: .venv with IPython"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -c 'import IPython' 2>/dev/null || .venv/bin/pip install --quiet ipython
+  export HOPX_LOCAL_PYTHON="$root/.venv/bin/python"
+fi
+
+# CI runs the Go case for real (tests accept a missing Go only outside CI).
+if [ -n "${CI:-}" ] && ! command -v go >/dev/null; then
+  echo "== installing golang-go"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
+fi
+
 echo "== npm ci"
 npm ci --no-audit --no-fund
 
