@@ -7,10 +7,11 @@ import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Sandbox, NotFoundError } from '@hopx-ai/sdk'
 
 const require = createRequire(import.meta.url)
-const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../..')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 test('getInfo, connect and list see the same sandbox', async () => {
   const sb = await Sandbox.create({ template: 'base', envVars: { FROM_CREATE: 'yes' } })
