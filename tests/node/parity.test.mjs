@@ -64,7 +64,7 @@ test('fromNative leaves foreign errors alone', () => {
 const pyErrors = new URL('../../bindings-python/python/hopx_ai/errors.py', import.meta.url)
 test('the Python classes have the same tree', { skip: !fs.existsSync(pyErrors) && 'no bindings-python yet' }, () => {
   const source = fs.readFileSync(pyErrors, 'utf8')
-  const tree = new Map([...source.matchAll(/^class (\w+)\((\w+)\)/gm)].map((m) => [m[1], m[2]]))
+  const tree = new Map([...source.matchAll(/^class (\w+)\((\w+)[,)]/gm)].map((m) => [m[1], m[2]]))
   for (const { className, parent } of table) {
     assert.ok(tree.has(className), `Python lacks ${className}`)
     assert.equal(tree.get(className), parent ?? 'Exception', `Python ${className} parent`)
