@@ -27,14 +27,22 @@ async function latency(sandbox, code, options) {
   return quantiles(samples)
 }
 
-function processMs(args) {
-  const runs = []
+// Fresh processes, interleaved so that load on the machine hits both sides alike. Each child
+// also reports the time of the require() itself, measured inside it.
+function requireTimes() {
+  const bare = []
+  const wall = []
+  const inside = []
+  const probe = "const t=performance.now();require('@hopx-ai/sdk');process.stdout.write(String(performance.now()-t))"
   for (let i = 0; i < 10; i++) {
-    const t = performance.now()
-    execFileSync(process.execPath, args, { stdio: 'ignore' })
-    runs.push(performance.now() - t)
+    let t = performance.now()
+    execFileSync(process.execPath, ['-e', '0'], { stdio: 'ignore' })
+    bare.push(performance.now() - t)
+    t = performance.now()
+    inside.push(Number(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })))
+    wall.push(performance.now() - t)
   }
-  return quantiles(runs).p50
+  return { bare: quantiles(bare).p50, wall: quantiles(wall).p50, inside: quantiles(inside).p50 }
 }
 
 const fmt = (q) => `p50 ${q.p50.toFixed(2)} ms, p90 ${q.p90.toFixed(2)} ms, p99 ${q.p99.toFixed(2)} ms`
@@ -48,6 +56,8 @@ try {
 } finally {
   await sandbox.kill()
 }
-const bare = processMs(['-e', '0'])
-const req = processMs(['-e', "require('@hopx-ai/sdk')"])
-console.log(`node -e 0: ${bare.toFixed(1)} ms; node -e "require('@hopx-ai/sdk')": ${req.toFixed(1)} ms (+${(req - bare).toFixed(1)} ms), median of 10`)
+const r = requireTimes()
+console.log(
+  `require('@hopx-ai/sdk'): ${r.inside.toFixed(1)} ms inside the process; ` +
+    `wall ${r.wall.toFixed(1)} ms vs ${r.bare.toFixed(1)} ms for node -e 0 (medians of 10 fresh processes)`,
+)
