@@ -4,9 +4,6 @@
 //! checks; `hopx-core` owns every rule shared with the Python binding. The generated
 //! `native.js`/`native.d.ts` are private to the package.
 
-// napi's generated glue needs `&self` receivers and owned arguments that clippy would flag.
-#![allow(clippy::needless_pass_by_value)]
-
 mod convert;
 mod errors;
 mod sandbox;
