@@ -62,6 +62,9 @@ if [ "${HOPX_SKIP_PACK:-}" != "1" ]; then
   cp "$root/tests/node/quickstart/quickstart.cjs" "$root/tests/node/quickstart/quickstart.mjs" .
   node quickstart.cjs
   node quickstart.mjs
+  # The shipped declarations resolve for a consumer too (CommonJS and ES module views).
+  cp "$root"/tests/node/types/{tsconfig.json,usage.ts,usage.mts} .
+  node "$root/node_modules/typescript/bin/tsc" -p .
   cd "$root"
 fi
 echo "== Node package: all checks passed"
