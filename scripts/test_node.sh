@@ -13,12 +13,17 @@ root=$(pwd)
 unset HOPX_API_KEY HOPX_BASE_URL
 
 # code-interpreter sandboxes run Python in an IPython kernel: use HOPX_LOCAL_PYTHON if given,
-# else python3 if it has IPython, else a project venv with IPython.
-if [ -z "${HOPX_LOCAL_PYTHON:-}" ] && ! python3 -c 'import IPython' 2>/dev/null; then
-  echo "== sandbox Python: .venv with IPython"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -c 'import IPython' 2>/dev/null || .venv/bin/pip install --quiet ipython
-  export HOPX_LOCAL_PYTHON="$root/.venv/bin/python"
+# else the project's .venv (scripts/setup.sh makes it), else python3 if it has IPython, else
+# make .venv with IPython.
+if [ -z "${HOPX_LOCAL_PYTHON:-}" ]; then
+  if .venv/bin/python -c 'import IPython' 2>/dev/null; then
+    export HOPX_LOCAL_PYTHON="$root/.venv/bin/python"
+  elif ! python3 -c 'import IPython' 2>/dev/null; then
+    echo "== sandbox Python: .venv with IPython"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/python -m pip install --quiet ipython
+    export HOPX_LOCAL_PYTHON="$root/.venv/bin/python"
+  fi
 fi
 
 # CI runs the Go case for real (tests accept a missing Go only outside CI).
@@ -51,7 +56,7 @@ if [ -z "$passed" ] || [ "$passed" -eq 0 ]; then
 fi
 
 if [ "${HOPX_SKIP_PACK:-}" != "1" ]; then
-  echo "== npm pack, install outside the repo, run the README quick start"
+  echo "== npm pack, install outside the repo, run the README quick start (ESM) and a CJS one"
   scratch=$(mktemp -d)
   trap 'rm -f "$log"; rm -rf "$scratch"' EXIT
   tarball=$(npm pack --silent --pack-destination "$scratch" | tail -1)
@@ -59,9 +64,9 @@ if [ "${HOPX_SKIP_PACK:-}" != "1" ]; then
   cd "$scratch/app"
   npm init -y >/dev/null
   npm install --no-audit --no-fund "$scratch/$tarball"
-  cp "$root/tests/node/quickstart/quickstart.cjs" "$root/tests/node/quickstart/quickstart.mjs" .
-  node quickstart.cjs
+  cp "$root/examples/quickstart.mjs" "$root/tests/node/quickstart/quickstart.cjs" .
   node quickstart.mjs
+  node quickstart.cjs
   # The shipped declarations resolve for a consumer too (CommonJS and ES module views).
   cp "$root"/tests/node/types/{tsconfig.json,usage.ts,usage.mts} .
   node "$root/node_modules/typescript/bin/tsc" -p .
