@@ -1,5 +1,13 @@
 // Type declarations of @hopx-ai/sdk (hand-written; the generated native.d.ts is private).
 
+declare global {
+  // Present at run time since Node 18.18/20.4; declared here so that projects without the
+  // `esnext.disposable` lib still type-check (the same declaration as @types/node's).
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol
+  }
+}
+
 /** Which server to talk to. Without either, `HOPX_API_KEY`/`HOPX_BASE_URL` decide, and with
  * neither set the SDK starts an embedded local engine in this process. */
 export interface ConnectionOptions {

@@ -10,8 +10,13 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-test('tsc --noEmit accepts tests/node/types', () => {
-  const tsc = require.resolve('typescript/bin/tsc')
-  const out = spawnSync(process.execPath, [tsc, '-p', 'tests/node/types'], { cwd: root, encoding: 'utf8' })
+function tsc(project) {
+  const bin = require.resolve('typescript/bin/tsc')
+  const out = spawnSync(process.execPath, [bin, '-p', project], { cwd: root, encoding: 'utf8' })
   assert.equal(out.status, 0, out.stdout + out.stderr)
-})
+}
+
+test('tsc --noEmit accepts tests/node/types', () => tsc('tests/node/types'))
+
+test('the declarations compile without the esnext.disposable lib', () =>
+  tsc('tests/node/types/tsconfig.es2022.json'))
