@@ -82,6 +82,7 @@ class Sandbox {
     return handles.map((h) => new Sandbox(h, token))
   }
 
+  // Plain native getters (sandboxId, killed) cannot fail, so they skip `call`.
   get sandboxId() {
     return this.#native.sandboxId
   }
