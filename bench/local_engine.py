@@ -167,14 +167,15 @@ def memory(Sandbox, count):
     me = os.getpid()
     out = {}
     for template in ("code-interpreter", "base"):
-        settle()
-        before = tree_mb(me)
+        settle(3.0)
+        before, before_rss = tree_mb(me), tree_mb(me, rss_kb)
         sandboxes = [Sandbox.create(template=template) for _ in range(count)]
         for sb in sandboxes:
             sb.run_code("print(1)")
-        settle(3.0)
-        after = tree_mb(me)
-        out[template] = {"pss_mb_per_sandbox": (after - before) / count, "sandboxes": count}
+        settle(4.0)  # the pool refill, if any, is part of `before` too
+        after, after_rss = tree_mb(me), tree_mb(me, rss_kb)
+        out[template] = {"pss_mb_per_sandbox": (after - before) / count,
+                         "rss_mb_per_sandbox": (after_rss - before_rss) / count, "sandboxes": count}
         for sb in sandboxes:
             sb.kill()
     return out
@@ -188,7 +189,7 @@ def engine_memory(binary, python):
     proc = subprocess.Popen([binary, "serve", "--port", "0"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(4.0)
+        time.sleep(6.0)  # its warm kernel
         return {"engine_rss_mb": rss_kb(proc.pid) / 1024.0,
                 "engine_pss_mb": pss_kb(proc.pid) / 1024.0,
                 "pooled_kernel_pss_mb": tree_mb(proc.pid)}

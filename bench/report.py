@@ -283,8 +283,11 @@ def local_section(res, targets, md):
     rows, labels, a = [], [], []
     for t in ("code-interpreter", "base"):
         if t in mem:
-            rows.append([f"idle `{t}` sandbox (PSS of its processes, mean of {mem[t]['sandboxes']})",
+            rows.append([f"idle `{t}` sandbox: PSS of its processes (mean of {mem[t]['sandboxes']})",
                          f(mem[t]["pss_mb_per_sandbox"], 1)])
+            if "rss_mb_per_sandbox" in mem[t]:
+                rows.append([f"idle `{t}` sandbox: RSS of its processes (shared pages counted in full)",
+                             f(mem[t]["rss_mb_per_sandbox"], 1)])
             labels.append(f"{t} sandbox"), a.append(mem[t]["pss_mb_per_sandbox"])
     for k, label in (("engine_rss_mb", "engine: idle `hopx-local serve` RSS"),
                      ("engine_pss_mb", "engine: idle `hopx-local serve` PSS"),
