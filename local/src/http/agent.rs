@@ -52,6 +52,7 @@ fn router(agent: Agent) -> Router {
         // Room for the largest accepted code, JSON-escaped, so the size check can say why.
         .layer(axum::extract::DefaultBodyLimit::max(agent.engine.config().code_limit * 2 + (1 << 20)))
         .layer(middleware::from_fn_with_state(agent.clone(), refuse_if_killed))
+        .layer(middleware::from_fn(|req, next| super::record("agent", req, next)))
         .layer(middleware::from_fn(super::request_id))
         .with_state(agent)
 }

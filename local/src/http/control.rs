@@ -33,6 +33,9 @@ pub fn router(engine: Engine) -> Router {
         .route("/health", get(health))
         .merge(v1)
         .fallback(not_found)
+        .layer(middleware::from_fn(|req, next| {
+            super::record("control", req, next)
+        }))
         .layer(middleware::from_fn(super::request_id))
         .with_state(engine)
 }
