@@ -10,6 +10,7 @@ import asyncio
 import base64
 import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -327,3 +328,55 @@ def test_async_sandbox(server):
             await s.kill()
 
     asyncio.run(go())
+
+
+def _agent_post(sb, path, body):
+    req = urllib.request.Request(
+        sb.get_info().public_host + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {sb.get_token()}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def test_async_timeout_sdk_bug_wire_is_correct(server, sb):
+    """[quirk] hopx-ai 0.5.0's async agent client builds CodeExecutionError with an `exit_code`
+    keyword that HopxError rejects, so any agent error with code EXECUTION_TIMEOUT or
+    EXECUTION_FAILED surfaces as TypeError. No server answer can avoid that (the sync client
+    reads the same body fine, see test_timeout). We assert the wire answer is right."""
+
+    async def go():
+        s = await AsyncSandbox.create(template=TEMPLATE, api_key=server.api_key, base_url=server.url)
+        try:
+            with pytest.raises((TypeError, CodeExecutionError)):
+                await s.run_code("import time; time.sleep(30)", timeout_seconds=1)
+        finally:
+            await s.kill()
+
+    asyncio.run(go())
+    status, body = _agent_post(sb, "/execute", {"language": "python", "code": "import time; time.sleep(30)", "workdir": "/workspace", "timeout": 1})
+    assert status == 408
+    assert body["code"] == "EXECUTION_TIMEOUT" and body["error"] and body["message"] == body["error"]
+
+
+def test_command_timeout(sb):
+    with pytest.raises(CodeExecutionError) as e:
+        sb.commands.run("sleep 30", timeout=1)
+    assert e.value.code == "EXECUTION_TIMEOUT"
+
+
+def test_preview_url_sdk_limitation(sb):
+    """[quirk] get_preview_url()/agent_url only accept hosts shaped like
+    `<port>-<id>.<region>.vms.hopx.dev`; a local agent at http://127.0.0.1:<port> can never
+    match, whatever the server sends. The correct wire behaviour: public_host (and
+    direct_url) is the agent's base URL and answers directly."""
+    with pytest.raises(hopx_ai.HopxError):
+        sb.get_preview_url()
+    info = sb.get_info()
+    assert info.direct_url == info.public_host
+    with urllib.request.urlopen(info.public_host + "/health", timeout=10) as resp:
+        assert json.load(resp)["status"] == "healthy"

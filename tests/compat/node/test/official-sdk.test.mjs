@@ -187,6 +187,8 @@ describe('runCode', () => {
       assert.ok(e instanceof APIError, e.constructor.name);
       assert.equal(e.code, 'EXECUTION_TIMEOUT');
       assert.equal(e.statusCode, 408);
+      // The JS SDK reads `message` (not the agent's flat `error` string); we send both.
+      assert.match(e.message, /timed out/);
       return true;
     });
     assert.ok(Date.now() - start < 15000, 'a 408 is not retried');
