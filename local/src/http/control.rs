@@ -120,7 +120,9 @@ fn template_not_found(name: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "TEMPLATE_NOT_FOUND",
-        format!("Template not found: {name:?}. Available templates: {}", names.join(", ")),
+        // Not the words "not found": the official JS SDK turns any 404 saying so into a
+        // FileNotFoundError; this way it raises APIError with code TEMPLATE_NOT_FOUND.
+        format!("Unknown template {name:?}. Available templates: {}", names.join(", ")),
     )
     .with_detail("template_name", name)
     .with_detail("available_templates", names)
