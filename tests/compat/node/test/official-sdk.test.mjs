@@ -66,11 +66,14 @@ describe('lifecycle', () => {
   });
 
   test('unknown template is a 404', async () => {
-    // [quirk] the JS SDK never throws its TemplateNotFoundError; a 404 whose message does not
-    // mention a sandbox comes out as FileNotFoundError or APIError. We assert the wire status.
+    // [quirk] the JS SDK never throws its TemplateNotFoundError, and turns any 404 whose
+    // message says "not found" into FileNotFoundError. Our message avoids those words, so it
+    // is an APIError carrying the code and status.
     await assert.rejects(create({ template: 'no-such-template' }), (e) => {
+      assert.ok(e instanceof APIError, e.constructor.name);
       assert.equal(e.statusCode, 404);
-      assert.match(e.message, /Template not found/);
+      assert.equal(e.code, 'TEMPLATE_NOT_FOUND');
+      assert.match(e.message, /Unknown template.*code-interpreter/);
       return true;
     });
   });
