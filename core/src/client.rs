@@ -79,12 +79,14 @@ impl Client {
                     format!("Sandbox {sandbox_id} is stopped and cannot be connected to"),
                 ))
             }
-            other => return Err(Error::new(
-                ErrorKind::Hopx,
-                format!(
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Hopx,
+                    format!(
                     "Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"
                 ),
-            )),
+                ))
+            }
         }
         // After a resume the address may have changed, so only trust it when it was running.
         let url = if info.status == "running" { info.agent_url() } else { None };

@@ -163,14 +163,18 @@ fn create_body(options: &CreateOptions) -> Result<Value> {
 
 /// `/v1/sandboxes/{id}{suffix}`, with the id escaped so it cannot change the path.
 fn sandbox_path(id: &str, suffix: &str) -> String {
-    let escaped: String = id
+    format!("/v1/sandboxes/{}{suffix}", escape(id))
+}
+
+/// Percent-escapes a path segment so an id cannot change the path.
+pub(crate) fn escape(segment: &str) -> String {
+    segment
         .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
-        .collect();
-    format!("/v1/sandboxes/{escaped}{suffix}")
+        .collect()
 }
 
 /// The `data` array of a list body (`null` or missing is empty).

@@ -44,6 +44,8 @@ pub struct Sandbox {
     next_file: AtomicU64,
     /// The Python kernel of a `code-interpreter` sandbox, started on first use or from the pool.
     pub kernel: tokio::sync::Mutex<Option<crate::kernel::Kernel>>,
+    /// Runs started with `POST /execute/background`.
+    pub background: crate::background::Runs,
 }
 
 /// Everything needed to make a [`Sandbox`].
@@ -85,6 +87,7 @@ impl Sandbox {
             runs: Arc::new(()),
             next_file: AtomicU64::new(1),
             kernel: tokio::sync::Mutex::new(p.kernel),
+            background: Default::default(),
         }
     }
 
@@ -143,6 +146,11 @@ impl Sandbox {
         if let Some(k) = self.kernel.lock().await.take() {
             k.shutdown();
         }
+    }
+
+    /// A token held for the length of a run, so a kill waits for the run to end.
+    pub fn run_guard(&self) -> Arc<()> {
+        self.runs.clone()
     }
 
     /// A unique name for a code file of one run.

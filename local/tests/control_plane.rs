@@ -116,7 +116,7 @@ async fn templates_and_timeout_and_token_refresh() {
 async fn ttl_expiry_removes_the_sandbox_and_its_files() {
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base", "timeout_seconds": 1})).await;
-    sb.ok("bash", "echo data > f.txt").await;
+    sb.ok("bash", "echo data > /workspace/f.txt").await;
     let gone = h.state_dir.read_dir().unwrap().next().unwrap().unwrap().path().join(&sb.id);
     assert!(gone.exists());
     tokio::time::sleep(Duration::from_millis(1400)).await;

@@ -42,12 +42,13 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
         let _ = reqwest::Client::new()
             .post(format!("{url}/execute"))
             .bearer_auth(token)
-            .json(&json!({"language": "bash", "code": format!("exec sleep {marker}")}))
+            .json(&json!({"language": "bash", "code": format!("sleep {marker} & setsid sleep {marker}")}))
             .send()
             .await;
     });
     assert!(
-        eventually(Duration::from_secs(5), || !processes_with(&format!("sleep {marker}")).is_empty()).await
+        eventually(Duration::from_secs(5), || processes_with(&format!("sleep {marker}")).len() >= 2).await,
+        "both sleeps run, one of them in a session of its own"
     );
     assert!(std::fs::read_dir(&state).unwrap().count() > 0);
 

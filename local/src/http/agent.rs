@@ -39,6 +39,15 @@ pub fn serve(listener: tokio::net::TcpListener, sandbox: Arc<Sandbox>, engine: E
 fn router(agent: Agent) -> Router {
     let authed = Router::new()
         .route("/execute", post(execute_code))
+        .route("/execute/stream", get(super::stream::execute_stream))
+        .route("/execute/background", post(super::background::start))
+        .route("/execute/processes", get(super::background::list))
+        .route("/execute/processes/{id}", get(super::background::get_one))
+        .route(
+            "/execute/kill",
+            axum::routing::delete(super::background::kill_by_query).post(super::background::kill_by_body),
+        )
+        .route("/execute/kill/{id}", post(super::background::kill_by_path))
         .route("/commands/run", post(run_command))
         .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
@@ -111,9 +120,9 @@ fn features(agent: &Agent) -> Value {
         "code_execution": true,
         "file_operations": false,
         "terminal_access": false,
-        "websocket_streaming": false,
+        "websocket_streaming": true,
         "rich_output": agent.sandbox.template.python_kernel,
-        "background_jobs": false,
+        "background_jobs": true,
         "ipython_kernel": agent.sandbox.template.python_kernel,
         "system_metrics": false,
         "languages": langs,
@@ -152,6 +161,10 @@ async fn info(State(agent): State<Agent>) -> Json<Value> {
         "features": features(&agent),
         "endpoints": {
             "execute": "POST /execute",
+            "execute_stream": "GET /execute/stream (WebSocket)",
+            "execute_background": "POST /execute/background",
+            "processes": "GET /execute/processes",
+            "kill": "POST /execute/kill/{process_id}",
             "commands": "POST /commands/run",
             "env": "GET|PUT|PATCH|DELETE /env",
             "health": "GET /health",

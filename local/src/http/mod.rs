@@ -2,8 +2,10 @@
 //! settings.
 
 pub mod agent;
+pub mod background;
 pub mod control;
 pub mod execute;
+pub mod stream;
 pub mod wire;
 
 use crate::error::{ApiError, REQUEST_ID};

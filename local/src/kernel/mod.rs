@@ -29,6 +29,12 @@ pub async fn execute(
     if sandbox.is_killed() {
         return Ok(ExecOutcome { sandbox_killed: true, ..Default::default() });
     }
+    if let Some(k) = slot.as_mut() {
+        if !k.settle().await {
+            k.control.kill_tree();
+            let _ = k.exit.wait_for(Option::is_some).await;
+        }
+    }
     if slot.as_ref().is_none_or(Kernel::has_exited) {
         if let Some(old) = slot.take() {
             old.shutdown();

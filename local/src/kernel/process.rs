@@ -28,6 +28,8 @@ pub struct Kernel {
     pub(super) stderr: Arc<StreamRouter>,
     pub(super) exit: watch::Receiver<Option<ExitInfo>>,
     pub(super) next_id: u64,
+    /// A run whose caller went away before its end: `(id, sentinel)`, settled before the next.
+    pub(super) pending: Option<(u64, String)>,
     /// The sandbox files and limits the kernel was started with.
     pub spec: Arc<SandboxSpec>,
 }
@@ -74,6 +76,7 @@ impl Kernel {
             stderr,
             exit,
             next_id: 1,
+            pending: None,
             spec: spec.clone(),
         };
         // Collect start-up errors (a failed import) to explain a kernel that never gets ready.

@@ -34,6 +34,7 @@ impl Kernel {
         self.next_id += 1;
         let sentinel = format!("\0hopx-end-{id}-{}\0", &crate::ids::secret()[..16]);
         let limit = sandbox.output_limit;
+        self.pending = Some((id, sentinel.clone()));
         self.stdout.begin(&sentinel, limit, events.clone());
         self.stderr.begin(&sentinel, limit, events.clone());
         let _ = crate::exec::oneshot::prepare_workdir(sandbox, &req.workdir);
@@ -49,6 +50,9 @@ impl Kernel {
             "type": "execute", "id": id, "code": req.code, "cwd": cwd,
             "env": req.env, "sentinel": sentinel,
         });
+        // If the caller goes away mid-run (a closed connection), the cell is interrupted rather
+        // than left to hold the kernel for the queue behind it.
+        let mut abandon = InterruptOnDrop { control: Some(self.control.clone()) };
         let mut outcome = ExecOutcome::default();
         let mut after = After::Alive;
         if self.writer.send(&request).await.is_err() {
@@ -100,6 +104,8 @@ impl Kernel {
             self.stderr.wait_sentinel().await;
         })
         .await;
+        abandon.control = None;
+        self.pending = None;
         outcome.stdout = self.stdout.finish();
         outcome.stderr = self.stderr.finish();
         outcome.execution_time = started.elapsed().as_secs_f64();
@@ -117,6 +123,32 @@ impl Kernel {
             (None, _) => self.report_death(sandbox, &mut outcome),
         }
         (outcome, after)
+    }
+
+    /// Waits out a run whose caller went away (it was interrupted when dropped): its `done`
+    /// and its sentinels must pass before the next run starts. False if it will not end.
+    pub async fn settle(&mut self) -> bool {
+        let Some((id, sentinel)) = self.pending.take() else { return true };
+        self.stdout.begin(&sentinel, 0, None);
+        self.stderr.begin(&sentinel, 0, None);
+        let done = tokio::time::timeout(super::INTERRUPT_GRACE * 2, async {
+            while let Some(f) = self.frames.recv().await {
+                if f["id"] == id && f["type"] == "done" {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .unwrap_or(false);
+        let _ = tokio::time::timeout(SENTINEL_WAIT, async {
+            self.stdout.wait_sentinel().await;
+            self.stderr.wait_sentinel().await;
+        })
+        .await;
+        self.stdout.finish();
+        self.stderr.finish();
+        done
     }
 
     fn display(&self, frame: &Value, outcome: &mut ExecOutcome, events: &EventSink) {
@@ -159,5 +191,18 @@ fn sandbox_grace(interrupted_at: Option<Instant>) -> Duration {
     match interrupted_at {
         Some(t) => super::INTERRUPT_GRACE.saturating_sub(t.elapsed()),
         None => Duration::from_secs(86_400),
+    }
+}
+
+/// Interrupts the kernel when dropped while armed.
+struct InterruptOnDrop {
+    control: Option<Arc<dyn crate::spawn::ProcessControl>>,
+}
+
+impl Drop for InterruptOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.control.take() {
+            let _ = c.signal(libc::SIGINT);
+        }
     }
 }

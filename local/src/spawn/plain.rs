@@ -80,7 +80,12 @@ impl Isolator for PlainIsolator {
         let stderr: OwnedFd = child.stderr.take().expect("piped").into();
         let stdin: Option<OwnedFd> = child.stdin.take().map(Into::into);
         let pidfd = pidfd::watch(pid)?;
-        Ok(Process { stdin, stdout, stderr, control: Box::new(PlainProcess { pid, pidfd }) })
+        Ok(Process {
+            stdin,
+            stdout,
+            stderr,
+            control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default() }),
+        })
     }
 
     fn release(&self, _sandbox: &SandboxSpec) {}
@@ -121,6 +126,18 @@ fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
 struct PlainProcess {
     pid: i32,
     pidfd: AsyncFd<OwnedFd>,
+    reaped: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for PlainProcess {
+    /// A run abandoned before its end takes its process group with it.
+    fn drop(&mut self) {
+        if !self.reaped.load(std::sync::atomic::Ordering::Acquire) {
+            self.kill_tree();
+            // SAFETY: waitpid on our own, just-killed child; it exits at once.
+            unsafe { libc::waitpid(self.pid, std::ptr::null_mut(), 0) };
+        }
+    }
 }
 
 impl ProcessControl for PlainProcess {
@@ -149,6 +166,7 @@ impl ProcessControl for PlainProcess {
     fn wait(&self) -> WaitFuture<'_> {
         Box::pin(async move {
             let info: ExitInfo = pidfd::wait_exit(self.pid, &self.pidfd).await;
+            self.reaped.store(true, std::sync::atomic::Ordering::Release);
             // Whatever the group left behind goes too.
             // SAFETY: kill(2) on the process group we created.
             unsafe { libc::kill(-self.pid, libc::SIGKILL) };
