@@ -7,8 +7,8 @@
 # Self-contained and idempotent, from the repo root on a fresh machine. Needs cargo, Python
 # >= 3.10 (python3.11 preferred; override with HOPX_COMPAT_PYTHON), Node >= 18 with npm, and
 # access to PyPI and npm. Honours CARGO_TARGET_DIR, HOPX_LOCAL_BIN (skip the build) and
-# HOPX_LOCAL_PYTHON (the sandbox Python; without it a venv with IPython and matplotlib is
-# made under tests/compat/.venv-sandbox). HOPX_COMPAT_SKIP_ENGINE_TESTS=1 skips re-running
+# HOPX_LOCAL_PYTHON (the sandbox Python; without it, .venv from scripts/setup.sh if it has
+# IPython, else a venv with IPython and matplotlib made under tests/compat/.venv-sandbox). HOPX_COMPAT_SKIP_ENGINE_TESTS=1 skips re-running
 # `cargo test -p hopx-local` (then only the SDK suites' answers are recorded).
 # Exits non-zero when any suite fails or runs no test.
 set -uo pipefail
@@ -62,6 +62,10 @@ fi
 # 2. The official Python SDK's own venv (never our package), and the sandbox Python.
 say "official hopx-ai venv ($VENV)"
 make_venv "$VENV" "$COMPAT/python/requirements.txt"
+if [[ -z "${HOPX_LOCAL_PYTHON:-}" ]] &&
+  "$ROOT/.venv/bin/python" -c 'import IPython, matplotlib' >/dev/null 2>&1; then
+  export HOPX_LOCAL_PYTHON=$ROOT/.venv/bin/python # made by scripts/setup.sh
+fi
 if [[ -z "${HOPX_LOCAL_PYTHON:-}" ]]; then
   say "sandbox Python venv (IPython, matplotlib, pandas, numpy)"
   make_venv "$COMPAT/.venv-sandbox" "$COMPAT/sandbox-python-requirements.txt"
