@@ -42,6 +42,17 @@ EXTRA_STATUSES = {
     ("control", "PUT", "/v1/sandboxes/{id}/timeout"): {404},
 }
 
+# Routes the official SDKs call that the spec spells differently (wire-api.md B.5): checked
+# as the spec operation they stand for. GET /execute/processes/{id} is ours (one process of
+# the list), checked against main.ProcessInfo.
+ALIASES = [
+    ("agent", "POST", re.compile(r"^/execute/kill/[^/]+$"), "delete", "/execute/kill"),
+    ("agent", "POST", re.compile(r"^/execute/kill$"), "delete", "/execute/kill"),
+]
+OWN_ROUTES = [
+    ("agent", "GET", re.compile(r"^/execute/processes/[^/]+$"), "main.ProcessInfo", {200, 401, 404}),
+]
+
 # Answers with no operation in the spec: our 404 for unknown routes.
 UNKNOWN_ROUTE_STATUSES = {404}
 
@@ -78,6 +89,9 @@ _ROUTES = {
 
 def find_operation(plane, method, path):
     """The spec path template and operation object for a request, or (None, None)."""
+    for a_plane, a_method, rx, spec_method, spec_path in ALIASES:
+        if (a_plane, a_method) == (plane, method.upper()) and rx.match(path):
+            return spec_path, SPECS[plane]["paths"][spec_path][spec_method]
     for rx, template in _ROUTES[plane]:
         if rx.match(path):
             op = SPECS[plane]["paths"][template].get(method.lower())
@@ -139,7 +153,13 @@ def check(plane, method, path, status, body):
     template, op = find_operation(plane, method, path)
     is_error = status >= 400
 
-    if op is None:
+    own = next((o for o in OWN_ROUTES if (o[0], o[1]) == (plane, method) and o[2].match(path)), None)
+    if op is None and own is not None:
+        if status not in own[4]:
+            problems.append(f"status {status} not expected for our {method} {path}")
+        if status < 400:
+            problems += validate(schema_by_name(plane, own[3]), body)
+    elif op is None:
         if status not in UNKNOWN_ROUTE_STATUSES:
             problems.append(f"no operation in the spec and status {status} is not a 404")
     else:
@@ -198,6 +218,10 @@ def check(plane, method, path, status, body):
                 problems.append(f"execute result needs {key} ({kind})")
         if body.get("success") is not (body.get("exit_code") == 0 and "error" not in body):
             problems.append("success must be exit_code == 0 and no error")
+    if plane == "agent" and template == "/execute/background" and not isinstance(body.get("process_id"), str):
+        problems.append("background start needs process_id (both SDKs read it)")
+    if plane == "agent" and template == "/execute/processes" and not isinstance(body.get("processes"), list):
+        problems.append("process list needs processes[] (both SDKs read it)")
     if plane == "agent" and template == "/env" and method in ("PUT", "PATCH", "DELETE"):
         problems += validate(schema_by_name("agent", "main.EnvVarsResponse"), body)
     return problems

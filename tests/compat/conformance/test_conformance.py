@@ -214,3 +214,32 @@ def test_agent_after_kill(client):
     assert client.call("control", "DELETE", url, f"/v1/sandboxes/{sb['id']}")[0] == 200
     status, r = client.call("agent", "POST", sb["public_host"], "/execute", {"code": "print(1)"}, token=sb["auth_token"])
     assert status == 404 and "not found" in r["error"].lower()
+
+
+def test_agent_background_and_stream(client, sandbox):
+    import time
+
+    host, tok = sandbox["public_host"], sandbox["auth_token"]
+    a = lambda m, p, b=None: client.call("agent", m, host, p, b, token=tok)
+    status, bg = a("POST", "/execute/background", {"code": "import time\ntime.sleep(60)", "language": "python", "timeout": 120, "name": "s"})
+    assert status == 200 and bg["process_id"]
+    status, quick = a("POST", "/execute/background", {"code": "echo hi", "language": "bash"})
+    assert status == 200
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        status, lst = a("GET", "/execute/processes")
+        done = {p["process_id"]: p["status"] for p in lst["processes"]}
+        if done.get(quick["process_id"]) == "completed" and done.get(bg["process_id"]) == "running":
+            break
+        time.sleep(0.2)
+    assert a("GET", f"/execute/processes/{quick['process_id']}")[0] == 200
+    assert a("GET", "/execute/processes/nope")[0] == 404
+    # The three kill spellings: spec DELETE ?process_id=, SDKs' POST /{id}, newer spec POST body.
+    assert a("DELETE", f"/execute/kill?process_id={bg['process_id']}")[0] == 200
+    assert a("DELETE", "/execute/kill")[0] == 400
+    assert a("DELETE", "/execute/kill?process_id=nope")[0] == 404
+    assert a("POST", "/execute/kill/nope")[0] == 404
+    assert a("POST", "/execute/kill", {"process_id": "nope"})[0] == 404
+    assert a("POST", "/execute/background", {"language": "python"})[0] == 400
+    # Not a WebSocket upgrade: the spec's 400 main.ErrorResponse.
+    assert a("GET", "/execute/stream")[0] == 400

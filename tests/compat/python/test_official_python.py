@@ -380,3 +380,39 @@ def test_preview_url_sdk_limitation(sb):
     assert info.direct_url == info.public_host
     with urllib.request.urlopen(info.public_host + "/health", timeout=10) as resp:
         assert json.load(resp)["status"] == "healthy"
+
+
+# ---- background runs and streaming --------------------------------------------------------
+
+
+def _wait_status(sb, pid, want, limit=20):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        procs = {p["process_id"]: p for p in sb.list_processes()}
+        if procs.get(pid, {}).get("status") in want:
+            return procs[pid]
+        time.sleep(0.2)
+    raise AssertionError(f"{pid} never reached {want}: {procs.get(pid)}")
+
+
+def test_background_run_list_and_kill(sb):
+    done = sb.run_code_background("echo quick; exit 3", language="bash", name="quick")
+    assert done["process_id"] and done["status"] == "running"
+    p = _wait_status(sb, done["process_id"], {"completed", "failed"})
+    assert p["exit_code"] == 3 and p["name"] == "quick"
+    slow = sb.run_code_background("import time\ntime.sleep(60)", name="sleeper")
+    assert _wait_status(sb, slow["process_id"], {"running"})
+    # Sync SDK kills with POST /execute/kill/{id} (the spec says DELETE ?process_id=).
+    sb.kill_process(slow["process_id"])
+    assert _wait_status(sb, slow["process_id"], {"killed"})["status"] == "killed"
+
+
+def test_run_code_stream(sb):
+    async def go():
+        return [m async for m in sb.run_code_stream("import sys, time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.05)\nprint('e', file=sys.stderr)")]
+
+    msgs = asyncio.run(go())
+    assert "".join(m["data"] for m in msgs if m["type"] == "stdout") == "0\n1\n2\n"
+    assert "".join(m["data"] for m in msgs if m["type"] == "stderr") == "e\n"
+    assert [m for m in msgs if m["type"] == "result"][0]["exit_code"] == 0
+    assert msgs[-1] == {"type": "complete", "success": True}
