@@ -48,6 +48,7 @@ EXTRA_STATUSES = {
 ALIASES = [
     ("agent", "POST", re.compile(r"^/execute/kill/[^/]+$"), "delete", "/execute/kill"),
     ("agent", "POST", re.compile(r"^/execute/kill$"), "delete", "/execute/kill"),
+    ("agent", "POST", re.compile(r"^/processes/[^/]+/kill$"), "delete", "/execute/kill"),
 ]
 OWN_ROUTES = [
     ("agent", "GET", re.compile(r"^/execute/processes/[^/]+$"), "main.ProcessInfo", {200, 401, 404}),
