@@ -39,17 +39,12 @@ pub async fn request_id(req: Request, next: Next) -> Response {
 /// `{plane, method, path, status, body}`, to be checked against the official OpenAPI
 /// documents. Unset (the normal case), it costs one lookup per request.
 pub async fn record(plane: &'static str, req: Request, next: Next) -> Response {
-    static SINK: std::sync::OnceLock<Option<std::sync::Mutex<std::fs::File>>> =
-        std::sync::OnceLock::new();
+    static SINK: std::sync::OnceLock<Option<std::sync::Mutex<std::fs::File>>> = std::sync::OnceLock::new();
     let sink = SINK.get_or_init(|| {
         let dir = std::env::var_os("HOPX_LOCAL_RECORD").filter(|d| !d.is_empty())?;
         std::fs::create_dir_all(&dir).ok()?;
         let path = std::path::Path::new(&dir).join(format!("{}.jsonl", std::process::id()));
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ok()?;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok()?;
         Some(std::sync::Mutex::new(file))
     });
     let Some(sink) = sink else {
@@ -67,9 +62,7 @@ pub async fn record(plane: &'static str, req: Request, next: Next) -> Response {
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let line = serde_json::json!({
         "plane": plane,
         "method": method,
