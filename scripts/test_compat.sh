@@ -9,7 +9,7 @@
 # access to PyPI and npm. Honours CARGO_TARGET_DIR, HOPX_LOCAL_BIN (skip the build) and
 # HOPX_LOCAL_PYTHON (the sandbox Python; without it, .venv from scripts/setup.sh if it has
 # IPython, else a venv with IPython and matplotlib made under tests/compat/.venv-sandbox). HOPX_COMPAT_SKIP_ENGINE_TESTS=1 skips re-running
-# `cargo test -p hopx-local` (then only the SDK suites' answers are recorded).
+# `cargo test -p hopx-local -p hopx-core` (then only the SDK suites' answers are recorded).
 # Exits non-zero when any suite fails or runs no test.
 set -uo pipefail
 
@@ -90,8 +90,9 @@ run_pytest() { # name, args...
 }
 
 if [[ "${HOPX_COMPAT_SKIP_ENGINE_TESTS:-}" != 1 ]]; then
-  say "engine tests (cargo test -p hopx-local), recorded"
-  cargo test -p hopx-local || failures+=("engine tests")
+  # The engine's own tests, and the core's end-to-end tests against the embedded engine.
+  say "engine tests (cargo test -p hopx-local -p hopx-core), recorded"
+  cargo test -p hopx-local -p hopx-core || failures+=("engine tests")
 fi
 
 run_pytest "official Python SDK suite" python
