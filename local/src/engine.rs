@@ -74,7 +74,12 @@ impl Engine {
             }),
         };
         tokio::spawn(expire_loop(engine.inner.clone()));
-        engine.refill_pool();
+        // The font cache first, so warm kernels and new sandboxes get a copy.
+        let seeding = engine.clone();
+        tokio::spawn(async move {
+            crate::seed::build(seeding.inner.runtimes).await;
+            seeding.refill_pool();
+        });
         Ok(engine)
     }
 
@@ -132,6 +137,7 @@ impl Engine {
                 spawn::prepare(&isolator, &spec)
                     .await
                     .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
+                crate::seed::plant(inner.runtimes, &spec.tmp);
                 (spec, None)
             }
         };
@@ -204,7 +210,14 @@ impl Engine {
 
     async fn remove(&self, id: &str, why: Gone) -> Option<()> {
         let sandbox = self.inner.sandboxes.lock().unwrap().remove(id)?;
-        self.inner.gone.lock().unwrap().insert(id.to_string(), why);
+        {
+            let mut gone = self.inner.gone.lock().unwrap();
+            // Tombstones only refine a 404's message; a long-lived engine must not grow forever.
+            if gone.len() >= 10_000 {
+                gone.clear();
+            }
+            gone.insert(id.to_string(), why);
+        }
         sandbox.stop_runs().await;
         sandbox.isolator.release(&sandbox.spec);
         let dir = sandbox.spec.workspace.parent().map(PathBuf::from);
@@ -245,7 +258,10 @@ impl Engine {
                 let spec =
                     Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
                 let started = match spawn::prepare(&isolator, &spec).await {
-                    Ok(()) => crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
+                    Ok(()) => {
+                        crate::seed::plant(inner.runtimes, &spec.tmp);
+                        crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await
+                    }
                     Err(e) => Err(e.to_string()),
                 };
                 match started {

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod kernel;
 pub mod pool;
 pub mod sandbox;
+pub mod seed;
 pub mod server;
 pub mod spawn;
 pub mod template;

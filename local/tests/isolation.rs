@@ -643,3 +643,23 @@ async fn many_concurrent_runs() {
         tokio::time::timeout(Duration::from_secs(60), t).await.expect("hung").unwrap();
     }
 }
+
+#[test]
+fn cgroups_of_dead_engines_are_swept_and_live_ones_kept() {
+    let Some(own) = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|c| c.lines().find_map(|l| l.split_once(":pids:").map(|(_, p)| p.to_string())))
+    else {
+        return; // not cgroup v1 pids here: the v2 path is covered by the unit test
+    };
+    let base = PathBuf::from("/sys/fs/cgroup/pids").join(own.trim_start_matches('/'));
+    // A pid that cannot be alive: above the kernel's pid_max.
+    let dead = base.join("hopx-99999999-stale");
+    let live = base.join(format!("hopx-{}-live", std::process::id()));
+    std::fs::create_dir(&dead).unwrap();
+    std::fs::create_dir(&live).unwrap();
+    NamespaceIsolator::probe().unwrap();
+    assert!(!dead.exists(), "a dead engine's cgroup is removed");
+    assert!(live.exists(), "a live engine's cgroup is kept");
+    std::fs::remove_dir(&live).unwrap();
+}

@@ -9,6 +9,9 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How often an interrupt is repeated while the code has not stopped.
+const RESEND: Duration = Duration::from_millis(100);
+
 /// How long the output streams may trail the `done` message.
 const SENTINEL_WAIT: Duration = Duration::from_secs(2);
 
@@ -79,6 +82,11 @@ impl Kernel {
                 _ = &mut deadline, if interrupted_at.is_none() => {
                     outcome.timed_out = true;
                     interrupted_at = Some(Instant::now());
+                    let _ = self.control.signal(libc::SIGINT);
+                }
+                // A SIGINT that lands just before a blocking call only acts when the call
+                // returns, so it is repeated until the run stops or the grace runs out.
+                _ = tokio::time::sleep(RESEND), if interrupted_at.is_some() && grace > RESEND => {
                     let _ = self.control.signal(libc::SIGINT);
                 }
                 _ = tokio::time::sleep(grace), if interrupted_at.is_some() => {

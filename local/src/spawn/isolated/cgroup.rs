@@ -62,9 +62,36 @@ impl Cgroups {
         (memory.is_some() || pids.is_some()).then_some(Cgroups::V1 { memory, pids })
     }
 
-    /// Creates the cgroup of sandbox `id` with `limits`.
+    /// The directories sandbox cgroups are made in.
+    fn bases(&self) -> Vec<&Path> {
+        match self {
+            Cgroups::V1 { memory, pids } => memory.iter().chain(pids.iter()).map(PathBuf::as_path).collect(),
+            Cgroups::V2 { base } => vec![base.as_path()],
+        }
+    }
+
+    /// Removes cgroups left by engines that died (`hopx-<pid>-...` whose pid is gone). Their
+    /// processes died with the engine, so the groups are empty and `rmdir` succeeds.
+    pub fn sweep_stale(&self) {
+        for base in self.bases() {
+            let Ok(entries) = fs::read_dir(base) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let pid =
+                    name.to_str().and_then(|n| n.strip_prefix("hopx-")).and_then(|n| n.split('-').next());
+                if let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) {
+                    if !Path::new(&format!("/proc/{pid}")).exists() {
+                        let _ = fs::remove_dir(entry.path());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates the cgroup of sandbox `id` with `limits`, named after this engine's pid so a
+    /// later engine can tell a leftover from a live one.
     pub fn create(&self, id: &str, limits: &Limits) -> io::Result<SandboxCgroup> {
-        let name = format!("hopx-{}", sanitize(id));
+        let name = format!("hopx-{}-{}", std::process::id(), sanitize(id));
         match self {
             Cgroups::V1 { memory, pids } => {
                 let mut cg = SandboxCgroup {
@@ -230,7 +257,7 @@ mod tests {
         assert!(!cg.limits_memory, "no memory controller here, so no memory limit claimed");
         let mut child = std::process::Command::new("/bin/sleep").arg("100").spawn().unwrap();
         cg.join(child.id() as i32).unwrap();
-        let dir = unified.join(format!("hopx-{id}"));
+        let dir = unified.join(format!("hopx-{}-{id}", std::process::id()));
         assert!(fs::read_to_string(dir.join("cgroup.procs")).unwrap().contains(&child.id().to_string()));
         cg.remove();
         assert!(!dir.exists());

@@ -45,6 +45,9 @@ impl NamespaceIsolator {
     pub fn probe() -> Result<NamespaceIsolator, String> {
         probe::check()?;
         let cgroups = Cgroups::detect();
+        if let Some(c) = &cgroups {
+            c.sweep_stale();
+        }
         if cgroups.is_none() {
             tracing::info!("cgroups are not writable here (not root or no cgroupfs): sandbox memory and process limits fall back to rlimits");
         }
