@@ -14,13 +14,36 @@
 """
 
 import datetime
+import hashlib
 import json
+import os
 import pathlib
 import re
 
 from openapi_schema_validator import OAS30Validator
 
-SPEC_DIR = pathlib.Path(__file__).resolve().parent / "spec"
+# The official documents are not copied into this repository (they are not ours to
+# redistribute): they are read from the project's shared folder beside the checkout
+# (`../shared/spec`, as CI lays it out) or from HOPX_SPEC_DIR, and pinned by SHA256SUMS.
+SPEC_DIR = pathlib.Path(
+    os.environ.get("HOPX_SPEC_DIR")
+    or pathlib.Path(__file__).resolve().parents[3] / "shared" / "spec"
+)
+_PINS = pathlib.Path(__file__).resolve().parent / "spec" / "SHA256SUMS"
+
+
+def _check_pins() -> None:
+    for line in _PINS.read_text().splitlines():
+        digest, name = line.split()
+        path = SPEC_DIR / name
+        if not path.is_file():
+            raise RuntimeError(f"OpenAPI document {path} is missing (set HOPX_SPEC_DIR)")
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if actual != digest:
+            raise RuntimeError(f"{path} is not the pinned version (sha256 {actual})")
+
+
+_check_pins()
 SPECS = {
     "control": json.loads((SPEC_DIR / "openapi_public.json").read_text()),
     "agent": json.loads((SPEC_DIR / "openapi_agent.json").read_text()),
