@@ -8,6 +8,7 @@ use crate::errors::to_py_err;
 use pyo3::prelude::*;
 use std::future::Future;
 use std::sync::{Once, OnceLock};
+use std::time::Duration;
 use tokio::runtime::Runtime;
 
 /// The shared runtime, built on first use (not at import, which must stay fast).
@@ -28,13 +29,32 @@ pub fn runtime() -> &'static Runtime {
     rt
 }
 
+/// How often a blocked call looks for Ctrl-C (Python runs signal handlers only with the GIL).
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
 /// Runs `fut` to completion with the GIL released, raising core errors as `hopx_ai.errors`.
+///
+/// A pending signal (Ctrl-C, a Jupyter "interrupt") stops the wait and raises its exception;
+/// dropping the future closes the request.
 pub fn wait<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
 where
     T: Send,
     F: Future<Output = hopx_core::Result<T>> + Send,
 {
-    py.detach(|| runtime().block_on(fut)).map_err(to_py_err)
+    py.detach(|| {
+        runtime().block_on(async {
+            tokio::pin!(fut);
+            loop {
+                tokio::select! {
+                    out = &mut fut => return Ok::<_, PyErr>(out),
+                    _ = tokio::time::sleep(SIGNAL_POLL) => {
+                        Python::attach(|py| py.check_signals())?;
+                    }
+                }
+            }
+        })
+    })?
+    .map_err(to_py_err)
 }
 
 /// An asyncio awaitable for `fut`, driven by the shared runtime.

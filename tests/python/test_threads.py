@@ -1,8 +1,11 @@
 """The sync API from inside a running event loop, and with other Python threads running."""
 
+import _thread
 import asyncio
 import threading
 import time
+
+import pytest
 
 from hopx_ai import Sandbox
 
@@ -60,3 +63,14 @@ def test_calls_from_many_threads(sandbox):
     for t in threads:
         t.join()
     assert results == {i: f"{i}\n" for i in range(8)}
+
+
+def test_ctrl_c_interrupts_a_waiting_call(fresh_sandbox):
+    # What Ctrl-C (or Jupyter's interrupt button) does to the main thread.
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        fresh_sandbox.run_code("import time; time.sleep(20)")
+    assert time.monotonic() - start < 3
+    timer.join()

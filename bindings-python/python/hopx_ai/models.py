@@ -235,25 +235,27 @@ class SandboxInfo:
     ``end_at`` is the official alias of ``expires_at``.
     """
 
-    __slots__ = ("sandbox_id", "template_id", "template_name", "organization_id", "node_id",
-                 "region", "status", "public_host", "direct_url", "preview_url", "resources",
+    __slots__ = ("sandbox_id", "status", "template_id", "template_name", "organization_id",
+                 "node_id", "region", "public_host", "direct_url", "preview_url", "resources",
                  "internet_access", "live_mode", "timeout_seconds", "expires_at", "created_at")
 
     def __init__(self, sandbox_id, status="", **fields):
         self.sandbox_id = sandbox_id
         self.status = status
-        for name in self.__slots__[1:]:
-            if name != "status":
-                setattr(self, name, fields.pop(name, None))
+        for name in self.__slots__[2:]:
+            setattr(self, name, fields.pop(name, None))
         if fields:
             raise TypeError(f"SandboxInfo() got unexpected fields {sorted(fields)}")
 
     @classmethod
     def _from_dict(cls, d):
-        d = dict(d)
-        res = d.pop("resources", None)
-        d["resources"] = Resources(**res) if res else None
-        return cls(d.pop("id"), d.pop("status", ""), **d)
+        # Only known fields: a newer core may send more, which must not break older code.
+        fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
+        res = fields.get("resources")
+        if res:
+            fields["resources"] = Resources(res.get("vcpu", 0), res.get("memory_mb", 0),
+                                            res.get("disk_mb", 0))
+        return cls(d["id"], d.get("status", ""), **fields)
 
     @property
     def end_at(self):
