@@ -54,9 +54,24 @@ pub(crate) async fn patch_env(
     http::send(Plane::Agent, req, AGENT_TIMEOUT).await
 }
 
+/// One `POST` of a JSON body to an agent URL.
+pub(crate) async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> Result<Value, Failure> {
+    let req = authorized(http.post(url), token).body(body.to_string());
+    http::send(Plane::Agent, req, AGENT_TIMEOUT).await
+}
+
+/// One `GET` of an agent URL.
+pub(crate) async fn get(http: &reqwest::Client, url: &str, token: &str) -> Result<Value, Failure> {
+    http::send(Plane::Agent, authorized(http.get(url), token), AGENT_TIMEOUT).await
+}
+
 fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
-    req.header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
+    req.header("Authorization", format!("Bearer {token}")).header("Content-Type", "application/json")
 }
 
 #[cfg(test)]

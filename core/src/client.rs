@@ -82,7 +82,9 @@ impl Client {
             other => {
                 return Err(Error::new(
                     ErrorKind::Hopx,
-                    format!("Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"),
+                    format!(
+                    "Sandbox {sandbox_id} is '{other}'; only running or paused sandboxes can be connected to"
+                ),
                 ))
             }
         }
@@ -110,13 +112,9 @@ impl std::fmt::Debug for Client {
 async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
     use hopx_local::embedded::{start, EmbeddedOptions};
     static LOGGED: std::sync::Once = std::sync::Once::new();
-    let engine =
-        start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
-            Error::new(
-                ErrorKind::Hopx,
-                format!("Could not start the embedded local HopX engine: {e}"),
-            )
-        })?;
+    let engine = start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
+        Error::new(ErrorKind::Hopx, format!("Could not start the embedded local HopX engine: {e}"))
+    })?;
     LOGGED.call_once(|| {
         tracing::info!(
             base_url = %engine.base_url,

@@ -22,10 +22,7 @@ pub struct ClientConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
     /// A remote control plane (the cloud or a standalone `hopx-local serve`).
-    Remote {
-        base_url: String,
-        api_key: Option<String>,
-    },
+    Remote { base_url: String, api_key: Option<String> },
     /// The engine embedded in this process, started on first use.
     Local,
 }
@@ -38,20 +35,13 @@ impl ClientConfig {
 
     /// [`ClientConfig::backend`] with the environment passed in, for tests.
     pub fn backend_with_env(&self, env: impl Fn(&str) -> Option<String>) -> Backend {
-        let api_key = self
-            .api_key
-            .clone()
-            .filter(|k| !k.is_empty())
-            .or_else(|| env("HOPX_API_KEY"));
+        let api_key = self.api_key.clone().filter(|k| !k.is_empty()).or_else(|| env("HOPX_API_KEY"));
         let explicit = self.base_url.clone().filter(|u| !u.is_empty());
         if explicit.as_deref() == Some("local") {
             return Backend::Local;
         }
         if let Some(url) = explicit {
-            return Backend::Remote {
-                base_url: trim(url),
-                api_key,
-            };
+            return Backend::Remote { base_url: trim(url), api_key };
         }
         let env_url = env("HOPX_BASE_URL");
         match (api_key, env_url) {
@@ -60,10 +50,7 @@ impl ClientConfig {
                 base_url: trim(url.unwrap_or_else(|| DEFAULT_BASE_URL.into())),
                 api_key: Some(key),
             },
-            (None, Some(url)) => Backend::Remote {
-                base_url: trim(url),
-                api_key: None,
-            },
+            (None, Some(url)) => Backend::Remote { base_url: trim(url), api_key: None },
             (None, None) => Backend::Local,
         }
     }
@@ -78,11 +65,7 @@ mod tests {
     use super::*;
 
     fn resolve(cfg: ClientConfig, env: &[(&str, &str)]) -> Backend {
-        cfg.backend_with_env(|k| {
-            env.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        })
+        cfg.backend_with_env(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
     }
 
     #[test]
@@ -91,37 +74,19 @@ mod tests {
         assert_eq!(resolve(none.clone(), &[]), Backend::Local);
         assert_eq!(
             resolve(none.clone(), &[("HOPX_API_KEY", "k")]),
-            Backend::Remote {
-                base_url: DEFAULT_BASE_URL.into(),
-                api_key: Some("k".into())
-            }
+            Backend::Remote { base_url: DEFAULT_BASE_URL.into(), api_key: Some("k".into()) }
         );
         assert_eq!(
             resolve(none.clone(), &[("HOPX_BASE_URL", "http://h:1/")]),
-            Backend::Remote {
-                base_url: "http://h:1".into(),
-                api_key: None
-            }
+            Backend::Remote { base_url: "http://h:1".into(), api_key: None }
         );
-        let explicit = ClientConfig {
-            base_url: Some("http://x".into()),
-            ..Default::default()
-        };
+        let explicit = ClientConfig { base_url: Some("http://x".into()), ..Default::default() };
         assert_eq!(
-            resolve(
-                explicit,
-                &[("HOPX_API_KEY", "k"), ("HOPX_BASE_URL", "http://y")]
-            ),
-            Backend::Remote {
-                base_url: "http://x".into(),
-                api_key: Some("k".into())
-            }
+            resolve(explicit, &[("HOPX_API_KEY", "k"), ("HOPX_BASE_URL", "http://y")]),
+            Backend::Remote { base_url: "http://x".into(), api_key: Some("k".into()) }
         );
-        let local = ClientConfig {
-            base_url: Some("local".into()),
-            api_key: Some("k".into()),
-            ..Default::default()
-        };
+        let local =
+            ClientConfig { base_url: Some("local".into()), api_key: Some("k".into()), ..Default::default() };
         assert_eq!(resolve(local, &[]), Backend::Local);
     }
 }

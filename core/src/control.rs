@@ -23,13 +23,7 @@ pub(crate) struct Control {
 }
 
 impl Control {
-    async fn call(
-        &self,
-        policy: &Policy,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Value> {
+    async fn call(&self, policy: &Policy, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
         self.call_raw(policy, method, path, body, &[]).await.map_err(Error::from)
     }
 
@@ -43,8 +37,7 @@ impl Control {
     ) -> std::result::Result<Value, Failure> {
         let url = format!("{}{}", self.base_url, path);
         retry::run(policy, || {
-            let mut req =
-                self.http.request(method.clone(), &url).header("Content-Type", "application/json");
+            let mut req = self.http.request(method.clone(), &url).header("Content-Type", "application/json");
             if let Some(key) = &self.api_key {
                 req = req.header("X-API-Key", key);
             }
@@ -62,11 +55,10 @@ impl Control {
     /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token).
     pub async fn create(&self, options: &CreateOptions) -> Result<Value> {
         let body = create_body(options)?;
-        let failure =
-            match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
-                Ok(created) => return Ok(created),
-                Err(f) => f.error,
-            };
+        let failure = match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
+            Ok(created) => return Ok(created),
+            Err(f) => f.error,
+        };
         let not_found = matches!(failure.kind, ErrorKind::NotFound | ErrorKind::TemplateNotFound);
         match (&options.template_id, &options.template) {
             (None, Some(name)) if not_found => Err(self.template_not_found(failure, name).await),
@@ -117,11 +109,7 @@ impl Control {
             query.push(("region", region.clone()));
         }
         let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
-        data_items(&body)
-            .iter()
-            .filter(|item| !item.is_null())
-            .map(|item| parse_info(item.clone()))
-            .collect()
+        data_items(&body).iter().filter(|item| !item.is_null()).map(|item| parse_info(item.clone())).collect()
     }
 
     /// `DELETE /v1/sandboxes/{id}`.
@@ -135,9 +123,7 @@ impl Control {
             return Err(Error::validation("timeout_seconds must be a positive number of seconds"));
         }
         let body = json!({ "timeout_seconds": seconds });
-        self.call(&IDEMPOTENT, Method::PUT, &sandbox_path(id, "/timeout"), Some(&body))
-            .await
-            .map(drop)
+        self.call(&IDEMPOTENT, Method::PUT, &sandbox_path(id, "/timeout"), Some(&body)).await.map(drop)
     }
 
     /// `POST /v1/sandboxes/{id}/token/refresh`; returns the raw body.
@@ -158,9 +144,7 @@ fn create_body(options: &CreateOptions) -> Result<Value> {
     match (non_empty(&options.template_id), non_empty(&options.template)) {
         (Some(id), _) => body.insert("template_id".into(), id.into()),
         (None, Some(name)) => body.insert("template_name".into(), name.into()),
-        (None, None) => {
-            return Err(Error::validation("Either 'template' or 'template_id' must be provided"))
-        }
+        (None, None) => return Err(Error::validation("Either 'template' or 'template_id' must be provided")),
     };
     if let Some(region) = &options.region {
         body.insert("region".into(), region.clone().into());
@@ -179,16 +163,18 @@ fn create_body(options: &CreateOptions) -> Result<Value> {
 
 /// `/v1/sandboxes/{id}{suffix}`, with the id escaped so it cannot change the path.
 fn sandbox_path(id: &str, suffix: &str) -> String {
-    let escaped: String = id
+    format!("/v1/sandboxes/{}{suffix}", escape(id))
+}
+
+/// Percent-escapes a path segment so an id cannot change the path.
+pub(crate) fn escape(segment: &str) -> String {
+    segment
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
-        .collect();
-    format!("/v1/sandboxes/{escaped}{suffix}")
+        .collect()
 }
 
 /// The `data` array of a list body (`null` or missing is empty).
@@ -198,9 +184,8 @@ fn data_items(body: &Value) -> Vec<Value> {
 
 /// A sandbox record; one without an id is a broken server, reported as such.
 pub(crate) fn parse_info(body: Value) -> Result<SandboxInfo> {
-    serde_json::from_value(body).map_err(|e| {
-        Error::new(ErrorKind::Api, format!("The control plane sent an unreadable sandbox: {e}"))
-    })
+    serde_json::from_value(body)
+        .map_err(|e| Error::new(ErrorKind::Api, format!("The control plane sent an unreadable sandbox: {e}")))
 }
 
 #[cfg(test)]
@@ -215,10 +200,7 @@ mod tests {
             timeout_seconds: Some(60),
             ..Default::default()
         };
-        assert_eq!(
-            create_body(&opts).unwrap(),
-            json!({"template_id": "291", "timeout_seconds": 60})
-        );
+        assert_eq!(create_body(&opts).unwrap(), json!({"template_id": "291", "timeout_seconds": 60}));
         let opts = CreateOptions { template: Some("base".into()), ..Default::default() };
         assert_eq!(create_body(&opts).unwrap(), json!({"template_name": "base"}));
         let err = create_body(&CreateOptions::default()).unwrap_err();

@@ -102,9 +102,7 @@ impl ErrorKind {
         match self {
             Hopx => None,
             Api | Network | Agent | SandboxExpired => Some(Hopx),
-            Authentication | NotFound | Validation | RateLimit | ResourceLimit | Server => {
-                Some(Api)
-            }
+            Authentication | NotFound | Validation | RateLimit | ResourceLimit | Server => Some(Api),
             TokenExpired => Some(Authentication),
             TemplateNotFound => Some(NotFound),
             Timeout => Some(Network),
@@ -179,18 +177,10 @@ impl Error {
     /// Builds the error for a failed HTTP response. This is the one mapping table.
     ///
     /// `body` is the raw response text; `request_id` is the `X-Request-ID` header if any.
-    pub fn from_response(
-        plane: Plane,
-        status: u16,
-        request_id: Option<String>,
-        body: &str,
-    ) -> Self {
+    pub fn from_response(plane: Plane, status: u16, request_id: Option<String>, body: &str) -> Self {
         let parsed = ParsedBody::parse(body);
-        let message = parsed
-            .message
-            .clone()
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| default_message(status, body));
+        let message =
+            parsed.message.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| default_message(status, body));
         let code = parsed.code.clone();
         let kind = classify(plane, status, code.as_deref(), &message);
         let mut e = Error::new(kind, message);
@@ -198,11 +188,8 @@ impl Error {
         e.status_code = Some(status);
         e.request_id = request_id.or(parsed.request_id);
         e.details = parsed.details;
-        e.retry_after = e
-            .details
-            .get("retry_after_seconds")
-            .or(parsed.retry_after.as_ref())
-            .and_then(Value::as_f64);
+        e.retry_after =
+            e.details.get("retry_after_seconds").or(parsed.retry_after.as_ref()).and_then(Value::as_f64);
         if kind == ErrorKind::Timeout {
             e.stdout = parsed.stdout.or_else(|| str_field(&e.details, "stdout"));
             e.stderr = parsed.stderr.or_else(|| str_field(&e.details, "stderr"));
@@ -213,11 +200,7 @@ impl Error {
                 .details
                 .get("available_templates")
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
                 .unwrap_or_default();
         }
         e
@@ -318,11 +301,7 @@ impl ParsedBody {
         };
         let nested = top.get("error").and_then(Value::as_object);
         let pick = |key: &str| -> Option<String> {
-            nested
-                .and_then(|n| n.get(key))
-                .or_else(|| top.get(key))
-                .and_then(Value::as_str)
-                .map(String::from)
+            nested.and_then(|n| n.get(key)).or_else(|| top.get(key)).and_then(Value::as_str).map(String::from)
         };
         let message = nested
             .and_then(|n| n.get("message"))
@@ -356,11 +335,7 @@ mod tests {
     fn every_kind_has_a_unique_class_and_reaches_the_base() {
         let mut names = std::collections::HashSet::new();
         for kind in ErrorKind::ALL {
-            assert!(
-                names.insert(kind.class_name()),
-                "duplicate {}",
-                kind.class_name()
-            );
+            assert!(names.insert(kind.class_name()), "duplicate {}", kind.class_name());
             assert_eq!(ErrorKind::from_class_name(kind.class_name()), Some(kind));
             let mut k = kind;
             let mut steps = 0;
@@ -395,8 +370,7 @@ mod tests {
 
     #[test]
     fn timeout_carries_partial_output() {
-        let body =
-            r#"{"error":"timed out","code":"EXECUTION_TIMEOUT","stdout":"a\n","stderr":"b"}"#;
+        let body = r#"{"error":"timed out","code":"EXECUTION_TIMEOUT","stdout":"a\n","stderr":"b"}"#;
         let e = Error::from_response(Plane::Agent, 408, None, body);
         assert_eq!(e.kind, ErrorKind::Timeout);
         assert_eq!(e.stdout.as_deref(), Some("a\n"));
@@ -413,17 +387,10 @@ mod tests {
         assert_eq!(k(Plane::Agent, 405, "{}"), ErrorKind::Agent);
         assert_eq!(k(Plane::Control, 410, "{}"), ErrorKind::SandboxExpired);
         assert_eq!(
-            k(
-                Plane::Control,
-                403,
-                r#"{"error":{"message":"Sandbox limit reached"}}"#
-            ),
+            k(Plane::Control, 403, r#"{"error":{"message":"Sandbox limit reached"}}"#),
             ErrorKind::ResourceLimit
         );
-        assert_eq!(
-            k(Plane::Agent, 401, r#"{"error":"token expired"}"#),
-            ErrorKind::TokenExpired
-        );
+        assert_eq!(k(Plane::Agent, 401, r#"{"error":"token expired"}"#), ErrorKind::TokenExpired);
     }
 
     #[test]

@@ -33,15 +33,11 @@ impl From<Failure> for Error {
 ///
 /// Keyed by (base_url, api_key) as the brief of the bindings asks; the key is never put in
 /// default headers, because the same client also talks to agents on other hosts.
-pub(crate) fn shared_client(
-    base_url: &str,
-    api_key: Option<&str>,
-) -> Result<reqwest::Client, Error> {
+pub(crate) fn shared_client(base_url: &str, api_key: Option<&str>) -> Result<reqwest::Client, Error> {
     type Key = (String, Option<String>);
     static CLIENTS: OnceLock<Mutex<HashMap<Key, reqwest::Client>>> = OnceLock::new();
     let key = (base_url.to_string(), api_key.map(String::from));
-    let mut clients =
-        CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut clients = CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(client) = clients.get(&key) {
         return Ok(client.clone());
     }
@@ -61,9 +57,7 @@ fn build_client(base_url: &str) -> Result<reqwest::Client, Error> {
         // A local engine's agents are on loopback too; an HTTP(S)_PROXY must not catch them.
         builder = builder.no_proxy();
     }
-    builder
-        .build()
-        .map_err(|e| Error::new(ErrorKind::Hopx, format!("Could not build the HTTP client: {e}")))
+    builder.build().map_err(|e| Error::new(ErrorKind::Hopx, format!("Could not build the HTTP client: {e}")))
 }
 
 fn is_loopback(url: &str) -> bool {
@@ -85,8 +79,7 @@ pub(crate) async fn send(
 ) -> Result<Value, Failure> {
     let response = request.timeout(timeout).send().await.map_err(|e| transport(e, timeout))?;
     let status = response.status().as_u16();
-    let header =
-        |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
     let request_id = header("x-request-id");
     let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
     let text = response.text().await.map_err(|e| transport(e, timeout))?;

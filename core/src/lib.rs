@@ -19,6 +19,7 @@ mod control;
 mod http;
 mod retry;
 mod sandbox;
+mod stream;
 mod token;
 
 pub use client::Client;
@@ -29,3 +30,4 @@ pub use models::{
     SandboxInfo, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT,
 };
 pub use sandbox::{Sandbox, MAX_CODE_BYTES};
+pub use stream::{event_of, ExecutionStream, StreamEvent};

@@ -125,20 +125,15 @@ impl ExecutionResult {
         let obj = body.as_object().unwrap_or(&empty);
         let text = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let flag = |k: &str| obj.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let exit_code = obj
-            .get("exit_code")
-            .and_then(Value::as_i64)
-            .unwrap_or(if obj.is_empty() { 1 } else { 0 }) as i32;
-        let success = obj
-            .get("success")
-            .and_then(Value::as_bool)
-            .unwrap_or(!obj.is_empty() && exit_code == 0);
+        let exit_code =
+            obj.get("exit_code").and_then(Value::as_i64).unwrap_or(if obj.is_empty() { 1 } else { 0 }) as i32;
+        let success =
+            obj.get("success").and_then(Value::as_bool).unwrap_or(!obj.is_empty() && exit_code == 0);
         let stdout = text("stdout");
         let rich_outputs = match obj.get("rich_outputs").and_then(Value::as_array) {
-            Some(items) => items
-                .iter()
-                .filter_map(|v| serde_json::from_value::<RichOutput>(v.clone()).ok())
-                .collect(),
+            Some(items) => {
+                items.iter().filter_map(|v| serde_json::from_value::<RichOutput>(v.clone()).ok()).collect()
+            }
             None => rich_from_flat(obj, &stdout),
         };
         ExecutionResult {
@@ -146,23 +141,14 @@ impl ExecutionResult {
             stderr: text("stderr"),
             exit_code,
             success,
-            execution_time: obj
-                .get("execution_time")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0),
+            execution_time: obj.get("execution_time").and_then(Value::as_f64).unwrap_or(0.0),
             rich_outputs,
             error: obj
                 .get("error")
                 .filter(|v| v.is_object())
                 .and_then(|v| serde_json::from_value(v.clone()).ok()),
-            language: obj
-                .get("language")
-                .and_then(Value::as_str)
-                .map(String::from),
-            timestamp: obj
-                .get("timestamp")
-                .and_then(Value::as_str)
-                .map(String::from),
+            language: obj.get("language").and_then(Value::as_str).map(String::from),
+            timestamp: obj.get("timestamp").and_then(Value::as_str).map(String::from),
             stdout_truncated: flag("stdout_truncated"),
             stderr_truncated: flag("stderr_truncated"),
             kernel_restarted: flag("kernel_restarted"),
@@ -195,11 +181,7 @@ fn rich_from_flat(obj: &Map<String, Value>, stdout: &str) -> Vec<RichOutput> {
 fn single_output(mime: &str, payload: Value) -> RichOutput {
     let mut data = Map::new();
     data.insert(mime.to_string(), payload);
-    RichOutput {
-        mime_type: mime.to_string(),
-        data,
-        metadata: Map::new(),
-    }
+    RichOutput { mime_type: mime.to_string(), data, metadata: Map::new() }
 }
 
 /// Arguments of `Sandbox.create`. `None` fields are not sent.
@@ -277,11 +259,7 @@ mod tests {
         let r = ExecutionResult::from_wire(&json!({
             "stdout": "", "png": "AAAA", "svg": "<svg/>", "result": "42", "html": ""
         }));
-        let types: Vec<_> = r
-            .rich_outputs
-            .iter()
-            .map(|o| o.mime_type.as_str())
-            .collect();
+        let types: Vec<_> = r.rich_outputs.iter().map(|o| o.mime_type.as_str()).collect();
         assert_eq!(types, ["image/png", "image/svg+xml", "text/plain"]);
         assert_eq!(r.rich_outputs[0].data["image/png"], "AAAA");
     }
@@ -307,9 +285,6 @@ mod tests {
         .unwrap();
         assert_eq!(info.sandbox_id, "abc");
         assert_eq!(info.organization_id, Some(12));
-        assert_eq!(
-            info.agent_url().unwrap(),
-            "https://7777-abc.eu.vms.hopx.dev"
-        );
+        assert_eq!(info.agent_url().unwrap(), "https://7777-abc.eu.vms.hopx.dev");
     }
 }

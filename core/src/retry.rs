@@ -32,12 +32,8 @@ pub(crate) struct Policy {
 }
 
 /// GET, DELETE, PUT timeout, token refresh, PATCH /env: sending twice does no harm.
-pub(crate) const IDEMPOTENT: Policy = Policy {
-    max_attempts: 4,
-    statuses: &[429, 502, 503, 504],
-    connect: true,
-    connect_window: None,
-};
+pub(crate) const IDEMPOTENT: Policy =
+    Policy { max_attempts: 4, statuses: &[429, 502, 503, 504], connect: true, connect_window: None };
 
 /// `POST /v1/sandboxes`: 429 and 503 mean the server refused before creating anything;
 /// a 502/504 or a timeout may hide a sandbox that was created, so those are not retried.
@@ -131,19 +127,11 @@ mod tests {
     }
 
     fn connect() -> Failure {
-        Failure {
-            error: Error::new(ErrorKind::Network, "refused"),
-            connect: true,
-            retry_after: None,
-        }
+        Failure { error: Error::new(ErrorKind::Network, "refused"), connect: true, retry_after: None }
     }
 
     fn network() -> Failure {
-        Failure {
-            error: Error::new(ErrorKind::Network, "reset"),
-            connect: false,
-            retry_after: None,
-        }
+        Failure { error: Error::new(ErrorKind::Network, "reset"), connect: false, retry_after: None }
     }
 
     const T0: Duration = Duration::ZERO;
@@ -211,10 +199,7 @@ mod tests {
         let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
         assert_eq!(parse_retry_after(" 0.5 ", now), Some(Duration::from_millis(500)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(Duration::from_secs(30)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("-3", now), None);
         assert_eq!(parse_retry_after("soon", now), None);

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::http::Failure;
 use crate::models::{ExecutionResult, RunOptions, SandboxInfo, MAX_RUN_TIMEOUT};
 use crate::retry::{self, Policy, EXECUTE, IDEMPOTENT};
+use crate::stream::ExecutionStream;
 use crate::token::{self, Token};
 use crate::Result;
 use serde_json::Value;
@@ -103,14 +104,80 @@ impl Sandbox {
         Ok(ExecutionResult::from_wire(&result))
     }
 
+    /// Starts a run on `{agent}/execute/stream`; its output arrives while it runs. Like
+    /// `run_code`, it is never retried once sent (a 401 on the upgrade is refreshed once).
+    pub async fn run_code_stream(&self, code: &str, options: RunOptions) -> Result<ExecutionStream> {
+        self.ensure_alive()?;
+        validate_run(code, &options)?;
+        let mut request = agent::execute_body(code, &options);
+        request["type"] = Value::String("execute".into());
+        let url = self.resolve_agent_url().await?;
+        let tok = self.token().await?;
+        match ExecutionStream::open(&url, &tok, &request).await {
+            Ok(s) => Ok(s),
+            Err(f) if f.status == Some(401) => {
+                let tok = self.token_after_401(&tok).await?;
+                ExecutionStream::open(&url, &tok, &request).await.map_err(|f| f.error)
+            }
+            Err(f) => Err(f.error),
+        }
+    }
+
+    /// `POST {agent}/execute/background`: starts a run that goes on after this call returns.
+    /// `timeout` may exceed the 300 s of synchronous runs. Returns the agent's description
+    /// (`process_id`, `status`, ...).
+    pub async fn run_code_background(
+        &self,
+        code: &str,
+        options: RunOptions,
+        name: Option<&str>,
+    ) -> Result<Value> {
+        self.ensure_alive()?;
+        let mut body = agent::execute_body(code, &options);
+        if let Some(n) = name {
+            body["name"] = Value::String(n.into());
+        }
+        let http = &self.client.control().http;
+        self.agent_call(&EXECUTE, |url, tok| {
+            let body = &body;
+            async move { agent::post(http, &format!("{url}/execute/background"), &tok, body).await }
+        })
+        .await
+    }
+
+    /// `GET {agent}/execute/processes`: the background runs, with their output.
+    pub async fn list_processes(&self) -> Result<Vec<Value>> {
+        self.ensure_alive()?;
+        let http = &self.client.control().http;
+        let v = self
+            .agent_call(&IDEMPOTENT, |url, tok| async move {
+                agent::get(http, &format!("{url}/execute/processes"), &tok).await
+            })
+            .await?;
+        Ok(v["processes"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// `POST {agent}/execute/kill/{process_id}`: stops a background run.
+    pub async fn kill_process(&self, process_id: &str) -> Result<Value> {
+        self.ensure_alive()?;
+        let http = &self.client.control().http;
+        let path = format!("/execute/kill/{}", crate::control::escape(process_id));
+        self.agent_call(&IDEMPOTENT, |url, tok| {
+            let path = &path;
+            async move { agent::post(http, &format!("{url}{path}"), &tok, &serde_json::json!({})).await }
+        })
+        .await
+    }
+
     /// `PATCH {agent}/env` with `merge: true`: adds to the sandbox's global environment.
     pub async fn update_env(&self, env_vars: &BTreeMap<String, String>) -> Result<()> {
         self.ensure_alive()?;
         validate_env(env_vars)?;
         let http = &self.client.control().http;
-        self.agent_call(&IDEMPOTENT, |url, tok| async move {
-            agent::patch_env(http, &url, &tok, env_vars).await
-        })
+        self.agent_call(
+            &IDEMPOTENT,
+            |url, tok| async move { agent::patch_env(http, &url, &tok, env_vars).await },
+        )
         .await
         .map(drop)
     }
@@ -228,8 +295,7 @@ impl Sandbox {
 
     fn ensure_alive(&self) -> Result<()> {
         if self.is_killed() {
-            let mut e =
-                Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
+            let mut e = Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
             e.code = Some("SANDBOX_NOT_FOUND".into());
             return Err(e);
         }

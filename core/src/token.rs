@@ -85,12 +85,7 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     };
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &s[19..];
@@ -181,10 +176,7 @@ mod tests {
     #[test]
     fn token_needs_both_fields() {
         let both = json!({"auth_token": "a", "token_expires_at": "1970-01-01T01:00:00Z"});
-        assert_eq!(
-            Token::from_body(&both),
-            Some(Token { value: "a".into(), expires_at: Some(3600) })
-        );
+        assert_eq!(Token::from_body(&both), Some(Token { value: "a".into(), expires_at: Some(3600) }));
         assert_eq!(Token::from_body(&json!({"auth_token": "a"})), None);
         assert_eq!(Token::from_body(&json!({"token_expires_at": "1970-01-01T01:00:00Z"})), None);
     }

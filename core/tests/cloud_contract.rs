@@ -15,11 +15,8 @@ const GET: &str = "GET /v1/sandboxes/{id}";
 const REFRESH: &str = "POST /v1/sandboxes/{id}/token/refresh";
 
 async fn client(cloud: &Cloud) -> Client {
-    let config = ClientConfig {
-        api_key: Some(API_KEY.into()),
-        base_url: Some(cloud.url.clone()),
-        local_python: None,
-    };
+    let config =
+        ClientConfig { api_key: Some(API_KEY.into()), base_url: Some(cloud.url.clone()), local_python: None };
     Client::new(config).await.unwrap()
 }
 
@@ -288,12 +285,7 @@ async fn unknown_template_lists_the_available_ones() {
 async fn unknown_template_from_the_local_engine_uses_its_details() {
     let cloud = Cloud::start().await;
     let details = json!({"template_name": "x", "available_templates": ["base"]});
-    cloud.script(
-        CREATE,
-        404,
-        nested_error("TEMPLATE_NOT_FOUND", "Template 'x' not found", details),
-        &[],
-    );
+    cloud.script(CREATE, 404, nested_error("TEMPLATE_NOT_FOUND", "Template 'x' not found", details), &[]);
     let err = client(&cloud).await.create_sandbox(template("x")).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::TemplateNotFound);
     assert_eq!(err.available_templates, ["base"]);
@@ -319,10 +311,7 @@ async fn invalid_arguments_fail_before_any_request() {
         assert_eq!(err.kind, ErrorKind::Validation, "{options:?}");
     }
     let huge = "#".repeat(hopx_core::MAX_CODE_BYTES + 1);
-    assert_eq!(
-        sb.run_code(&huge, RunOptions::default()).await.unwrap_err().kind,
-        ErrorKind::Validation
-    );
+    assert_eq!(sb.run_code(&huge, RunOptions::default()).await.unwrap_err().kind, ErrorKind::Validation);
     assert_eq!(sb.set_timeout(0).await.unwrap_err().kind, ErrorKind::Validation);
     assert_eq!(cloud.count(), 0, "nothing was sent");
 }

@@ -1,26 +1,19 @@
 """The Python kernel of a HopX ``code-interpreter`` sandbox.
 
-The engine (``hopx-local``) starts one of these per sandbox and keeps it alive, so state survives
-between ``run_code`` calls. It runs user code in IPython's ``InteractiveShell`` (the engine inside
-ipykernel) and talks to the engine over inherited pipes. Only the standard library and IPython
-(>= 8, on Python >= 3.9) are needed; matplotlib and pandas are used only if user code imports them.
+The engine (``hopx-local``) keeps one of these alive per sandbox, so state survives between
+``run_code`` calls. User code runs in IPython's ``InteractiveShell`` (the engine inside ipykernel);
+the runner talks to the engine over inherited pipes. It needs only the standard library and
+IPython >= 8 on Python >= 3.9; matplotlib and pandas are imported only by user code.
 
-Start::
-
-    <python> -I -u hopx_kernel.py        (or -c <this file's source>)
-
-    fd 0  /dev/null
-    fd 1  pipe the engine reads: the stdout stream of every cell
-    fd 2  pipe the engine reads: the stderr stream of every cell
-    fd 3  requests from the engine (read end)
-    fd 4  messages to the engine (write end)
-
-Programs that user code starts inherit fds 1 and 2, so their output lands in the same streams.
+Start ``<python> -I -u hopx_kernel.py`` (or ``-c <source>``; both flags are optional) with
+fd 0 = /dev/null, fds 1 and 2 = pipes the engine reads (the cells' stdout and stderr; programs the
+code starts write there too), fd 3 = requests (read end), fd 4 = messages (write end). Programs the
+code starts do not inherit fds 3 and 4. Unless already set, IPYTHONDIR becomes a temporary
+directory (removed at exit) and MPLBACKEND matplotlib's inline backend. Exit status 2 before
+``ready``: IPython is missing or older than 8; the reason is on stderr.
 
 Frames on fds 3 and 4: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
 holding one object.
-
-Messages:
 
 1. runner -> engine, once, when the shell is built::
 
@@ -31,40 +24,44 @@ Messages:
        {"type": "execute", "id": 7, "code": "...", "cwd": "/workspace/sub",
         "env": {"K": "V"}, "sentinel": "<random token>"}
 
-   ``cwd`` (created if missing) and ``env`` apply to this call only: afterwards the previous
-   directory is restored and every key of ``env`` gets back its previous value, or is removed if
-   it did not exist. Both are optional. Requests of any other type are ignored.
+   ``cwd`` (created if missing) and ``env`` are optional and apply to this call only: afterwards
+   the previous directory is restored and each key of ``env`` gets back its previous value, or is
+   removed. Other request types are ignored; a frame that is not JSON ends the runner (status 1).
 
 3. runner -> engine, while the cell runs, for each rich output in order::
 
        {"type": "display", "id": 7, "kind": "display" | "result",
         "data": {"image/png": "<base64>", "text/plain": "..."}, "metadata": {...}}
 
-   ``kind`` is "result" for the value of the cell's last expression (also when it has only
-   text/plain) and "display" for ``display()`` calls and matplotlib figures. ``data`` maps MIME
-   type to payload: text as a string, binary (PNG, JPEG) as base64, JSON as a JSON value.
+   ``kind`` is "result" for the value of the last expression (also when it is only text/plain),
+   "display" for ``display()`` and matplotlib figures. ``data`` maps MIME type to payload: text
+   as a string, PNG/JPEG as base64, JSON as a JSON value. A thread of the user's may display after
+   its cell ended: such frames carry that cell's id and come after its ``done``.
 
-4. runner -> engine, when the cell ends: the runner flushes ``sys.stdout`` and ``sys.stderr``,
-   writes the sentinel, raw, to fd 1 and then to fd 2 (it ends the cell's output on each stream),
-   and then sends::
+4. runner -> engine, when the cell ends: ``sys.stdout`` and ``sys.stderr`` are flushed, the
+   sentinel is written raw to fd 1 and then fd 2 (the end of this cell's output on each), then::
 
        {"type": "done", "id": 7, "success": false, "execution_count": 3,
         "error": {"name": "ZeroDivisionError", "value": "division by zero",
                   "traceback": "<plain text>"}}
 
-   ``error`` is null on success. A failing cell's traceback (plain text, no ANSI codes) is also
-   written to stderr before the sentinel. An interrupt is reported as "KeyboardInterrupt".
+   ``error`` is null on success. A failed cell's traceback (plain text, no ANSI codes) is also on
+   stderr, before the sentinel. An interrupt is reported as "KeyboardInterrupt".
 
-5. When fd 3 reaches end of file the runner exits with status 0.
+5. At end of file on fd 3 the runner exits with status 0.
 
-SIGINT interrupts the running cell (KeyboardInterrupt) and is ignored at any other time, so it
-never cuts a frame in half or kills an idle runner. A cell that ignores SIGINT cannot be
-interrupted; the engine then kills the runner. If the runner dies (``os._exit``, a signal, OOM),
-everything printed before is already on the pipes: stdout and stderr are never buffered here.
+SIGINT interrupts the running cell and is ignored at any other time: it never cuts a frame or
+kills an idle runner. A cell that ignores SIGINT cannot be interrupted (the engine kills the
+runner). A SIGINT that lands just before a blocking call starts (say between a print and a sleep)
+takes effect only when the call returns, a CPython limitation: the engine should repeat SIGINT
+every ~100 ms until ``done`` or its grace period ends. stdout and stderr are never buffered here,
+so whatever was printed before the runner dies (``os._exit``, a signal, OOM) is on the pipes.
 """
 
 import base64
 import contextlib
+import faulthandler
+import importlib.util
 import io
 import json
 import os
@@ -80,27 +77,29 @@ REPLY_FD = 4
 HEADER = struct.Struct(">I")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-# Decided before IPython or matplotlib look at the environment: no profile writes under a
-# read-only HOME, and figures drawn with Agg and shown inline (the backend ships with IPython).
-if "IPYTHONDIR" not in os.environ:
-    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="hopx-ipython-")
-    OWN_IPYTHONDIR = os.environ["IPYTHONDIR"]
-else:
-    OWN_IPYTHONDIR = None
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+try:
+    import IPython
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-import IPython  # noqa: E402  (after the environment above)
-from IPython.core.displayhook import DisplayHook  # noqa: E402
-from IPython.core.displaypub import DisplayPublisher  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
-from traitlets.config import Config  # noqa: E402
+    if IPython.version_info < (8,):
+        raise ImportError("IPython %s is too old" % IPython.__version__)
+except ImportError as missing:
+    # The engine sees exit status 2 before `ready` and shows this line to the user.
+    sys.stderr.write("hopx kernel: %s. Install IPython >= 8 for %s: pip install 'hopx_ai[local]'\n"
+                     % (missing, sys.executable))
+    sys.exit(2)
 
 
 def write_all(fd, data):
-    """Writes every byte: a signal can cut a large pipe write short."""
+    """Writes every byte (a signal can cut a large pipe write short); returns how many."""
     view = memoryview(data).cast("B")
+    size = len(view)
     while view:
         view = view[os.write(fd, view):]
+    return size
 
 
 class FdWriter(io.RawIOBase):
@@ -121,14 +120,20 @@ class FdWriter(io.RawIOBase):
         return self.fd
 
     def write(self, data):
-        write_all(self.fd, data)
-        return len(data)
+        return write_all(self.fd, data)
 
 
 def text_stream(fd):
     return io.TextIOWrapper(
         FdWriter(fd), encoding="utf-8", errors="backslashreplace", write_through=True
     )
+
+
+def flush_streams():
+    """Flushes whatever ``sys.stdout``/``sys.stderr`` are now (user code may replace them)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def read_exactly(fd, size):
@@ -155,6 +160,7 @@ class Runner:
 
     def __init__(self):
         self.main_thread = threading.get_ident()
+        self.pid = os.getpid()
         self.lock = threading.Lock()  # one frame at a time, also from user threads
         self.cell_id = None
         self.in_cell = False  # SIGINT raises KeyboardInterrupt only while this is true
@@ -162,6 +168,7 @@ class Runner:
         self.deferred = False
         self.error = None  # the structured error of the running cell, once it failed
         self.shell = None
+        self.own_ipython_dir = None  # removed at exit
 
     def on_sigint(self, signum, frame):
         if not self.in_cell:
@@ -172,6 +179,8 @@ class Runner:
         raise KeyboardInterrupt
 
     def send(self, message):
+        if os.getpid() != self.pid:
+            return  # a process the cell forked shares fd 4 but not our lock: it stays quiet
         body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
         # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
         # valid UTF-8 for the engine.
@@ -205,7 +214,7 @@ class Runner:
     def run(self):
         signal.signal(signal.SIGINT, self.on_sigint)
         self.shell = build_shell(self)
-        self.send({"type": "ready", "pid": os.getpid(),
+        self.send({"type": "ready", "pid": self.pid,
                    "python": "%d.%d.%d" % sys.version_info[:3],
                    "ipython": IPython.__version__})
         while True:
@@ -220,8 +229,6 @@ class Runner:
     def execute(self, request):
         self.cell_id = request.get("id")
         self.error = None
-        # User code may have replaced or ignored the handler in an earlier cell.
-        signal.signal(signal.SIGINT, self.on_sigint)
         success, count = False, self.shell.execution_count
         try:
             with call_scope(request.get("cwd"), request.get("env") or {}):
@@ -230,22 +237,25 @@ class Runner:
                     result = self.shell.run_cell(request.get("code", ""), store_history=True)
                 finally:
                     self.in_cell = False
+                    # The cell may have set its own handler (or SIG_IGN); idle, ours must rule.
+                    signal.signal(signal.SIGINT, self.on_sigint)
             success = result.success
             count = result.execution_count
             if not success and self.error is None:
                 # IPython reported it without a traceback (UsageError, exception groups).
                 failure = result.error_before_exec or result.error_in_exec
-                name, value = type(failure).__name__, safe_str(failure)
-                self.error = {"name": name, "value": value, "traceback": "%s: %s" % (name, value)}
+                self.error = error_of(type(failure), failure, None)
         except BaseException as failure:  # an interrupt outside user code, a bad cwd or env
+            signal.signal(signal.SIGINT, self.on_sigint)
             success = False
             self.report(failure)
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        if os.getpid() != self.pid:
+            os._exit(0)  # a child the cell forked came back here: it must not speak for us
+        flush_streams()
         sentinel = str(request.get("sentinel", "")).encode("utf-8")
-        write_all(1, sentinel)
-        write_all(2, sentinel)
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):  # the cell may have closed it
+                write_all(fd, sentinel)
         self.send({"type": "done", "id": self.cell_id, "success": success,
                    "error": None if success else self.error, "execution_count": count})
 
@@ -257,23 +267,26 @@ class Runner:
         text = "".join(lines).rstrip("\n")
         with contextlib.suppress(Exception):
             print(text, file=sys.stderr)
-        self.error = {"name": type(failure).__name__, "value": safe_str(failure),
-                      "traceback": text}
+        self.error = error_of(type(failure), failure, text)
 
     def shutdown(self):
         with contextlib.suppress(Exception):
             self.shell.atexit_operations()
-        if OWN_IPYTHONDIR:
+        if self.own_ipython_dir:
             import shutil
 
-            shutil.rmtree(OWN_IPYTHONDIR, ignore_errors=True)
+            shutil.rmtree(self.own_ipython_dir, ignore_errors=True)
 
 
-def safe_str(value):
+def error_of(etype, value, traceback):
+    """The ``error`` of a ``done`` frame; the traceback defaults to the exception's last line."""
     try:
-        return str(value)
-    except Exception:
-        return "<unprintable %s>" % type(value).__name__
+        text = str(value)
+    except Exception:  # a user's exception whose __str__ fails
+        text = "<unprintable %s>" % etype.__name__
+    if traceback is None:
+        traceback = "%s: %s" % (etype.__name__, text)
+    return {"name": etype.__name__, "value": text, "traceback": traceback}
 
 
 @contextlib.contextmanager
@@ -324,17 +337,43 @@ class ResultHook(DisplayHook):
         pass
 
 
+# Where an interrupt can surface inside the runner (see Shell._get_exc_info).
+RUNNER_FRAMES = {Runner.on_sigint.__code__, Runner.send.__code__, Runner.display.__code__,
+                 FdWriter.write.__code__, write_all.__code__}
+
+
 class Shell(InteractiveShell):
+    """IPython's shell with every output turned into frames or plain text on fds 1 and 2."""
+
     runner = None
+    display_pub_class = FramePublisher
+    displayhook_class = ResultHook
 
     # `!cmd` runs with our fds 1 and 2 (the default uses pexpect and a pseudo-terminal).
     system = InteractiveShell.system_raw
 
+    def _get_exc_info(self, exc_tuple=None):
+        # An interrupt is raised in the runner's SIGINT handler (perhaps inside its stdout
+        # writer); cut those frames so the traceback ends at the user's line, as in Jupyter.
+        etype, value, tb = super()._get_exc_info(exc_tuple)
+        link = tb
+        while link is not None and link.tb_next is not None:
+            if link.tb_next.tb_frame.f_code in RUNNER_FRAMES:
+                link.tb_next = None
+            link = link.tb_next
+        return etype, value, tb
+
+    def enable_gui(self, gui=None):
+        if gui not in (None, "inline"):
+            raise RuntimeError("a sandbox has no GUI; use %matplotlib inline")
+
+    def ask_exit(self):
+        """exit() and quit() do nothing: the kernel lives as long as its sandbox."""
+
     def _showtraceback(self, etype, evalue, stb):
         text = ANSI.sub("", self.InteractiveTB.stb2text(stb)).rstrip("\n")
         print(text, file=sys.stderr)
-        self.runner.error = {"name": etype.__name__, "value": safe_str(evalue),
-                             "traceback": text}
+        self.runner.error = error_of(etype, evalue, text)
 
 
 def show_in_pager(shell, data, start=0, screen_lines=0):
@@ -344,18 +383,23 @@ def show_in_pager(shell, data, start=0, screen_lines=0):
 
 
 def build_shell(runner):
+    # The profile directory goes to a private temporary directory: HOME may be read-only, and
+    # nothing in it is wanted. Figures are drawn with Agg and shown inline by the backend that
+    # ships with IPython (matplotlib reads this when user code imports pyplot).
+    if "IPYTHONDIR" not in os.environ:
+        os.environ["IPYTHONDIR"] = runner.own_ipython_dir = tempfile.mkdtemp(prefix="hopx-ipython-")
+    if importlib.util.find_spec("matplotlib_inline"):
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     config = Config()
     # No SQLite history file, which would need a writable profile and a saving thread.
     config.HistoryManager.enabled = False
     config.HistoryManager.hist_file = ":memory:"
-    Shell.display_pub_class = FramePublisher
-    Shell.displayhook_class = ResultHook
     # "nocolor" is a valid value in IPython 8 (case-insensitive enum) and 9 (theme name).
     shell = Shell.instance(config=config, colors="nocolor")
     shell.runner = runner
     shell.set_hook("show_in_pager", show_in_pager)
-    # Without -I the runner's own directory is on sys.path; user code imports from its cwd,
-    # as in Jupyter.
+    # User code imports modules from its working directory, as in Jupyter; the runner's own
+    # directory (on sys.path without -I) has nothing for it.
     here = os.path.dirname(os.path.abspath(sys.argv[0] or ""))
     if sys.path and sys.path[0] == here:
         sys.path[0] = ""
@@ -368,15 +412,18 @@ def main():
     # Write-through streams on fds 1 and 2, whatever -u said; `errors` keeps odd text printable.
     sys.stdout = sys.__stdout__ = text_stream(1)
     sys.stderr = sys.__stderr__ = text_stream(2)
+    # A crash in C code (segfault, abort) leaves the Python stack on stderr before the process dies.
+    faulthandler.enable(sys.stderr)
+    # Programs that user code starts (os.system, `!cmd`) must not hold the protocol pipes.
+    os.set_inheritable(REQUEST_FD, False)
+    os.set_inheritable(REPLY_FD, False)
     runner = Runner()
     try:
         runner.run()
     finally:
         runner.shutdown()
     # os._exit: a user thread that never ends must not keep the process alive after EOF.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    flush_streams()
     os._exit(0)
 
 

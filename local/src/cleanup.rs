@@ -26,10 +26,7 @@ fn sweep(state_dir: &Path) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.split('-').next())
-            .and_then(|p| p.parse::<i32>().ok())
+        let Some(pid) = name.to_str().and_then(|n| n.split('-').next()).and_then(|p| p.parse::<i32>().ok())
         else {
             continue;
         };
@@ -43,11 +40,7 @@ fn sweep(state_dir: &Path) {
 /// pipe closes and the shell removes `root`. The write end is leaked on purpose.
 fn start_watchdog(root: &Path) {
     let child = Command::new("/bin/sh")
-        .args([
-            "-c",
-            "cat >/dev/null; rm -rf -- \"$0\"",
-            &root.to_string_lossy(),
-        ])
+        .args(["-c", "cat >/dev/null; rm -rf -- \"$0\"", &root.to_string_lossy()])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

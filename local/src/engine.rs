@@ -44,6 +44,8 @@ struct Inner {
     gone: Mutex<HashMap<String, Gone>>,
     /// Wakes the expiry task when a deadline changes.
     expiry_changed: Notify,
+    pool: crate::pool::KernelPool,
+    shut_down: std::sync::atomic::AtomicBool,
     started: SystemTime,
 }
 
@@ -66,10 +68,18 @@ impl Engine {
                 sandboxes: Mutex::new(HashMap::new()),
                 gone: Mutex::new(HashMap::new()),
                 expiry_changed: Notify::new(),
+                pool: Default::default(),
+                shut_down: Default::default(),
                 started: SystemTime::now(),
             }),
         };
         tokio::spawn(expire_loop(engine.inner.clone()));
+        // The font cache first, so warm kernels and new sandboxes get a copy.
+        let seeding = engine.clone();
+        tokio::spawn(async move {
+            crate::seed::build(seeding.inner.runtimes).await;
+            seeding.refill_pool();
+        });
         Ok(engine)
     }
 
@@ -111,22 +121,30 @@ impl Engine {
             .with_detail("current", inner.config.max_sandboxes));
         }
         if req.template.python_kernel {
-            crate::kernel::check_available(inner.runtimes).map_err(|m| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m)
-            })?;
+            crate::kernel::check_available(inner.runtimes)
+                .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m))?;
         }
         let id = crate::ids::sandbox_id();
-        let spec = Arc::new(self.sandbox_spec(&id, req.internet_access));
-        spawn::prepare(&isolator, &spec)
-            .await
-            .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
+        let pooled =
+            if req.template.python_kernel && !req.internet_access { inner.pool.take() } else { None };
+        if pooled.is_some() {
+            self.refill_pool();
+        }
+        let (spec, kernel) = match pooled {
+            Some((spec, kernel)) => (spec, Some(kernel)),
+            None => {
+                let spec = Arc::new(self.sandbox_spec(&id, req.internet_access));
+                spawn::prepare(&isolator, &spec)
+                    .await
+                    .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
+                crate::seed::plant(inner.runtimes, &spec.tmp);
+                (spec, None)
+            }
+        };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| ApiError::internal(e.to_string()))?
-            .port();
+        let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
         let sandbox = Arc::new(Sandbox::new(SandboxParts {
             id: id.clone(),
             template: req.template,
@@ -138,7 +156,7 @@ impl Engine {
             agent_url: format!("http://127.0.0.1:{port}"),
             timeout_seconds: req.timeout_seconds,
             env: req.env_vars,
-            kernel: None,
+            kernel,
         }));
         crate::http::agent::serve(listener, sandbox.clone(), self.clone());
         inner.sandboxes.lock().unwrap().insert(id, sandbox.clone());
@@ -180,28 +198,26 @@ impl Engine {
 
     /// Every live sandbox, oldest first.
     pub fn list(&self) -> Vec<Arc<Sandbox>> {
-        let mut all: Vec<_> = self
-            .inner
-            .sandboxes
-            .lock()
-            .unwrap()
-            .values()
-            .cloned()
-            .collect();
+        let mut all: Vec<_> = self.inner.sandboxes.lock().unwrap().values().cloned().collect();
         all.sort_by_key(|s| s.created_at);
         all
     }
 
     /// Kills a sandbox: stops its processes, removes its files; the id then answers 404.
     pub async fn kill(&self, id: &str) -> Result<(), ApiError> {
-        self.remove(id, Gone::Killed)
-            .await
-            .ok_or_else(|| self.gone_error(id))
+        self.remove(id, Gone::Killed).await.ok_or_else(|| self.gone_error(id))
     }
 
     async fn remove(&self, id: &str, why: Gone) -> Option<()> {
         let sandbox = self.inner.sandboxes.lock().unwrap().remove(id)?;
-        self.inner.gone.lock().unwrap().insert(id.to_string(), why);
+        {
+            let mut gone = self.inner.gone.lock().unwrap();
+            // Tombstones only refine a 404's message; a long-lived engine must not grow forever.
+            if gone.len() >= 10_000 {
+                gone.clear();
+            }
+            gone.insert(id.to_string(), why);
+        }
         sandbox.stop_runs().await;
         sandbox.isolator.release(&sandbox.spec);
         let dir = sandbox.spec.workspace.parent().map(PathBuf::from);
@@ -223,16 +239,72 @@ impl Engine {
         Ok(sandbox)
     }
 
+    /// Starts kernels in the background until the pool holds its target number.
+    pub fn refill_pool(&self) {
+        let inner = &self.inner;
+        let Ok(isolator) = inner.isolator.clone() else { return };
+        if inner.config.kernel_pool == 0
+            || crate::kernel::check_available(inner.runtimes).is_err()
+            || !inner.pool.begin_fill()
+        {
+            return;
+        }
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let inner = &engine.inner;
+            while inner.pool.len() < inner.config.kernel_pool
+                && !inner.shut_down.load(std::sync::atomic::Ordering::Acquire)
+            {
+                let spec =
+                    Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
+                let started = match spawn::prepare(&isolator, &spec).await {
+                    Ok(()) => {
+                        crate::seed::plant(inner.runtimes, &spec.tmp);
+                        crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                match started {
+                    Ok(kernel) => {
+                        inner.pool.put(spec, kernel);
+                        if inner.shut_down.load(std::sync::atomic::Ordering::Acquire) {
+                            for spec in inner.pool.drain() {
+                                engine.release_spec(&isolator, &spec);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("cannot warm a Python kernel: {e}");
+                        engine.release_spec(&isolator, &spec);
+                        break;
+                    }
+                }
+            }
+            inner.pool.end_fill();
+        });
+    }
+
+    fn release_spec(&self, isolator: &Arc<dyn Isolator>, spec: &SandboxSpec) {
+        isolator.release(spec);
+        if let Some(dir) = spec.workspace.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    /// Kernels waiting in the pool (for tests and metrics).
+    pub fn pooled_kernels(&self) -> usize {
+        self.inner.pool.len()
+    }
+
     /// Kills every sandbox (used when a standalone engine stops).
     pub async fn shutdown(&self) {
-        let ids: Vec<String> = self
-            .inner
-            .sandboxes
-            .lock()
-            .unwrap()
-            .keys()
-            .cloned()
-            .collect();
+        self.inner.shut_down.store(true, std::sync::atomic::Ordering::Release);
+        if let Ok(isolator) = self.inner.isolator.clone() {
+            for spec in self.inner.pool.drain() {
+                self.release_spec(&isolator, &spec);
+            }
+        }
+        let ids: Vec<String> = self.inner.sandboxes.lock().unwrap().keys().cloned().collect();
         for id in ids {
             let _ = self.kill(&id).await;
         }
@@ -258,9 +330,8 @@ async fn expire_loop(inner: Arc<Inner>) {
             tracing::info!("sandbox {id} expired");
             engine.remove(&id, Gone::Expired).await;
         }
-        let wait = next
-            .and_then(|n| n.duration_since(SystemTime::now()).ok())
-            .unwrap_or(Duration::from_secs(3600));
+        let wait =
+            next.and_then(|n| n.duration_since(SystemTime::now()).ok()).unwrap_or(Duration::from_secs(3600));
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = engine.inner.expiry_changed.notified() => {}

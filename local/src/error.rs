@@ -11,9 +11,7 @@ tokio::task_local! {
 
 /// The request id of the current request, or a fresh one outside a request.
 pub fn current_request_id() -> String {
-    REQUEST_ID
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| crate::ids::request_id())
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| crate::ids::request_id())
 }
 
 /// An error answer: status, machine code, message, details, and extra top-level fields.
@@ -28,13 +26,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            details: Map::new(),
-            extra: Map::new(),
-        }
+        ApiError { status, code, message: message.into(), details: Map::new(), extra: Map::new() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -43,11 +35,7 @@ impl ApiError {
 
     /// "Sandbox not found": the official JS SDK keys on these words.
     pub fn sandbox_not_found(id: &str) -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "RESOURCE_NOT_FOUND",
-            format!("Sandbox not found: {id}"),
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", format!("Sandbox not found: {id}"))
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -8,9 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// A sandbox id in the cloud's style: unix seconds, then 8 lowercase letters and digits.
 pub fn sandbox_id() -> String {
     let secs = unix_now().as_secs();
-    let tail: String = Alphanumeric
-        .sample_string(&mut rand::rng(), 8)
-        .to_ascii_lowercase();
+    let tail: String = Alphanumeric.sample_string(&mut rand::rng(), 8).to_ascii_lowercase();
     format!("{secs}{tail}")
 }
 
@@ -28,9 +26,7 @@ pub fn request_id() -> String {
 
 /// Time since the epoch.
 pub fn unix_now() -> Duration {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
 }
 
 /// RFC 3339 form of `t`, e.g. `2026-11-27T01:38:59Z`.
@@ -38,12 +34,7 @@ pub fn rfc3339(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 /// The current time in RFC 3339 form.

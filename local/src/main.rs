@@ -35,15 +35,9 @@ fn parse(args: &[String]) -> Result<(SocketAddr, Option<String>), String> {
     }
     let mut host: IpAddr = [127, 0, 0, 1].into();
     let mut port: u16 = 7777;
-    let mut key = std::env::var("HOPX_LOCAL_API_KEY")
-        .ok()
-        .filter(|k| !k.is_empty());
+    let mut key = std::env::var("HOPX_LOCAL_API_KEY").ok().filter(|k| !k.is_empty());
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => host = value()?.parse().map_err(|e| format!("--host: {e}"))?,
             "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
@@ -57,15 +51,9 @@ fn parse(args: &[String]) -> Result<(SocketAddr, Option<String>), String> {
 
 fn run(addr: SocketAddr, api_key: Option<String>) {
     tracing_init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async move {
-        let config = EngineConfig {
-            api_key,
-            ..EngineConfig::from_env()
-        };
+        let config = EngineConfig { api_key, ..EngineConfig::from_env() };
         let server = match Server::start(config, addr).await {
             Ok(s) => s,
             Err(e) => {
@@ -74,8 +62,8 @@ fn run(addr: SocketAddr, api_key: Option<String>) {
             }
         };
         println!("hopx-local serving the HopX API on {}", server.base_url());
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("signal");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

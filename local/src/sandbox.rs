@@ -44,6 +44,8 @@ pub struct Sandbox {
     next_file: AtomicU64,
     /// The Python kernel of a `code-interpreter` sandbox, started on first use or from the pool.
     pub kernel: tokio::sync::Mutex<Option<crate::kernel::Kernel>>,
+    /// Runs started with `POST /execute/background`.
+    pub background: crate::background::Runs,
 }
 
 /// Everything needed to make a [`Sandbox`].
@@ -85,6 +87,7 @@ impl Sandbox {
             runs: Arc::new(()),
             next_file: AtomicU64::new(1),
             kernel: tokio::sync::Mutex::new(p.kernel),
+            background: Default::default(),
         }
     }
 
@@ -105,11 +108,7 @@ impl Sandbox {
 
     /// The newest token.
     pub fn current_token(&self) -> (String, SystemTime) {
-        self.state()
-            .tokens
-            .last()
-            .cloned()
-            .expect("a sandbox always has a token")
+        self.state().tokens.last().cloned().expect("a sandbox always has a token")
     }
 
     /// Whether `token` is one of this sandbox's unexpired tokens.
@@ -149,12 +148,14 @@ impl Sandbox {
         }
     }
 
+    /// A token held for the length of a run, so a kill waits for the run to end.
+    pub fn run_guard(&self) -> Arc<()> {
+        self.runs.clone()
+    }
+
     /// A unique name for a code file of one run.
     pub fn next_file_name(&self, ext: &str) -> String {
-        format!(
-            "run-{}.{ext}",
-            self.next_file.fetch_add(1, Ordering::Relaxed)
-        )
+        format!("run-{}.{ext}", self.next_file.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Runs code in this sandbox: the kernel for Python on `code-interpreter`, else one-shot.

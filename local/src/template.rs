@@ -20,7 +20,8 @@ pub static TEMPLATES: [Template; 2] = [
         id: "1",
         name: "code-interpreter",
         display_name: "Code Interpreter",
-        description: "Python in a persistent IPython kernel with rich outputs; javascript, bash and go one-shot",
+        description:
+            "Python in a persistent IPython kernel with rich outputs; javascript, bash and go one-shot",
         python_kernel: true,
     },
     Template {
@@ -35,9 +36,7 @@ pub static TEMPLATES: [Template; 2] = [
 impl Template {
     /// Finds a template by name or id.
     pub fn find(name_or_id: &str) -> Option<&'static Template> {
-        TEMPLATES
-            .iter()
-            .find(|t| t.name == name_or_id || t.id == name_or_id)
+        TEMPLATES.iter().find(|t| t.name == name_or_id || t.id == name_or_id)
     }
 
     /// The names, for error messages.
@@ -80,7 +79,5 @@ impl Template {
 
 /// CPUs of this machine (sandboxes share them).
 pub fn cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }

@@ -9,56 +9,34 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread")]
 async fn create_get_list_delete_round_trip() {
     let h = Harness::start().await;
-    let sb = h
-        .create(json!({"template_name": "base", "timeout_seconds": 600}))
-        .await;
+    let sb = h.create(json!({"template_name": "base", "timeout_seconds": 600})).await;
     assert!(sb.url.starts_with("http://127.0.0.1:"), "{}", sb.url);
     // The agent already answers when create returns.
     let (s, health, _) = sb.agent(Method::GET, "/health", None).await;
     assert_eq!((s, health["status"].as_str()), (200, Some("healthy")));
 
-    let (s, info, rid) = h
-        .control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, info, rid) = h.control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 200);
     assert!(rid.unwrap().starts_with("req_"));
     assert_eq!(info["status"], "running");
     assert_eq!(info["template_name"], "base");
     assert_eq!(info["timeout_seconds"], 600);
     assert!(info["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert!(
-        info.get("auth_token").is_none(),
-        "tokens only on create and refresh"
-    );
+    assert!(info.get("auth_token").is_none(), "tokens only on create and refresh");
 
     let (s, list, _) = h.control(Method::GET, "/v1/sandboxes?limit=10", None).await;
     assert_eq!(s, 200);
-    assert!(list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|d| d["id"] == sb.id.as_str()));
+    assert!(list["data"].as_array().unwrap().iter().any(|d| d["id"] == sb.id.as_str()));
 
-    let (s, del, _) = h
-        .control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, del, _) = h.control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!((s, del["status"].as_str()), (200, Some("deleted")));
-    let (s, err, _) = h
-        .control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, err, _) = h.control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 404);
-    assert!(err["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("Sandbox not found"));
+    assert!(err["error"]["message"].as_str().unwrap().contains("Sandbox not found"));
     assert_eq!(err["code"], "RESOURCE_NOT_FOUND");
-    let (s, _, _) = sb
-        .agent(Method::POST, "/execute", Some(json!({"code": "print(1)"})))
-        .await;
+    let (s, _, _) = sb.agent(Method::POST, "/execute", Some(json!({"code": "print(1)"}))).await;
     assert_eq!(s, 404, "the agent answers 404 after a kill too");
-    let (s, _, _) = h
-        .control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, _, _) = h.control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 404);
     h.server.shutdown().await;
 }
@@ -66,61 +44,27 @@ async fn create_get_list_delete_round_trip() {
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_have_both_body_shapes_and_request_ids() {
     let h = Harness::start().await;
-    let (s, v, rid) = h
-        .control(
-            Method::POST,
-            "/v1/sandboxes",
-            Some(json!({"template_name": "no-such"})),
-        )
-        .await;
+    let (s, v, rid) =
+        h.control(Method::POST, "/v1/sandboxes", Some(json!({"template_name": "no-such"}))).await;
     assert_eq!(s, 404);
     assert_eq!(v["error"]["code"], "TEMPLATE_NOT_FOUND");
     assert_eq!(v["code"], "TEMPLATE_NOT_FOUND");
-    assert_eq!(
-        v["error"]["details"]["available_templates"],
-        json!(["code-interpreter", "base"])
-    );
+    assert_eq!(v["error"]["details"]["available_templates"], json!(["code-interpreter", "base"]));
     assert_eq!(v["error"]["request_id"].as_str(), rid.as_deref());
 
-    let (s, v, _) = h
-        .control(Method::POST, "/v1/sandboxes", Some(json!({})))
-        .await;
+    let (s, v, _) = h.control(Method::POST, "/v1/sandboxes", Some(json!({}))).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("INVALID_REQUEST")));
-    let resp = h
-        .http
-        .post(h.url("/v1/sandboxes"))
-        .header("X-API-Key", KEY)
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        h.http.post(h.url("/v1/sandboxes")).header("X-API-Key", KEY).body("{not json").send().await.unwrap();
     assert_eq!(resp.status(), 400);
     let resp = h.http.get(h.url("/v1/sandboxes")).send().await.unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = h
-        .http
-        .get(h.url("/v1/sandboxes"))
-        .header("X-API-Key", "wrong")
-        .send()
-        .await
-        .unwrap();
+    let resp = h.http.get(h.url("/v1/sandboxes")).header("X-API-Key", "wrong").send().await.unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = h
-        .http
-        .get(h.url("/v1/sandboxes"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.http.get(h.url("/v1/sandboxes")).bearer_auth(KEY).send().await.unwrap();
     assert_eq!(resp.status(), 200, "a Bearer API key is accepted too");
     // An inbound request id is echoed.
-    let resp = h
-        .http
-        .get(h.url("/health"))
-        .header("X-Request-ID", "mine-1")
-        .send()
-        .await
-        .unwrap();
+    let resp = h.http.get(h.url("/health")).header("X-Request-ID", "mine-1").send().await.unwrap();
     assert_eq!(resp.headers()["x-request-id"], "mine-1");
     h.server.shutdown().await;
 }
@@ -130,12 +74,8 @@ async fn templates_and_timeout_and_token_refresh() {
     let h = Harness::start().await;
     let (s, v, _) = h.control(Method::GET, "/v1/templates", None).await;
     assert_eq!(s, 200);
-    let names: Vec<&str> = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> =
+        v["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["code-interpreter", "base"]);
     let (s, t, _) = h.control(Method::GET, "/v1/templates/base", None).await;
     assert_eq!((s, t["display_name"].as_str()), (200, Some("Base")));
@@ -158,33 +98,16 @@ async fn templates_and_timeout_and_token_refresh() {
         .await;
     assert_eq!(s, 400);
 
-    let (s, v, _) = h
-        .control(
-            Method::POST,
-            &format!("/v1/sandboxes/{}/token/refresh", sb.id),
-            None,
-        )
-        .await;
+    let (s, v, _) = h.control(Method::POST, &format!("/v1/sandboxes/{}/token/refresh", sb.id), None).await;
     assert_eq!(s, 200);
     let new_token = v["auth_token"].as_str().unwrap().to_string();
     assert_ne!(new_token, sb.token);
     assert!(v["token_expires_at"].as_str().unwrap().ends_with('Z'));
-    let fresh = common::Sb {
-        token: new_token,
-        ..sb
-    };
+    let fresh = common::Sb { token: new_token, ..sb };
     assert_eq!(fresh.ok("bash", "echo ok").await, "ok\n");
-    let wrong = common::Sb {
-        token: "nope".into(),
-        ..fresh
-    };
-    let (s, v, _) = wrong
-        .agent(
-            Method::POST,
-            "/execute",
-            Some(json!({"code": "echo 1", "language": "bash"})),
-        )
-        .await;
+    let wrong = common::Sb { token: "nope".into(), ..fresh };
+    let (s, v, _) =
+        wrong.agent(Method::POST, "/execute", Some(json!({"code": "echo 1", "language": "bash"}))).await;
     assert_eq!((s, v["code"].as_str()), (401, Some("TOKEN_INVALID")));
     h.server.shutdown().await;
 }
@@ -192,24 +115,12 @@ async fn templates_and_timeout_and_token_refresh() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ttl_expiry_removes_the_sandbox_and_its_files() {
     let h = Harness::start().await;
-    let sb = h
-        .create(json!({"template_name": "base", "timeout_seconds": 1}))
-        .await;
-    sb.ok("bash", "echo data > f.txt").await;
-    let gone = h
-        .state_dir
-        .read_dir()
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
-        .join(&sb.id);
+    let sb = h.create(json!({"template_name": "base", "timeout_seconds": 1})).await;
+    sb.ok("bash", "echo data > /workspace/f.txt").await;
+    let gone = h.state_dir.read_dir().unwrap().next().unwrap().unwrap().path().join(&sb.id);
     assert!(gone.exists());
     tokio::time::sleep(Duration::from_millis(1400)).await;
-    let (s, v, _) = h
-        .control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, v, _) = h.control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 404);
     assert_eq!(v["code"], "SANDBOX_EXPIRED");
     assert!(!gone.exists(), "the sandbox directory is removed on expiry");
@@ -221,13 +132,7 @@ async fn sandbox_limit_is_a_clear_error() {
     let h = Harness::with(|c| c.max_sandboxes = 2).await;
     h.create(json!({"template_name": "base"})).await;
     h.create(json!({"template_name": "base"})).await;
-    let (s, v, _) = h
-        .control(
-            Method::POST,
-            "/v1/sandboxes",
-            Some(json!({"template_name": "base"})),
-        )
-        .await;
+    let (s, v, _) = h.control(Method::POST, "/v1/sandboxes", Some(json!({"template_name": "base"}))).await;
     assert_eq!(s, 403);
     assert_eq!(v["code"], "RESOURCE_LIMIT_EXCEEDED");
     assert!(v["message"].as_str().unwrap().contains("limit"));

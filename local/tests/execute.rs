@@ -12,39 +12,23 @@ async fn each_language_runs() {
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base"})).await;
     assert_eq!(sb.ok("python", "print(6 * 7)").await, "42\n");
-    assert_eq!(
-        sb.ok("python3", "import sys; print(sys.version_info[0])")
-            .await,
-        "3\n"
-    );
-    assert_eq!(
-        sb.ok("javascript", "console.log([1,2].map(x => x * 2).join(','))")
-            .await,
-        "2,4\n"
-    );
+    assert_eq!(sb.ok("python3", "import sys; print(sys.version_info[0])").await, "3\n");
+    assert_eq!(sb.ok("javascript", "console.log([1,2].map(x => x * 2).join(','))").await, "2,4\n");
     assert_eq!(sb.ok("node", "console.log('n')").await, "n\n");
     assert_eq!(sb.ok("bash", "echo $((6*7)) | tr 4 X").await, "X2\n");
     assert_eq!(sb.ok("sh", "echo sh").await, "sh\n");
     let go = "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"go\", 6*7) }\n";
-    let (s, v) = sb
-        .exec(json!({"language": "go", "code": go, "timeout": 120}))
-        .await;
+    let (s, v) = sb.exec(json!({"language": "go", "code": go, "timeout": 120})).await;
     if s == 400 {
         // Only acceptable where no Go toolchain exists; CI installs one.
         assert!(std::env::var("CI").is_err(), "go must run in CI: {v}");
-        assert!(
-            v["error"].as_str().unwrap().contains("go is not available"),
-            "{v}"
-        );
+        assert!(v["error"].as_str().unwrap().contains("go is not available"), "{v}");
     } else {
         assert_eq!((s, v["stdout"].as_str()), (200, Some("go 42\n")), "{v}");
     }
     let (s, v) = sb.exec(json!({"language": "cobol", "code": "x"})).await;
     assert_eq!(s, 400);
-    assert!(
-        v["error"].as_str().unwrap().contains("python"),
-        "the message lists what is supported: {v}"
-    );
+    assert!(v["error"].as_str().unwrap().contains("python"), "the message lists what is supported: {v}");
     h.server.shutdown().await;
 }
 
@@ -52,13 +36,8 @@ async fn each_language_runs() {
 async fn result_fields_and_failures() {
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base"})).await;
-    let (s, v) = sb
-        .exec(json!({"language": "bash", "code": "echo out; echo err >&2; exit 3"}))
-        .await;
-    assert_eq!(
-        s, 200,
-        "a failing program is a 200 with success false (a 5xx would be retried)"
-    );
+    let (s, v) = sb.exec(json!({"language": "bash", "code": "echo out; echo err >&2; exit 3"})).await;
+    assert_eq!(s, 200, "a failing program is a 200 with success false (a 5xx would be retried)");
     assert_eq!(v["success"], false);
     assert_eq!(v["exit_code"], 3);
     assert_eq!(v["stdout"], "out\n");
@@ -69,13 +48,8 @@ async fn result_fields_and_failures() {
     let (_, v) = sb.exec(json!({"code": "raise ValueError('boom')"})).await;
     assert_eq!(v["exit_code"], 1);
     assert!(v["stderr"].as_str().unwrap().contains("ValueError: boom"));
-    let (_, v) = sb
-        .exec(json!({"language": "bash", "code": "printf '\\xff\\xfeok'"}))
-        .await;
-    assert_eq!(
-        v["stdout"], "\u{fffd}\u{fffd}ok",
-        "binary output is kept as replacement characters"
-    );
+    let (_, v) = sb.exec(json!({"language": "bash", "code": "printf '\\xff\\xfeok'"})).await;
+    assert_eq!(v["stdout"], "\u{fffd}\u{fffd}ok", "binary output is kept as replacement characters");
     let (_, v) = sb.exec(json!({"code": "print('héllo ✓ 你好')"})).await;
     assert_eq!(v["stdout"], "héllo ✓ 你好\n");
     h.server.shutdown().await;
@@ -84,9 +58,7 @@ async fn result_fields_and_failures() {
 #[tokio::test(flavor = "multi_thread")]
 async fn env_layers_and_workdir() {
     let h = Harness::start().await;
-    let sb = h
-        .create(json!({"template_name": "base", "env_vars": {"A": "create", "B": "create"}}))
-        .await;
+    let sb = h.create(json!({"template_name": "base", "env_vars": {"A": "create", "B": "create"}})).await;
     let code = "import os; print(os.environ.get('A'), os.environ.get('B'), os.environ.get('C'))";
     assert_eq!(sb.ok("python", code).await, "create create None\n");
     let (s, _, _) = sb
@@ -98,50 +70,24 @@ async fn env_layers_and_workdir() {
         .await;
     assert_eq!(s, 200);
     let (_, v) = sb.exec(json!({"code": code, "env": {"C": "call"}})).await;
-    assert_eq!(
-        v["stdout"], "create global call\n",
-        "call env > global env > create env"
-    );
+    assert_eq!(v["stdout"], "create global call\n", "call env > global env > create env");
     let (_, all, _) = sb.agent(Method::GET, "/env", None).await;
-    assert_eq!(
-        all["env_vars"],
-        json!({"A": "create", "B": "global", "C": "global"})
-    );
-    let (s, _, _) = sb
-        .agent(Method::PUT, "/env", Some(json!({"env_vars": {"Z": "1"}})))
-        .await;
+    assert_eq!(all["env_vars"], json!({"A": "create", "B": "global", "C": "global"}));
+    let (s, _, _) = sb.agent(Method::PUT, "/env", Some(json!({"env_vars": {"Z": "1"}}))).await;
     assert_eq!(s, 200);
-    assert_eq!(
-        sb.ok("python", code).await,
-        "None None None\n",
-        "PUT replaces"
-    );
+    assert_eq!(sb.ok("python", code).await, "None None None\n", "PUT replaces");
     let (s, v) = sb.exec(json!({"code": "print(1)", "env": {"X": 1}})).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("INVALID_REQUEST")));
 
-    let (_, v) = sb.exec(json!({"language": "bash", "code": "pwd; echo hi > here.txt", "workdir": "/workspace/sub/dir"})).await;
-    assert!(
-        v["stdout"]
-            .as_str()
-            .unwrap()
-            .trim_end()
-            .ends_with("/workspace/sub/dir"),
-        "{v}"
-    );
     let (_, v) = sb
-        .exec(json!({"language": "bash", "code": "cat sub/dir/here.txt"}))
+        .exec(json!({"language": "bash", "code": "pwd; echo hi > here.txt", "workdir": "/workspace/sub/dir"}))
         .await;
+    assert!(v["stdout"].as_str().unwrap().trim_end().ends_with("/workspace/sub/dir"), "{v}");
+    let (_, v) = sb.exec(json!({"language": "bash", "code": "cat sub/dir/here.txt"})).await;
     assert_eq!(v["stdout"], "hi\n", "the default workdir is /workspace");
-    let (_, v) = sb
-        .exec(json!({"language": "bash", "code": "pwd", "working_dir": "/tmp/t"}))
-        .await;
-    assert!(
-        v["stdout"].as_str().unwrap().trim_end().ends_with("/tmp/t"),
-        "working_dir is accepted too: {v}"
-    );
-    let (s, v) = sb
-        .exec(json!({"code": "print(1)", "workdir": "/etc"}))
-        .await;
+    let (_, v) = sb.exec(json!({"language": "bash", "code": "pwd", "working_dir": "/tmp/t"})).await;
+    assert!(v["stdout"].as_str().unwrap().trim_end().ends_with("/tmp/t"), "working_dir is accepted too: {v}");
+    let (s, v) = sb.exec(json!({"code": "print(1)", "workdir": "/etc"})).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("INVALID_PATH")));
     h.server.shutdown().await;
 }
@@ -153,9 +99,7 @@ async fn timeout_keeps_partial_output_and_kills_the_tree() {
     let marker = format!("{}", 30_000 + std::process::id() % 10_000);
     let code = format!("echo before; echo warn >&2; sleep {marker} & sleep 300; echo never");
     let started = Instant::now();
-    let (s, v) = sb
-        .exec(json!({"language": "bash", "code": code, "timeout": 1}))
-        .await;
+    let (s, v) = sb.exec(json!({"language": "bash", "code": code, "timeout": 1})).await;
     let took = started.elapsed();
     assert_eq!(s, 408, "{v}");
     assert_eq!(v["code"], "EXECUTION_TIMEOUT");
@@ -163,28 +107,18 @@ async fn timeout_keeps_partial_output_and_kills_the_tree() {
     assert_eq!(v["stderr"], "warn\n");
     assert!(took < Duration::from_millis(2500), "took {took:?}");
     assert!(
-        eventually(Duration::from_secs(2), || processes_with(&format!(
-            "sleep {marker}"
-        ))
-        .is_empty())
-        .await,
+        eventually(Duration::from_secs(2), || processes_with(&format!("sleep {marker}")).is_empty()).await,
         "the background child was killed too"
     );
     // Python output printed before the timeout is not lost to buffering.
-    let (s, v) = sb.exec(json!({"code": "import time\nprint('tick', flush=False)\ntime.sleep(60)", "timeout": 1})).await;
+    let (s, v) = sb
+        .exec(json!({"code": "import time\nprint('tick', flush=False)\ntime.sleep(60)", "timeout": 1}))
+        .await;
     assert_eq!((s, v["stdout"].as_str()), (408, Some("tick\n")));
-    assert_eq!(
-        sb.ok("bash", "echo alive").await,
-        "alive\n",
-        "the sandbox stays usable"
-    );
+    assert_eq!(sb.ok("bash", "echo alive").await, "alive\n", "the sandbox stays usable");
     for bad in [json!(0), json!(301), json!("10")] {
         let (s, v) = sb.exec(json!({"code": "print(1)", "timeout": bad})).await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (400, Some("INVALID_REQUEST")),
-            "{bad}"
-        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("INVALID_REQUEST")), "{bad}");
     }
     h.server.shutdown().await;
 }
@@ -198,10 +132,7 @@ async fn output_flood_is_capped_and_flagged() {
     assert_eq!(s, 200);
     assert_eq!(v["stdout"].as_str().unwrap().len(), 10 * 1024 * 1024);
     assert_eq!(v["stdout_truncated"], true);
-    assert_eq!(
-        v["stderr"], "tail\n",
-        "stderr is read at the same time, nothing deadlocks"
-    );
+    assert_eq!(v["stderr"], "tail\n", "stderr is read at the same time, nothing deadlocks");
     assert!(v.get("stderr_truncated").is_none());
     assert!(started.elapsed() < Duration::from_secs(20));
     h.server.shutdown().await;
@@ -220,22 +151,13 @@ async fn kill_during_a_run_stops_it() {
             http: sb.http.clone(),
         };
         let m = marker.clone();
-        tokio::spawn(async move {
-            sb.exec(json!({"language": "bash", "code": format!("sleep {m}")}))
-                .await
-        })
+        tokio::spawn(async move { sb.exec(json!({"language": "bash", "code": format!("sleep {m}")})).await })
     };
     assert!(
-        eventually(Duration::from_secs(5), || !processes_with(&format!(
-            "sleep {marker}"
-        ))
-        .is_empty())
-        .await
+        eventually(Duration::from_secs(5), || !processes_with(&format!("sleep {marker}")).is_empty()).await
     );
     let started = Instant::now();
-    let (s, _, _) = h
-        .control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None)
-        .await;
+    let (s, _, _) = h.control(Method::DELETE, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 200);
     let (s, v) = runner.await.unwrap();
     assert_eq!(s, 404, "{v}");
@@ -253,22 +175,11 @@ async fn bad_requests_are_clear() {
     assert_eq!((s, v["code"].as_str()), (400, Some("MISSING_PARAMETER")));
     let (s, v) = sb.exec(json!({"code": 5})).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("INVALID_REQUEST")));
-    let resp = sb
-        .http
-        .post(format!("{}/execute", sb.url))
-        .bearer_auth(&sb.token)
-        .body("nope")
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        sb.http.post(format!("{}/execute", sb.url)).bearer_auth(&sb.token).body("nope").send().await.unwrap();
     assert_eq!(resp.status(), 400);
-    let resp = sb
-        .http
-        .post(format!("{}/execute", sb.url))
-        .json(&json!({"code": "print(1)"}))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        sb.http.post(format!("{}/execute", sb.url)).json(&json!({"code": "print(1)"})).send().await.unwrap();
     assert_eq!(resp.status(), 401, "no token, no execution");
     let big = "#".repeat(17 * 1024 * 1024);
     let (s, v) = sb.exec(json!({"code": big})).await;
@@ -285,9 +196,7 @@ async fn parallel_runs_in_one_sandbox() {
     let mut tasks = Vec::new();
     for i in 0..8 {
         let sb = sb.clone();
-        tasks.push(tokio::spawn(async move {
-            sb.ok("bash", &format!("sleep 0.5; echo {i}")).await
-        }));
+        tasks.push(tokio::spawn(async move { sb.ok("bash", &format!("sleep 0.5; echo {i}")).await }));
     }
     for (i, t) in tasks.into_iter().enumerate() {
         assert_eq!(t.await.unwrap(), format!("{i}\n"));
@@ -309,20 +218,10 @@ async fn commands_run_like_the_official_sdks_send_them() {
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
-        (
-            v["stdout"].as_str(),
-            v["exit_code"].as_i64(),
-            v["success"].as_bool()
-        ),
+        (v["stdout"].as_str(), v["exit_code"].as_i64(), v["success"].as_bool()),
         (Some("b\n"), Some(2), Some(false))
     );
-    let (_, v, _) = sb
-        .agent(
-            Method::POST,
-            "/commands/run",
-            Some(json!({"command": "echo $((1+1))"})),
-        )
-        .await;
+    let (_, v, _) = sb.agent(Method::POST, "/commands/run", Some(json!({"command": "echo $((1+1))"}))).await;
     assert_eq!(v["stdout"], "2\n");
     h.server.shutdown().await;
 }

@@ -18,9 +18,7 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
         .spawn()
         .expect("hopx-local starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let base = line.split_whitespace().last().unwrap().to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{line}");
 
@@ -35,10 +33,8 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
         .json()
         .await
         .unwrap();
-    let (url, token) = (
-        sb["public_host"].as_str().unwrap().to_string(),
-        sb["auth_token"].as_str().unwrap().to_string(),
-    );
+    let (url, token) =
+        (sb["public_host"].as_str().unwrap().to_string(), sb["auth_token"].as_str().unwrap().to_string());
     let marker = format!("{}", 50_000 + std::process::id() % 10_000);
     let m = marker.clone();
     let run = tokio::spawn(async move {
@@ -46,16 +42,13 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
         let _ = reqwest::Client::new()
             .post(format!("{url}/execute"))
             .bearer_auth(token)
-            .json(&json!({"language": "bash", "code": format!("exec sleep {marker}")}))
+            .json(&json!({"language": "bash", "code": format!("sleep {marker} & setsid sleep {marker}")}))
             .send()
             .await;
     });
     assert!(
-        eventually(Duration::from_secs(5), || !processes_with(&format!(
-            "sleep {marker}"
-        ))
-        .is_empty())
-        .await
+        eventually(Duration::from_secs(5), || processes_with(&format!("sleep {marker}")).len() >= 2).await,
+        "both sleeps run, one of them in a session of its own"
     );
     assert!(std::fs::read_dir(&state).unwrap().count() > 0);
 
@@ -63,19 +56,11 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
     child.wait().unwrap();
     let _ = run.await;
     assert!(
-        eventually(Duration::from_secs(5), || processes_with(&format!(
-            "sleep {marker}"
-        ))
-        .is_empty())
-        .await,
+        eventually(Duration::from_secs(5), || processes_with(&format!("sleep {marker}")).is_empty()).await,
         "sandbox processes die with the engine"
     );
     assert!(
-        eventually(Duration::from_secs(5), || std::fs::read_dir(&state)
-            .unwrap()
-            .count()
-            == 0)
-        .await,
+        eventually(Duration::from_secs(5), || std::fs::read_dir(&state).unwrap().count() == 0).await,
         "the engine's directory is removed after it dies"
     );
     let _ = std::fs::remove_dir_all(&state);

@@ -250,18 +250,15 @@ async fn control(
         let e = nested_error("AUTHENTICATION_REQUIRED", "Missing or invalid API key", json!({}));
         return reply(401, e, &rid, &[]);
     }
-    let not_found = || {
-        reply(404, nested_error("RESOURCE_NOT_FOUND", "Sandbox not found", json!({})), &rid, &[])
-    };
+    let not_found =
+        || reply(404, nested_error("RESOURCE_NOT_FOUND", "Sandbox not found", json!({})), &rid, &[]);
     let id = segs.get(2).copied().unwrap_or("");
     let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut sandboxes = state.sandboxes.lock().unwrap();
     match route.as_str() {
         "POST /v1/sandboxes" => {
             let name = req["template_name"].as_str().unwrap_or("code-interpreter").to_string();
-            if !["code-interpreter", "base"].contains(&name.as_str())
-                && req.get("template_id").is_none()
-            {
+            if !["code-interpreter", "base"].contains(&name.as_str()) && req.get("template_id").is_none() {
                 return reply(
                     404,
                     nested_error("RESOURCE_NOT_FOUND", "Template not found", json!({})),
@@ -392,12 +389,7 @@ pub fn rfc3339(unix: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// Keys of a JSON object, sorted.

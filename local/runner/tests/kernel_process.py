@@ -92,7 +92,7 @@ class Result:
 
 
 class Kernel:
-    def __init__(self, python, env=None, argv=("-I", "-u")):
+    def __init__(self, python, env=None, argv=("-I", "-u"), wait_ready=True):
         child_req, self.requests = os.pipe()
         self.replies, child_rep = os.pipe()
         out_r, child_out = os.pipe()
@@ -109,8 +109,9 @@ class Kernel:
         self.stdout, self.stderr = Stream(out_r), Stream(err_r)
         self.status = None
         self.next_id = 0
-        self.ready = self.read_frame(timeout=30)
-        self.ready_seconds = time.monotonic() - self.started
+        if wait_ready:
+            self.ready = self.read_frame(timeout=30)
+            self.ready_seconds = time.monotonic() - self.started
 
     # -- frames --------------------------------------------------------------------------
     def send(self, message):

@@ -12,7 +12,6 @@ import sys
 import time
 
 import pytest
-
 from kernel_process import Kernel
 
 PYTHON = os.environ.get("HOPX_KERNEL_PYTHON", sys.executable)
@@ -80,7 +79,7 @@ def test_startup_time_rss_and_no_writes(fresh, tmp_path, capsys):
     with capsys.disabled():
         print("\n  time to ready %.0f ms, idle RSS %.1f MB (IPython %s)"
               % (fresh.ready_seconds * 1000, rss / 1024, TARGET["ipython"]))
-    assert r.success
+    assert r.success and r.stdout == "" and r.stderr == ""  # nothing printed at start
     heavy = only(r.results)["data"]["text/plain"]
     assert "matplotlib" not in heavy and "pandas" not in heavy and "numpy" not in heavy
     assert rss < 60 * 1024
@@ -232,6 +231,13 @@ def test_plt_show_mid_cell_displays_once(kernel):
 
 
 @needs_matplotlib
+def test_matplotlib_inline_magic(kernel):
+    assert kernel.execute("%matplotlib inline").success
+    r = kernel.execute("import matplotlib.pyplot as plt\nplt.bar([1, 2], [3, 4]);")
+    assert "image/png" in only(r.displays)["data"]
+
+
+@needs_matplotlib
 def test_two_figures_two_pngs(kernel):
     r = kernel.execute("import matplotlib.pyplot as plt\nplt.figure(); plt.plot([1])\n"
                        "plt.figure(); plt.plot([2]);")
@@ -299,6 +305,13 @@ def test_env_and_cwd_apply_to_one_call(kernel, tmp_path):
     assert after.stdout == before + "old None\n"
 
 
+def test_user_code_imports_from_its_cwd(kernel, tmp_path):
+    (tmp_path / "hopx_helper_mod.py").write_text("VALUE = 'from cwd'\n")
+    r = kernel.execute("import hopx_helper_mod; hopx_helper_mod.VALUE", cwd=tmp_path)
+    assert r.success, r.stderr
+    assert r.results[0]["data"]["text/plain"] == "'from cwd'"
+
+
 def test_bad_cwd_fails_the_call_and_restores_env(kernel, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -310,15 +323,37 @@ def test_bad_cwd_fails_the_call_and_restores_env(kernel, tmp_path):
 
 # -- interrupts and process life ------------------------------------------------------------
 def test_interrupt_a_sleeping_cell(kernel):
-    handle = kernel.start("import time\nprint('sleeping')\ntime.sleep(30)")
+    # One function, so that the interrupt cannot land while IPython compiles the next line.
+    handle = kernel.start("import time\ndef nap():\n    print('sleeping')\n    time.sleep(30)\n"
+                          "nap()")
     assert kernel.stdout.wait_for(b"sleeping", 10)
+    # Let it enter the sleep: a SIGINT that lands between the print and the start of the sleep
+    # is only seen when the sleep returns (CPython), which is why the engine repeats SIGINT.
+    time.sleep(0.2)
     sent = time.monotonic()
     kernel.interrupt()
     r = kernel.finish(handle, timeout=5)
     assert time.monotonic() - sent < 1.0
     assert r.success is False and r.error["name"] == "KeyboardInterrupt"
     assert "KeyboardInterrupt" in r.stderr
+    # The traceback ends at the user's line, not in the runner's signal handler.
+    assert "time.sleep(30)" in r.error["traceback"]
+    assert "hopx_kernel" not in r.error["traceback"]
     assert kernel.execute("'still here'").results[0]["data"]["text/plain"] == "'still here'"
+
+
+def test_interrupts_never_cut_a_frame(kernel):
+    handle = kernel.start("print('go')\nwhile True:\n    display({'text/plain': 'x' * 50000},"
+                          " raw=True)\n    print('y' * 5000)")
+    assert kernel.stdout.wait_for(b"go", 10)
+    frames = [kernel.read_frame() for _ in range(20)]
+    for _ in range(5):
+        kernel.interrupt()
+        time.sleep(0.01)
+    r = kernel.finish(handle, timeout=5)  # every frame up to `done` parses
+    assert r.error["name"] == "KeyboardInterrupt"
+    assert all(f["data"] == {"text/plain": "x" * 50000} for f in frames + r.frames)
+    assert kernel.execute("'ok'").results[0]["data"]["text/plain"] == "'ok'"
 
 
 def test_interrupt_while_idle_is_ignored(kernel):
@@ -328,6 +363,23 @@ def test_interrupt_while_idle_is_ignored(kernel):
     r = kernel.execute("40 + 2")
     assert kernel.alive() and r.success
     assert r.results[0]["data"]["text/plain"] == "42"
+
+
+def test_interrupt_while_idle_after_code_set_its_own_handler(kernel):
+    kernel.execute("import signal; signal.signal(signal.SIGINT, signal.default_int_handler)")
+    kernel.interrupt()
+    time.sleep(0.1)
+    assert kernel.alive() and kernel.execute("1").success
+
+
+def test_a_forked_child_does_not_report(kernel):
+    r = kernel.execute("import os\npid = os.fork()\nprint('child' if pid == 0 else 'parent')\n"
+                       "pid != 0")
+    assert r.success and "parent" in r.stdout
+    assert only(r.results)["data"]["text/plain"] == "True"
+    for n in range(3):  # no stray frames from the child: ids match, calls work
+        assert kernel.execute("%d" % n).results[0]["data"]["text/plain"] == str(n)
+    assert not select.select([kernel.replies], [], [], 0.2)[0]
 
 
 def test_code_that_ignores_sigint_keeps_running(fresh):
@@ -343,6 +395,7 @@ def test_code_that_ignores_sigint_keeps_running(fresh):
     assert fresh.finish(handle).success
     handle = fresh.start("print('sleeping'); time.sleep(30)")
     assert fresh.stdout.wait_for(b"sleeping", 10)
+    time.sleep(0.2)
     fresh.interrupt()
     assert fresh.finish(handle, timeout=5).error["name"] == "KeyboardInterrupt"
 
@@ -355,10 +408,43 @@ def test_os_exit_keeps_what_was_printed(fresh):
         fresh.read_frame(timeout=5)
 
 
+def test_segfault_is_visible(fresh):
+    fresh.start("print('about to crash')\nimport ctypes\nctypes.string_at(0)")
+    assert fresh.wait() == -11
+    assert fresh.stdout.wait_for(b"about to crash\n", 5)
+    assert fresh.stderr.wait_for(b"Segmentation fault", 5)
+
+
 def test_closing_fd3_exits_zero_even_with_a_running_thread(fresh):
-    fresh.execute("import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()")
+    fresh.execute("import threading, time\n"
+                  "threading.Thread(target=time.sleep, args=(1000,)).start()")
     fresh.close_requests()
     assert fresh.wait(timeout=10) == 0
+
+
+def test_programs_started_by_code_do_not_inherit_fds_3_and_4(kernel):
+    r = kernel.execute("import os\n"
+                       "os.system('[ -e /proc/self/fd/3 ] || [ -e /proc/self/fd/4 ] && echo held"
+                       " || echo clean')")
+    assert r.stdout == "clean\n"
+
+
+def test_exit_does_not_end_the_kernel(kernel):
+    assert kernel.execute("exit()").success
+    assert kernel.execute("quit()").success
+    assert kernel.alive() and kernel.execute("1").success
+
+
+def test_without_ipython_the_runner_says_so(tmp_path):
+    # -S hides site-packages, so IPython cannot be imported.
+    k = Kernel(PYTHON, engine_env(tmp_path), argv=("-I", "-S"), wait_ready=False)
+    try:
+        assert k.wait() == 2
+        with pytest.raises(EOFError):
+            k.read_frame(timeout=5)
+        assert k.stderr.wait_for(b"hopx kernel: No module named 'IPython'", 5)
+    finally:
+        k.kill()
 
 
 def test_unknown_request_is_ignored(fresh):

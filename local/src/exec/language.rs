@@ -81,9 +81,7 @@ impl Runtimes {
         Runtimes {
             python: match py_hint {
                 Some(p) => probe_python(&p).await,
-                None => Err(
-                    "python is not available: no `python3` on PATH (set HOPX_LOCAL_PYTHON)".into(),
-                ),
+                None => Err("python is not available: no `python3` on PATH (set HOPX_LOCAL_PYTHON)".into()),
             },
             node: find("node", "HOPX_LOCAL_NODE", "javascript"),
             bash: find("bash", "HOPX_LOCAL_BASH", "bash"),
@@ -129,18 +127,14 @@ impl Runtimes {
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
 fn find(name: &str, var: &str, lang: &str) -> Result<PathBuf, String> {
     env_path(var)
         .or_else(|| which(name))
         .and_then(|p| std::fs::canonicalize(p).ok())
-        .ok_or_else(|| {
-            format!("{lang} is not available on this machine: no `{name}` on PATH (set {var})")
-        })
+        .ok_or_else(|| format!("{lang} is not available on this machine: no `{name}` on PATH (set {var})"))
 }
 
 /// The first executable called `name` on PATH.
@@ -149,18 +143,12 @@ pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                .unwrap_or(false)
-        })
+        .find(|p| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
 }
 
 /// Directories every sandbox already sees read-only.
 pub fn is_system_path(p: &Path) -> bool {
-    ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]
-        .iter()
-        .any(|s| p.starts_with(s))
+    ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"].iter().any(|s| p.starts_with(s))
 }
 
 const PROBE: &str = "import sys, json, importlib.util as u\n\
@@ -183,23 +171,11 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
-            "python at {} gave an unreadable answer: {e}",
-            hint.display()
-        )
-    })?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("python at {} gave an unreadable answer: {e}", hint.display()))?;
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-    let mut ro_paths: Vec<PathBuf> = [s("prefix"), s("base")]
-        .into_iter()
-        .map(PathBuf::from)
-        .collect();
-    for p in v["path"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.as_str())
-    {
+    let mut ro_paths: Vec<PathBuf> = [s("prefix"), s("base")].into_iter().map(PathBuf::from).collect();
+    for p in v["path"].as_array().into_iter().flatten().filter_map(|p| p.as_str()) {
         ro_paths.push(PathBuf::from(p));
     }
     // The executable may be a venv symlink into another tree: expose that tree too.
@@ -213,11 +189,8 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
     ro_paths.sort();
     ro_paths.dedup();
     // Keep only outermost paths: a prefix already covers its site-packages.
-    let outer: Vec<PathBuf> = ro_paths
-        .iter()
-        .filter(|p| !ro_paths.iter().any(|q| q != *p && p.starts_with(q)))
-        .cloned()
-        .collect();
+    let outer: Vec<PathBuf> =
+        ro_paths.iter().filter(|p| !ro_paths.iter().any(|q| q != *p && p.starts_with(q))).cloned().collect();
     Ok(PythonRuntime {
         executable: exe,
         ro_paths: outer,
@@ -244,10 +217,6 @@ mod tests {
         let r = Runtimes::resolve(None).await;
         let py = r.python.expect("python3 on PATH");
         assert!(py.executable.is_absolute());
-        assert!(
-            !py.executable.to_string_lossy().contains("shims"),
-            "{:?}",
-            py.executable
-        );
+        assert!(!py.executable.to_string_lossy().contains("shims"), "{:?}", py.executable);
     }
 }

@@ -17,11 +17,7 @@ use tokio::task::JoinHandle;
 const DRAIN_GRACE: Duration = Duration::from_millis(1000);
 
 /// Runs `req` as a new process in `sandbox`. `Err` means the code could not be started.
-pub async fn run(
-    sandbox: &Arc<Sandbox>,
-    req: ExecRequest,
-    events: EventSink,
-) -> Result<ExecOutcome, String> {
+pub async fn run(sandbox: &Arc<Sandbox>, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
     let program = sandbox.runtimes.binary(req.language)?.to_path_buf();
     let file = sandbox.next_file_name(req.language.extension());
     let host_file = write_code_file(&sandbox.spec.tmp, &file, &req.code)
@@ -60,13 +56,7 @@ pub async fn supervise(
         .map_err(|e| format!("cannot start the process: {e}"))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let limit = sandbox.output_limit;
-    let out = reader(
-        process.stdout,
-        Stream::Stdout,
-        limit,
-        events.clone(),
-        stop_rx.clone(),
-    );
+    let out = reader(process.stdout, Stream::Stdout, limit, events.clone(), stop_rx.clone());
     let err = reader(process.stderr, Stream::Stderr, limit, events, stop_rx);
     let control = process.control;
     let mut killed = sandbox.kill_signal();
@@ -137,10 +127,7 @@ pub fn note(stream: &mut Captured, line: &str) {
 /// The line that explains an out-of-memory kill.
 pub fn memory_note(sandbox: &Sandbox) -> String {
     match sandbox.spec.limits.memory_bytes {
-        Some(b) => format!(
-            "[hopx] killed: the sandbox memory limit ({} MiB) was reached",
-            b / (1024 * 1024)
-        ),
+        Some(b) => format!("[hopx] killed: the sandbox memory limit ({} MiB) was reached", b / (1024 * 1024)),
         None => "[hopx] killed: out of memory".to_string(),
     }
 }
@@ -151,10 +138,7 @@ pub fn run_env(
     vars: &std::collections::BTreeMap<String, String>,
 ) -> Vec<(OsString, OsString)> {
     let mut env: std::collections::BTreeMap<String, String> = [
-        (
-            "PATH",
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        ),
+        ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
         ("HOME", spawn::WORKSPACE),
         ("TMPDIR", spawn::TMP),
         ("LANG", "C.UTF-8"),
@@ -219,10 +203,7 @@ pub fn prepare_workdir(sandbox: &Sandbox, inside: &str) -> std::io::Result<()> {
 
 /// The host path behind an inside path under `/workspace` or `/tmp`.
 pub fn host_path(sandbox: &Sandbox, inside: &str) -> Option<PathBuf> {
-    for (prefix, host) in [
-        (spawn::WORKSPACE, &sandbox.spec.workspace),
-        (spawn::TMP, &sandbox.spec.tmp),
-    ] {
+    for (prefix, host) in [(spawn::WORKSPACE, &sandbox.spec.workspace), (spawn::TMP, &sandbox.spec.tmp)] {
         if let Some(rest) = inside.strip_prefix(prefix) {
             if rest.is_empty() || rest.starts_with('/') {
                 return Some(host.join(rest.trim_start_matches('/')));

@@ -34,12 +34,7 @@ pub struct Capture {
 
 impl Capture {
     pub fn new(limit: usize) -> Self {
-        Capture {
-            kept: Vec::new(),
-            limit,
-            truncated: false,
-            pending: Vec::new(),
-        }
+        Capture { kept: Vec::new(), limit, truncated: false, pending: Vec::new() }
     }
 
     /// Adds bytes; returns the text to stream as an event (may be empty).
@@ -69,10 +64,7 @@ impl Capture {
 
     /// The kept bytes as text (invalid UTF-8 becomes U+FFFD).
     pub fn finish(self) -> Captured {
-        Captured {
-            text: String::from_utf8_lossy(&self.kept).into_owned(),
-            truncated: self.truncated,
-        }
+        Captured { text: String::from_utf8_lossy(&self.kept).into_owned(), truncated: self.truncated }
     }
 
     /// Drops the last `n` kept bytes (used to strip a sentinel).

@@ -39,14 +39,17 @@ pub fn serve(listener: tokio::net::TcpListener, sandbox: Arc<Sandbox>, engine: E
 fn router(agent: Agent) -> Router {
     let authed = Router::new()
         .route("/execute", post(execute_code))
-        .route("/commands/run", post(run_command))
+        .route("/execute/stream", get(super::stream::execute_stream))
+        .route("/execute/background", post(super::background::start))
+        .route("/execute/processes", get(super::background::list))
+        .route("/execute/processes/{id}", get(super::background::get_one))
         .route(
-            "/env",
-            get(env_get)
-                .put(env_put)
-                .patch(env_patch)
-                .delete(env_delete),
+            "/execute/kill",
+            axum::routing::delete(super::background::kill_by_query).post(super::background::kill_by_body),
         )
+        .route("/execute/kill/{id}", post(super::background::kill_by_path))
+        .route("/commands/run", post(run_command))
+        .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -56,13 +59,8 @@ fn router(agent: Agent) -> Router {
         .merge(authed)
         .fallback(not_found)
         // Room for the largest accepted code, JSON-escaped, so the size check can say why.
-        .layer(axum::extract::DefaultBodyLimit::max(
-            agent.engine.config().code_limit * 2 + (1 << 20),
-        ))
-        .layer(middleware::from_fn_with_state(
-            agent.clone(),
-            refuse_if_killed,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(agent.engine.config().code_limit * 2 + (1 << 20)))
+        .layer(middleware::from_fn_with_state(agent.clone(), refuse_if_killed))
         .layer(middleware::from_fn(super::request_id))
         .with_state(agent)
 }
@@ -79,10 +77,7 @@ async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        });
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     match token {
         Some(t) if agent.sandbox.accepts_token(t.trim()) => next.run(req).await,
         Some(_) => AgentError(ApiError::new(
@@ -105,12 +100,7 @@ async fn not_found() -> AgentError {
 }
 
 fn uptime(agent: &Agent) -> u64 {
-    agent
-        .sandbox
-        .created_at
-        .elapsed()
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    agent.sandbox.created_at.elapsed().map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn features(agent: &Agent) -> Value {
@@ -129,9 +119,9 @@ fn features(agent: &Agent) -> Value {
         "code_execution": true,
         "file_operations": false,
         "terminal_access": false,
-        "websocket_streaming": false,
+        "websocket_streaming": true,
         "rich_output": agent.sandbox.template.python_kernel,
-        "background_jobs": false,
+        "background_jobs": true,
         "ipython_kernel": agent.sandbox.template.python_kernel,
         "system_metrics": false,
         "languages": langs,
@@ -151,13 +141,7 @@ async fn health(State(agent): State<Agent>) -> Json<Value> {
 }
 
 async fn info(State(agent): State<Agent>) -> Json<Value> {
-    let port = agent
-        .sandbox
-        .agent_url
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let port = agent.sandbox.agent_url.rsplit(':').next().unwrap_or_default().to_string();
     Json(json!({
         "agent": "hopx-local",
         "version": env!("CARGO_PKG_VERSION"),
@@ -176,6 +160,10 @@ async fn info(State(agent): State<Agent>) -> Json<Value> {
         "features": features(&agent),
         "endpoints": {
             "execute": "POST /execute",
+            "execute_stream": "GET /execute/stream (WebSocket)",
+            "execute_background": "POST /execute/background",
+            "processes": "GET /execute/processes",
+            "kill": "POST /execute/kill/{process_id}",
             "commands": "POST /commands/run",
             "env": "GET|PUT|PATCH|DELETE /env",
             "health": "GET /health",
@@ -195,9 +183,7 @@ async fn root(State(agent): State<Agent>) -> Json<Value> {
 
 async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {
     let limit = agent.engine.config().code_limit;
-    let req = match json_object(&body)
-        .and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit))
-    {
+    let req = match json_object(&body).and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit)) {
         Ok(r) => r,
         Err(e) => return AgentError(e).into_response(),
     };

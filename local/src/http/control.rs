@@ -28,10 +28,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/v1/sandboxes/{id}/token/refresh", post(refresh_token))
         .route("/v1/templates", get(list_templates))
         .route("/v1/templates/{name}", get(get_template))
-        .route_layer(middleware::from_fn_with_state(
-            engine.clone(),
-            require_api_key,
-        ));
+        .route_layer(middleware::from_fn_with_state(engine.clone(), require_api_key));
     Router::new()
         .route("/health", get(health))
         .merge(v1)
@@ -48,27 +45,19 @@ async fn health(State(engine): State<Engine>) -> Json<Value> {
 }
 
 async fn not_found() -> ControlError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "RESOURCE_NOT_FOUND",
-        "no such endpoint",
-    )
-    .into()
+    ApiError::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", "no such endpoint").into()
 }
 
 /// Accepts the key from `X-API-Key` or `Authorization: Bearer` when the engine has one.
 async fn require_api_key(State(engine): State<Engine>, req: Request, next: Next) -> Response {
     if let Some(expected) = &engine.config().api_key {
         let headers = req.headers();
-        let given = headers
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| {
-                headers
-                    .get(header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-            });
+        let given = headers.get("x-api-key").and_then(|v| v.to_str().ok()).or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+        });
         match given {
             Some(k) if k == expected => {}
             Some(_) => {
@@ -99,11 +88,7 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_u64() {
             Some(n) if n > 0 => Some(n),
-            _ => {
-                return Err(
-                    ApiError::bad_request("timeout_seconds must be a positive integer").into(),
-                )
-            }
+            _ => return Err(ApiError::bad_request("timeout_seconds must be a positive integer").into()),
         },
     };
     let internet_access = match obj.get("internet_access") {
@@ -112,14 +97,8 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
         Some(_) => return Err(ApiError::bad_request("internet_access must be a boolean").into()),
     };
     let env_vars = string_map(&obj, "env_vars")?;
-    let sandbox = engine
-        .create(CreateRequest {
-            template,
-            timeout_seconds,
-            internet_access,
-            env_vars,
-        })
-        .await?;
+    let sandbox =
+        engine.create(CreateRequest { template, timeout_seconds, internet_access, env_vars }).await?;
     Ok((StatusCode::CREATED, Json(wire::sandbox(&sandbox, true))).into_response())
 }
 
@@ -128,11 +107,7 @@ fn find_template(obj: &serde_json::Map<String, Value>) -> Result<&'static Templa
         (Some(Value::String(s)), _) if !s.is_empty() => s.clone(),
         (Some(Value::Number(n)), _) => n.to_string(),
         (_, Some(Value::String(s))) if !s.is_empty() => s.clone(),
-        _ => {
-            return Err(ApiError::bad_request(
-                "template_name or template_id is required",
-            ))
-        }
+        _ => return Err(ApiError::bad_request("template_name or template_id is required")),
     };
     Template::find(&wanted).ok_or_else(|| template_not_found(&wanted))
 }
@@ -142,10 +117,7 @@ fn template_not_found(name: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "TEMPLATE_NOT_FOUND",
-        format!(
-            "Template not found: {name:?}. Available templates: {}",
-            names.join(", ")
-        ),
+        format!("Template not found: {name:?}. Available templates: {}", names.join(", ")),
     )
     .with_detail("template_name", name)
     .with_detail("available_templates", names)
@@ -156,9 +128,7 @@ async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, Stri
         None => 100,
         Some(s) => match s.parse::<usize>() {
             Ok(n) if (1..=1000).contains(&n) => n,
-            _ => {
-                return Err(ApiError::bad_request("limit must be an integer from 1 to 1000").into())
-            }
+            _ => return Err(ApiError::bad_request("limit must be an integer from 1 to 1000").into()),
         },
     };
     let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
@@ -190,19 +160,15 @@ async fn get_one(State(engine): State<Engine>, Path(id): Path<String>) -> Answer
 
 async fn delete(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
     engine.kill(&id).await?;
-    Ok(Json(
-        json!({ "id": id, "status": "deleted", "request_id": crate::error::current_request_id() }),
-    )
-    .into_response())
+    Ok(Json(json!({ "id": id, "status": "deleted", "request_id": crate::error::current_request_id() }))
+        .into_response())
 }
 
 async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body: Bytes) -> Answer {
     let obj = json_object(&body)?;
     let seconds = match obj.get("timeout_seconds").and_then(Value::as_u64) {
         Some(n) if n > 0 => n,
-        _ => {
-            return Err(ApiError::bad_request("timeout_seconds must be a positive integer").into())
-        }
+        _ => return Err(ApiError::bad_request("timeout_seconds must be a positive integer").into()),
     };
     let sandbox = engine.set_timeout(&id, seconds)?;
     let expires_at = sandbox.state().expires_at.map(crate::ids::rfc3339);
@@ -226,15 +192,8 @@ fn created_at(engine: &Engine) -> String {
 }
 
 async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
-    let mem = engine
-        .config()
-        .limits
-        .memory_bytes
-        .map_or(0, |b| b / (1024 * 1024));
-    let data: Vec<Value> = TEMPLATES
-        .iter()
-        .map(|t| t.to_wire(mem, &created_at(&engine)))
-        .collect();
+    let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
+    let data: Vec<Value> = TEMPLATES.iter().map(|t| t.to_wire(mem, &created_at(&engine))).collect();
     Json(json!({
         "object": "list",
         "data": data,
@@ -246,11 +205,7 @@ async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
 
 async fn get_template(State(engine): State<Engine>, Path(name): Path<String>) -> Answer {
     let t = Template::find(&name).ok_or_else(|| template_not_found(&name))?;
-    let mem = engine
-        .config()
-        .limits
-        .memory_bytes
-        .map_or(0, |b| b / (1024 * 1024));
+    let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
     let mut v = t.to_wire(mem, &created_at(&engine));
     v["request_id"] = Value::String(crate::error::current_request_id());
     Ok(Json(v).into_response())

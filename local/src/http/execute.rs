@@ -26,11 +26,7 @@ pub fn parse_request(
     let code = match obj.get("code") {
         Some(Value::String(c)) => c.clone(),
         None | Some(Value::Null) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "MISSING_PARAMETER",
-                "code is required",
-            ))
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "MISSING_PARAMETER", "code is required"))
         }
         Some(_) => return Err(ApiError::bad_request("code must be a string")),
     };
@@ -51,21 +47,12 @@ pub fn parse_request(
             "unsupported language {lang_name:?}; this engine supports: {SUPPORTED}"
         ))
     })?;
-    sandbox
-        .runtimes
-        .binary(language)
-        .map_err(ApiError::bad_request)?;
+    sandbox.runtimes.binary(language).map_err(ApiError::bad_request)?;
     let timeout = parse_timeout(obj.get("timeout"), DEFAULT_TIMEOUT)?;
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
     env.extend(string_map(obj, "env")?);
-    Ok(ExecRequest {
-        code,
-        language,
-        timeout,
-        workdir,
-        env,
-    })
+    Ok(ExecRequest { code, language, timeout, workdir, env })
 }
 
 /// A timeout in whole seconds within 1..=300.
@@ -91,23 +78,16 @@ pub fn parse_workdir(v: Option<&Value>) -> Result<String, ApiError> {
         Some(Value::String(s)) if !s.is_empty() => s.as_str(),
         Some(_) => return Err(invalid_path("workdir must be a non-empty string")),
     };
-    let parts: Vec<&str> = raw
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
+    let parts: Vec<&str> = raw.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     if !raw.starts_with('/') || parts.contains(&"..") || raw.contains('\0') {
-        return Err(invalid_path(&format!(
-            "workdir must be an absolute path without '..', got {raw:?}"
-        )));
+        return Err(invalid_path(&format!("workdir must be an absolute path without '..', got {raw:?}")));
     }
     let path = format!("/{}", parts.join("/"));
     let allowed = [spawn::WORKSPACE, spawn::TMP]
         .iter()
         .any(|root| path == *root || path.starts_with(&format!("{root}/")));
     if !allowed {
-        return Err(invalid_path(&format!(
-            "workdir must be under /workspace or /tmp, got {raw:?}"
-        )));
+        return Err(invalid_path(&format!("workdir must be under /workspace or /tmp, got {raw:?}")));
     }
     Ok(path)
 }
@@ -117,30 +97,19 @@ fn invalid_path(msg: &str) -> ApiError {
 }
 
 /// The answer to a finished run: 200 with the result, 408 on timeout, 404 if killed.
-pub fn answer(
-    sandbox: &Sandbox,
-    req: &ExecRequest,
-    outcome: Result<ExecOutcome, String>,
-) -> Response {
+pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome, String>) -> Response {
     let outcome = match outcome {
         Ok(o) => o,
         Err(msg) => {
-            return AgentError(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "EXECUTION_FAILED",
-                msg,
-            ))
-            .into_response()
+            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "EXECUTION_FAILED", msg))
+                .into_response()
         }
     };
     if outcome.sandbox_killed {
         return AgentError(ApiError::new(
             StatusCode::NOT_FOUND,
             "RESOURCE_NOT_FOUND",
-            format!(
-                "Sandbox not found: {} was killed while the code ran",
-                sandbox.id
-            ),
+            format!("Sandbox not found: {} was killed while the code ran", sandbox.id),
         ))
         .into_response();
     }
@@ -177,20 +146,11 @@ pub async fn run_command(sandbox: &Arc<Sandbox>, body: &Bytes) -> Response {
     }
 }
 
-fn command_request(
-    sandbox: &Sandbox,
-    body: &Bytes,
-) -> Result<(Command, String, Duration), ApiError> {
+fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<(Command, String, Duration), ApiError> {
     let obj = json_object(body)?;
     let command = match obj.get("command") {
         Some(Value::String(c)) if !c.is_empty() => c.clone(),
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "MISSING_PARAMETER",
-                "command is required",
-            ))
-        }
+        _ => return Err(ApiError::new(StatusCode::BAD_REQUEST, "MISSING_PARAMETER", "command is required")),
     };
     let args: Vec<String> = match obj.get("args") {
         None | Some(Value::Null) => Vec::new(),
@@ -205,20 +165,12 @@ fn command_request(
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
     env.extend(string_map(&obj, "env")?);
-    let bash = sandbox
-        .runtimes
-        .binary(Language::Bash)
-        .map_err(ApiError::bad_request)?
-        .to_path_buf();
-    let display = std::iter::once(command.clone())
-        .chain(args.iter().cloned())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let bash = sandbox.runtimes.binary(Language::Bash).map_err(ApiError::bad_request)?.to_path_buf();
+    let display = std::iter::once(command.clone()).chain(args.iter().cloned()).collect::<Vec<_>>().join(" ");
     let argv: Vec<std::ffi::OsString> = if args.is_empty() {
         vec!["-c".into(), command.into()]
     } else {
-        let mut v: Vec<std::ffi::OsString> =
-            vec!["-c".into(), "exec \"$0\" \"$@\"".into(), command.into()];
+        let mut v: Vec<std::ffi::OsString> = vec!["-c".into(), "exec \"$0\" \"$@\"".into(), command.into()];
         v.extend(args.into_iter().map(Into::into));
         v
     };
@@ -244,12 +196,8 @@ fn command_answer(
     let o = match outcome {
         Ok(o) => o,
         Err(msg) => {
-            return AgentError(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "COMMAND_FAILED",
-                msg,
-            ))
-            .into_response()
+            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "COMMAND_FAILED", msg))
+                .into_response()
         }
     };
     if o.sandbox_killed {
@@ -287,10 +235,7 @@ mod tests {
     #[test]
     fn workdir_rules() {
         assert_eq!(parse_workdir(None).unwrap(), "/workspace");
-        assert_eq!(
-            parse_workdir(Some(&json!("/workspace/a/./b/"))).unwrap(),
-            "/workspace/a/b"
-        );
+        assert_eq!(parse_workdir(Some(&json!("/workspace/a/./b/"))).unwrap(), "/workspace/a/b");
         assert_eq!(parse_workdir(Some(&json!("/tmp"))).unwrap(), "/tmp");
         assert!(parse_workdir(Some(&json!("/workspace/../etc"))).is_err());
         assert!(parse_workdir(Some(&json!("/etc"))).is_err());
@@ -301,10 +246,7 @@ mod tests {
     #[test]
     fn timeout_rules() {
         assert_eq!(parse_timeout(None, 120).unwrap().as_secs(), 120);
-        assert_eq!(
-            parse_timeout(Some(&json!(300)), 120).unwrap().as_secs(),
-            300
-        );
+        assert_eq!(parse_timeout(Some(&json!(300)), 120).unwrap().as_secs(), 300);
         assert!(parse_timeout(Some(&json!(0)), 120).is_err());
         assert!(parse_timeout(Some(&json!(301)), 120).is_err());
         assert!(parse_timeout(Some(&json!(1.5)), 120).is_err());

@@ -2,8 +2,10 @@
 //! settings.
 
 pub mod agent;
+pub mod background;
 pub mod control;
 pub mod execute;
+pub mod stream;
 pub mod wire;
 
 use crate::error::{ApiError, REQUEST_ID};
@@ -63,9 +65,7 @@ pub fn string_map(
         Some(Value::Object(m)) => {
             for (k, v) in m {
                 if k.is_empty() || k.contains('=') || k.contains('\0') {
-                    return Err(ApiError::bad_request(format!(
-                        "{key}: invalid variable name {k:?}"
-                    )));
+                    return Err(ApiError::bad_request(format!("{key}: invalid variable name {k:?}")));
                 }
                 match v {
                     Value::String(s) if !s.contains('\0') => {
@@ -79,11 +79,7 @@ pub fn string_map(
                 }
             }
         }
-        Some(_) => {
-            return Err(ApiError::bad_request(format!(
-                "{key} must be an object of strings"
-            )))
-        }
+        Some(_) => return Err(ApiError::bad_request(format!("{key} must be an object of strings"))),
     }
     Ok(out)
 }
@@ -100,8 +96,6 @@ pub fn serve(
         let _ = tcp.set_nodelay(true);
     });
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let _ = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
     })
 }

@@ -28,11 +28,7 @@ pub fn sandbox(sb: &Sandbox, with_token: bool) -> Value {
         "request_id": crate::error::current_request_id(),
     });
     if with_token {
-        let (token, exp) = st
-            .tokens
-            .last()
-            .cloned()
-            .expect("a sandbox always has a token");
+        let (token, exp) = st.tokens.last().cloned().expect("a sandbox always has a token");
         v["auth_token"] = Value::String(token);
         v["token_expires_at"] = Value::String(rfc3339(exp));
     }

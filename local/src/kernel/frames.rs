@@ -17,9 +17,7 @@ pub struct FrameWriter {
 
 impl FrameWriter {
     pub fn new(fd: OwnedFd) -> std::io::Result<Self> {
-        Ok(FrameWriter {
-            tx: pipe::Sender::from_owned_fd(fd)?,
-        })
+        Ok(FrameWriter { tx: pipe::Sender::from_owned_fd(fd)? })
     }
 
     /// Sends one frame, in one buffer so it goes out in as few writes as possible.

@@ -27,10 +27,13 @@ pub async fn execute(
     // tokio's mutex is fair: queued runs go in arrival order.
     let mut slot = sandbox.kernel.lock().await;
     if sandbox.is_killed() {
-        return Ok(ExecOutcome {
-            sandbox_killed: true,
-            ..Default::default()
-        });
+        return Ok(ExecOutcome { sandbox_killed: true, ..Default::default() });
+    }
+    if let Some(k) = slot.as_mut() {
+        if !k.settle().await {
+            k.control.kill_tree();
+            let _ = k.exit.wait_for(Option::is_some).await;
+        }
     }
     if slot.as_ref().is_none_or(Kernel::has_exited) {
         if let Some(old) = slot.take() {

@@ -28,6 +28,8 @@ pub struct Kernel {
     pub(super) stderr: Arc<StreamRouter>,
     pub(super) exit: watch::Receiver<Option<ExitInfo>>,
     pub(super) next_id: u64,
+    /// A run whose caller went away before its end: `(id, sentinel)`, settled before the next.
+    pub(super) pending: Option<(u64, String)>,
     /// The sandbox files and limits the kernel was started with.
     pub spec: Arc<SandboxSpec>,
 }
@@ -43,8 +45,7 @@ impl Kernel {
         let (req_read, req_write) = pipe()?;
         let (msg_read, msg_write) = pipe()?;
         // The runner picks its own matplotlib backend (inline figures), so no MPLBACKEND here.
-        let mut env =
-            crate::exec::oneshot::run_env(crate::exec::Language::Python, &BTreeMap::new());
+        let mut env = crate::exec::oneshot::run_env(crate::exec::Language::Python, &BTreeMap::new());
         env.retain(|(k, _)| k != "MPLBACKEND");
         let command = Command {
             program: python.executable.clone(),
@@ -75,6 +76,7 @@ impl Kernel {
             stderr,
             exit,
             next_id: 1,
+            pending: None,
             spec: spec.clone(),
         };
         // Collect start-up errors (a failed import) to explain a kernel that never gets ready.
@@ -85,17 +87,11 @@ impl Kernel {
             Ok(true) => Ok(kernel),
             Ok(false) => {
                 kernel.shutdown();
-                Err(format!(
-                    "the Python kernel exited during start-up: {}",
-                    startup_err.trim()
-                ))
+                Err(format!("the Python kernel exited during start-up: {}", startup_err.trim()))
             }
             Err(_) => {
                 kernel.shutdown();
-                Err(format!(
-                    "the Python kernel was not ready within {} s",
-                    START_LIMIT.as_secs()
-                ))
+                Err(format!("the Python kernel was not ready within {} s", START_LIMIT.as_secs()))
             }
         }
     }

@@ -9,6 +9,9 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How often an interrupt is repeated while the code has not stopped.
+const RESEND: Duration = Duration::from_millis(100);
+
 /// How long the output streams may trail the `done` message.
 const SENTINEL_WAIT: Duration = Duration::from_secs(2);
 
@@ -34,6 +37,7 @@ impl Kernel {
         self.next_id += 1;
         let sentinel = format!("\0hopx-end-{id}-{}\0", &crate::ids::secret()[..16]);
         let limit = sandbox.output_limit;
+        self.pending = Some((id, sentinel.clone()));
         self.stdout.begin(&sentinel, limit, events.clone());
         self.stderr.begin(&sentinel, limit, events.clone());
         let _ = crate::exec::oneshot::prepare_workdir(sandbox, &req.workdir);
@@ -41,6 +45,9 @@ impl Kernel {
             "type": "execute", "id": id, "code": req.code, "cwd": req.workdir,
             "env": req.env, "sentinel": sentinel,
         });
+        // If the caller goes away mid-run (a closed connection), the cell is interrupted rather
+        // than left to hold the kernel for the queue behind it.
+        let mut abandon = InterruptOnDrop { control: Some(self.control.clone()) };
         let mut outcome = ExecOutcome::default();
         let mut after = After::Alive;
         if self.writer.send(&request).await.is_err() {
@@ -69,6 +76,11 @@ impl Kernel {
                     interrupted_at = Some(Instant::now());
                     let _ = self.control.signal(libc::SIGINT);
                 }
+                // A SIGINT that lands just before a blocking call only acts when the call
+                // returns, so it is repeated until the run stops or the grace runs out.
+                _ = tokio::time::sleep(RESEND), if interrupted_at.is_some() && grace > RESEND => {
+                    let _ = self.control.signal(libc::SIGINT);
+                }
                 _ = tokio::time::sleep(grace), if interrupted_at.is_some() => {
                     // The code ignored the interrupt: the kernel goes, the sandbox stays.
                     self.control.kill_tree();
@@ -85,15 +97,15 @@ impl Kernel {
         }
         if after == After::Dead {
             // Let the streams drain to EOF so output printed right before the end is kept.
-            let _ =
-                tokio::time::timeout(Duration::from_secs(1), self.exit.wait_for(Option::is_some))
-                    .await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), self.exit.wait_for(Option::is_some)).await;
         }
         let _ = tokio::time::timeout(SENTINEL_WAIT, async {
             self.stdout.wait_sentinel().await;
             self.stderr.wait_sentinel().await;
         })
         .await;
+        abandon.control = None;
+        self.pending = None;
         outcome.stdout = self.stdout.finish();
         outcome.stderr = self.stderr.finish();
         outcome.execution_time = started.elapsed().as_secs_f64();
@@ -113,10 +125,35 @@ impl Kernel {
         (outcome, after)
     }
 
+    /// Waits out a run whose caller went away (it was interrupted when dropped): its `done`
+    /// and its sentinels must pass before the next run starts. False if it will not end.
+    pub async fn settle(&mut self) -> bool {
+        let Some((id, sentinel)) = self.pending.take() else { return true };
+        self.stdout.begin(&sentinel, 0, None);
+        self.stderr.begin(&sentinel, 0, None);
+        let done = tokio::time::timeout(super::INTERRUPT_GRACE * 2, async {
+            while let Some(f) = self.frames.recv().await {
+                if f["id"] == id && f["type"] == "done" {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .unwrap_or(false);
+        let _ = tokio::time::timeout(SENTINEL_WAIT, async {
+            self.stdout.wait_sentinel().await;
+            self.stderr.wait_sentinel().await;
+        })
+        .await;
+        self.stdout.finish();
+        self.stderr.finish();
+        done
+    }
+
     fn display(&self, frame: &Value, outcome: &mut ExecOutcome, events: &EventSink) {
         let data = frame["data"].as_object().cloned().unwrap_or_default();
-        let mut metadata: Map<String, Value> =
-            frame["metadata"].as_object().cloned().unwrap_or_default();
+        let mut metadata: Map<String, Value> = frame["metadata"].as_object().cloned().unwrap_or_default();
         if frame["kind"] == "result" {
             if let Some(text) = data.get("text/plain").and_then(Value::as_str) {
                 outcome.result_text = Some(text.to_string());
@@ -133,11 +170,7 @@ impl Kernel {
     fn report_death(&self, sandbox: &Sandbox, outcome: &mut ExecOutcome) {
         let info = (*self.exit.borrow()).unwrap_or_default();
         outcome.kernel_restarted = true;
-        outcome.exit_code = if info.oom_killed {
-            137
-        } else {
-            info.shell_code()
-        };
+        outcome.exit_code = if info.oom_killed { 137 } else { info.shell_code() };
         if info.oom_killed {
             note(&mut outcome.stderr, &memory_note(sandbox));
         }
@@ -158,5 +191,18 @@ fn sandbox_grace(interrupted_at: Option<Instant>) -> Duration {
     match interrupted_at {
         Some(t) => super::INTERRUPT_GRACE.saturating_sub(t.elapsed()),
         None => Duration::from_secs(86_400),
+    }
+}
+
+/// Interrupts the kernel when dropped while armed.
+struct InterruptOnDrop {
+    control: Option<Arc<dyn crate::spawn::ProcessControl>>,
+}
+
+impl Drop for InterruptOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.control.take() {
+            let _ = c.signal(libc::SIGINT);
+        }
     }
 }

@@ -101,14 +101,7 @@ impl StreamRouter {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if *self.closed.lock().unwrap()
-                || self
-                    .current
-                    .lock()
-                    .unwrap()
-                    .as_ref()
-                    .is_none_or(|c| c.found)
-            {
+            if *self.closed.lock().unwrap() || self.current.lock().unwrap().as_ref().is_none_or(|c| c.found) {
                 return;
             }
             notified.await;
@@ -138,10 +131,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Length of the longest suffix of `data` that is a proper prefix of `sentinel`.
 fn partial_suffix(data: &[u8], sentinel: &[u8]) -> usize {
     let max = data.len().min(sentinel.len().saturating_sub(1));
-    (1..=max)
-        .rev()
-        .find(|&n| data[data.len() - n..] == sentinel[..n])
-        .unwrap_or(0)
+    (1..=max).rev().find(|&n| data[data.len() - n..] == sentinel[..n]).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@
 //! forked: a child forked from a short-lived thread would be killed when that thread exits.
 //! How the process is confined is the job of an [`Isolator`]; callers never see which one.
 
+mod isolated;
 mod pidfd;
 mod plain;
 mod thread;
 
-pub use pidfd::{
-    decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid,
-};
+pub use isolated::NamespaceIsolator;
+pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 pub use plain::PlainIsolator;
 
 use std::ffi::OsString;
@@ -147,8 +147,13 @@ pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -
     thread::run(move || iso.prepare(&sb)).await
 }
 
-/// The isolator the engine uses. (Temporary: until the namespace isolator lands, this is the
-/// unconfined one.)
+/// The engine's isolator: namespaces, or none at all only when `HOPX_LOCAL_ISOLATION=none`
+/// asks for it (trusted code only). Where isolation is impossible, the error says why; there is
+/// never a silent fallback to running user code unconfined.
 pub fn default_isolator() -> Result<Arc<dyn Isolator>, String> {
-    Ok(Arc::new(PlainIsolator))
+    if std::env::var_os("HOPX_LOCAL_ISOLATION").is_some_and(|v| v == "none") {
+        tracing::warn!("HOPX_LOCAL_ISOLATION=none: sandbox processes run unisolated on the host");
+        return Ok(Arc::new(PlainIsolator));
+    }
+    NamespaceIsolator::probe().map(|iso| Arc::new(iso) as Arc<dyn Isolator>)
 }

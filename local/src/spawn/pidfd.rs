@@ -47,11 +47,7 @@ pub fn try_reap(pid: i32) -> Option<ExitInfo> {
         Some(decode(status))
     } else if r < 0 {
         // Already reaped or not our child: nothing more will come.
-        Some(ExitInfo {
-            code: None,
-            signal: None,
-            oom_killed: false,
-        })
+        Some(ExitInfo { code: None, signal: None, oom_killed: false })
     } else {
         None
     }
@@ -60,15 +56,9 @@ pub fn try_reap(pid: i32) -> Option<ExitInfo> {
 /// Turns a wait status into an [`ExitInfo`].
 pub fn decode(status: i32) -> ExitInfo {
     if libc::WIFEXITED(status) {
-        ExitInfo {
-            code: Some(libc::WEXITSTATUS(status)),
-            ..Default::default()
-        }
+        ExitInfo { code: Some(libc::WEXITSTATUS(status)), ..Default::default() }
     } else if libc::WIFSIGNALED(status) {
-        ExitInfo {
-            signal: Some(libc::WTERMSIG(status)),
-            ..Default::default()
-        }
+        ExitInfo { signal: Some(libc::WTERMSIG(status)), ..Default::default() }
     } else {
         ExitInfo::default()
     }

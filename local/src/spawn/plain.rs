@@ -4,8 +4,7 @@
 //! sandbox's host directories.
 
 use super::{
-    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
-    WORKSPACE,
+    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP, WORKSPACE,
 };
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -55,11 +54,7 @@ impl Isolator for PlainIsolator {
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .env("TMPDIR", &sandbox.tmp)
             .current_dir(Self::host_path(sandbox, &command.cwd))
-            .stdin(if command.stdin {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
@@ -89,7 +84,7 @@ impl Isolator for PlainIsolator {
             stdin,
             stdout,
             stderr,
-            control: Box::new(PlainProcess { pid, pidfd }),
+            control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default() }),
         })
     }
 
@@ -116,23 +111,13 @@ fn place_extra_fds(extra: &[i32]) -> io::Result<()> {
     }
     let first_other = 3 + extra.len() as u32;
     // SAFETY: marks the remaining descriptors close-on-exec (std's own error pipe included).
-    unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first_other,
-            u32::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
-        )
-    };
+    unsafe { libc::syscall(libc::SYS_close_range, first_other, u32::MAX, libc::CLOSE_RANGE_CLOEXEC) };
     Ok(())
 }
 
 fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
     if let Some(v) = value {
-        let lim = libc::rlimit {
-            rlim_cur: v,
-            rlim_max: v,
-        };
+        let lim = libc::rlimit { rlim_cur: v, rlim_max: v };
         // SAFETY: setrlimit with a valid struct.
         unsafe { libc::setrlimit(resource, &lim) };
     }
@@ -141,6 +126,18 @@ fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
 struct PlainProcess {
     pid: i32,
     pidfd: AsyncFd<OwnedFd>,
+    reaped: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for PlainProcess {
+    /// A run abandoned before its end takes its process group with it.
+    fn drop(&mut self) {
+        if !self.reaped.load(std::sync::atomic::Ordering::Acquire) {
+            self.kill_tree();
+            // SAFETY: waitpid on our own, just-killed child; it exits at once.
+            unsafe { libc::waitpid(self.pid, std::ptr::null_mut(), 0) };
+        }
+    }
 }
 
 impl ProcessControl for PlainProcess {
@@ -169,6 +166,7 @@ impl ProcessControl for PlainProcess {
     fn wait(&self) -> WaitFuture<'_> {
         Box::pin(async move {
             let info: ExitInfo = pidfd::wait_exit(self.pid, &self.pidfd).await;
+            self.reaped.store(true, std::sync::atomic::Ordering::Release);
             // Whatever the group left behind goes too.
             // SAFETY: kill(2) on the process group we created.
             unsafe { libc::kill(-self.pid, libc::SIGKILL) };

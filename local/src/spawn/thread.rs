@@ -26,9 +26,7 @@ fn sender() -> &'static mpsc::Sender<Job> {
 }
 
 /// Runs `f` on the spawner thread and awaits its result.
-pub async fn run<T: Send + 'static>(
-    f: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
+pub async fn run<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
     let (tx, rx) = oneshot::channel();
     // Jobs register descriptors with the caller's runtime, so they run inside its context.
     let runtime = tokio::runtime::Handle::current();
@@ -36,9 +34,6 @@ pub async fn run<T: Send + 'static>(
         let _guard = runtime.enter();
         let _ = tx.send(f());
     });
-    sender()
-        .send(job)
-        .map_err(|_| io::Error::other("the spawner thread is gone"))?;
-    rx.await
-        .map_err(|_| io::Error::other("the spawner thread dropped a job"))?
+    sender().send(job).map_err(|_| io::Error::other("the spawner thread is gone"))?;
+    rx.await.map_err(|_| io::Error::other("the spawner thread dropped a job"))?
 }

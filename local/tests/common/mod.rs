@@ -35,22 +35,15 @@ impl Harness {
         let mut config = EngineConfig {
             api_key: Some(KEY.into()),
             state_dir: state_dir.clone(),
+            // No warm kernels unless a test asks: they would only load the machine.
+            kernel_pool: 0,
             ..EngineConfig::from_env()
         };
         edit(&mut config);
-        let server = Server::start(config, ([127, 0, 0, 1], 0).into())
-            .await
-            .expect("engine starts");
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        Harness {
-            server,
-            http,
-            state_dir,
-        }
+        let server = Server::start(config, ([127, 0, 0, 1], 0).into()).await.expect("engine starts");
+        let http =
+            reqwest::Client::builder().tcp_nodelay(true).timeout(Duration::from_secs(60)).build().unwrap();
+        Harness { server, http, state_dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -64,10 +57,7 @@ impl Harness {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value, Option<String>) {
-        let mut req = self
-            .http
-            .request(method, self.url(path))
-            .header("X-API-Key", KEY);
+        let mut req = self.http.request(method, self.url(path)).header("X-API-Key", KEY);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -77,9 +67,7 @@ impl Harness {
 
     /// Creates a sandbox and returns it.
     pub async fn create(&self, body: Value) -> Sb {
-        let (status, v, _) = self
-            .control(reqwest::Method::POST, "/v1/sandboxes", Some(body))
-            .await;
+        let (status, v, _) = self.control(reqwest::Method::POST, "/v1/sandboxes", Some(body)).await;
         assert_eq!(status, 201, "{v}");
         Sb {
             id: v["id"].as_str().unwrap().into(),
@@ -104,10 +92,7 @@ impl Sb {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value, Option<String>) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{}", self.url, path))
-            .bearer_auth(&self.token);
+        let mut req = self.http.request(method, format!("{}{}", self.url, path)).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -116,9 +101,7 @@ impl Sb {
 
     /// `POST /execute` with the given fields.
     pub async fn exec(&self, body: Value) -> (u16, Value) {
-        let (s, v, _) = self
-            .agent(reqwest::Method::POST, "/execute", Some(body))
-            .await;
+        let (s, v, _) = self.agent(reqwest::Method::POST, "/execute", Some(body)).await;
         (s, v)
     }
 
@@ -133,11 +116,7 @@ impl Sb {
 
 async fn split(resp: reqwest::Response) -> (u16, Value, Option<String>) {
     let status = resp.status().as_u16();
-    let rid = resp
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from);
+    let rid = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
     let text = resp.text().await.unwrap();
     let body = if text.is_empty() {
         Value::Null

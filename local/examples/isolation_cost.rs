@@ -1,0 +1,76 @@
+//! Measures what isolation costs per process: spawn-to-exit of `/bin/true`, 200 runs of each
+//! variant, round-robin in one process (so background load hits all alike).
+//!
+//! `cargo run -p hopx-local --example isolation_cost [runs]` (as root for the cgroup variant).
+
+use hopx_local::spawn::{self, Command, Isolator, Limits, NamespaceIsolator, PlainIsolator, SandboxSpec};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn spec(name: &str, network: bool) -> Arc<SandboxSpec> {
+    let dir = std::env::temp_dir().join(format!("hopx-cost-{}-{name}", std::process::id()));
+    Arc::new(SandboxSpec {
+        id: format!("cost-{}-{name}", std::process::id()),
+        workspace: dir.join("ws"),
+        tmp: dir.join("tmp"),
+        ro_paths: vec![],
+        network,
+        limits: Limits {
+            memory_bytes: Some(256 << 20),
+            max_processes: Some(64),
+            file_size_bytes: None,
+            open_files: None,
+        },
+    })
+}
+
+async fn once(iso: &Arc<dyn Isolator>, spec: &Arc<SandboxSpec>) -> Duration {
+    let command = Command {
+        program: PathBuf::from("/bin/true"),
+        args: vec![],
+        env: vec![],
+        cwd: "/".into(),
+        stdin: false,
+        extra_fds: vec![],
+    };
+    let start = Instant::now();
+    let p = spawn::spawn(iso, spec, command).await.expect("spawn");
+    let info = p.control.wait().await;
+    let took = start.elapsed();
+    assert_eq!(info.code, Some(0), "{info:?}");
+    took
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    v[((v.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let plain: Arc<dyn Isolator> = Arc::new(PlainIsolator);
+    let ns: Arc<dyn Isolator> = Arc::new(NamespaceIsolator::probe().expect("isolation available"));
+    let variants: Vec<(&str, Arc<dyn Isolator>, Arc<SandboxSpec>)> = vec![
+        ("plain (no isolation)", plain, spec("plain", true)),
+        ("namespaces, host network", ns.clone(), spec("ns-net", true)),
+        ("namespaces + netns (lo up)", ns.clone(), spec("ns-nonet", false)),
+    ];
+    for (_, iso, s) in &variants {
+        spawn::prepare(iso, s).await.expect("prepare");
+        once(iso, s).await; // warm up
+    }
+    let mut times = vec![Vec::with_capacity(runs); variants.len()];
+    for _ in 0..runs {
+        for (i, (_, iso, s)) in variants.iter().enumerate() {
+            times[i].push(once(iso, s).await);
+        }
+    }
+    println!("/bin/true spawn-to-exit, {runs} runs each (ms)");
+    for ((name, iso, s), t) in variants.iter().zip(times.iter_mut()) {
+        println!("  {name:<30} p50 {:6.2}   p90 {:6.2}", pct(t, 0.5), pct(t, 0.9));
+        iso.release(s);
+        let _ = std::fs::remove_dir_all(s.workspace.parent().unwrap());
+    }
+}

@@ -1,0 +1,159 @@
+//! Background runs of one sandbox: started by `POST /execute/background`, listed, read and
+//! killed later. Each is a one-shot process (it never occupies the Python kernel) whose output
+//! is kept, capped, for later reads.
+
+use crate::exec::{ExecOutcome, ExecRequest};
+use crate::ids::rfc3339;
+use crate::sandbox::Sandbox;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use tokio::sync::watch;
+
+/// Runs kept per sandbox; the oldest finished ones are forgotten beyond this.
+const KEPT: usize = 100;
+
+/// The state of one background run.
+#[derive(Debug)]
+pub struct Run {
+    pub process_id: String,
+    pub name: Option<String>,
+    pub language: &'static str,
+    pub started: SystemTime,
+    pub ended: Option<SystemTime>,
+    pub status: &'static str,
+    pub outcome: Option<ExecOutcome>,
+    /// Set to true to stop the run.
+    kill: watch::Sender<bool>,
+}
+
+/// The background runs of a sandbox.
+#[derive(Default)]
+pub struct Runs {
+    runs: Mutex<BTreeMap<String, Run>>,
+}
+
+impl Runs {
+    /// Starts `req` in the background and returns its description.
+    pub fn start(&self, sandbox: &Arc<Sandbox>, req: ExecRequest, name: Option<String>) -> Value {
+        let process_id = format!("proc_{}", &crate::ids::secret()[..16]);
+        let (kill, mut kill_rx) = watch::channel(false);
+        let run = Run {
+            process_id: process_id.clone(),
+            name,
+            language: req.language.name(),
+            started: SystemTime::now(),
+            ended: None,
+            status: "running",
+            outcome: None,
+            kill,
+        };
+        let described = describe(&run, false);
+        {
+            let mut runs = self.runs.lock().unwrap();
+            forget_oldest(&mut runs);
+            runs.insert(process_id.clone(), run);
+        }
+        let sb = sandbox.clone();
+        tokio::spawn(async move {
+            let _guard = sb.run_guard();
+            let result = tokio::select! {
+                r = crate::exec::oneshot::run(&sb, req, None) => Some(r),
+                _ = crate::exec::oneshot::until_true(&mut kill_rx) => None,
+            };
+            let mut runs = sb.background.runs.lock().unwrap();
+            if let Some(run) = runs.get_mut(&process_id) {
+                run.ended = Some(SystemTime::now());
+                match result {
+                    None => run.status = "killed",
+                    Some(Err(msg)) => {
+                        run.status = "failed";
+                        let mut o = ExecOutcome { exit_code: -1, ..Default::default() };
+                        o.stderr.text = msg;
+                        run.outcome = Some(o);
+                    }
+                    Some(Ok(o)) => {
+                        run.status = if o.timed_out {
+                            "timeout"
+                        } else if o.sandbox_killed {
+                            "killed"
+                        } else if o.success() {
+                            "completed"
+                        } else {
+                            "failed"
+                        };
+                        run.outcome = Some(o);
+                    }
+                }
+            }
+        });
+        described
+    }
+
+    /// Every run, oldest first, with output when `with_output`.
+    pub fn list(&self, with_output: bool) -> Vec<Value> {
+        self.runs.lock().unwrap().values().map(|r| describe(r, with_output)).collect()
+    }
+
+    /// One run with its output.
+    pub fn get(&self, process_id: &str) -> Option<Value> {
+        self.runs.lock().unwrap().get(process_id).map(|r| describe(r, true))
+    }
+
+    /// Stops a run; `None` if there is no such run. A finished run stays as it ended.
+    pub fn kill(&self, process_id: &str) -> Option<Value> {
+        let runs = self.runs.lock().unwrap();
+        let run = runs.get(process_id)?;
+        let _ = run.kill.send(true);
+        Some(json!({
+            "process_id": process_id,
+            "status": if run.status == "running" { "killed" } else { run.status },
+            "message": if run.status == "running" { "process killed" } else { "process had already ended" },
+            "timestamp": crate::ids::now_rfc3339(),
+        }))
+    }
+}
+
+fn forget_oldest(runs: &mut BTreeMap<String, Run>) {
+    while runs.len() >= KEPT {
+        let oldest = runs
+            .values()
+            .filter(|r| r.ended.is_some())
+            .min_by_key(|r| r.started)
+            .map(|r| r.process_id.clone());
+        match oldest {
+            Some(id) => runs.remove(&id),
+            None => break,
+        };
+    }
+}
+
+/// The `ProcessInfo` object of the agent spec, plus output when asked for.
+fn describe(run: &Run, with_output: bool) -> Value {
+    let end = run.ended.unwrap_or_else(SystemTime::now);
+    let duration = end.duration_since(run.started).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let mut v = json!({
+        "process_id": run.process_id,
+        "execution_id": run.process_id,
+        "name": run.name.clone().unwrap_or_default(),
+        "language": run.language,
+        "status": run.status,
+        "pid": 0,
+        "start_time": rfc3339(run.started),
+        "duration": duration,
+    });
+    if let Some(ended) = run.ended {
+        v["end_time"] = Value::String(rfc3339(ended));
+    }
+    if let Some(o) = &run.outcome {
+        v["exit_code"] = json!(o.exit_code);
+        if with_output {
+            v["stdout"] = json!(o.stdout.text);
+            v["stderr"] = json!(o.stderr.text);
+            v["stdout_truncated"] = json!(o.stdout.truncated);
+            v["stderr_truncated"] = json!(o.stderr.truncated);
+        }
+    }
+    v
+}

@@ -1,0 +1,167 @@
+//! `GET /execute/stream`: a run whose output arrives while it goes, over a WebSocket, in the
+//! message format the official SDKs read. The first client message is
+//! `{"type":"execute", code, language, timeout, workdir, env}`; then the server sends
+//! `stdout`/`stderr` (`data`, `timestamp`), `display` (a rich output), `result` (`exit_code`,
+//! `execution_time`), `error` when the run fails to finish, and always `complete` last.
+
+use super::agent::Agent;
+use super::execute::parse_request;
+use crate::error::ApiError;
+use crate::exec::{ExecEvent, ExecOutcome};
+use crate::ids::now_rfc3339;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+/// Upgrades the connection (the bearer token was checked on the upgrade request).
+pub async fn execute_stream(State(agent): State<Agent>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(64 << 20).on_upgrade(move |socket| session(agent, socket))
+}
+
+async fn session(agent: Agent, mut socket: WebSocket) {
+    let Some(request) = first_request(&mut socket).await else { return };
+    let limit = agent.engine.config().code_limit;
+    let req = match parse_request(&agent.sandbox, &request, limit) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = send(&mut socket, error_message(&e)).await;
+            let _ = send(&mut socket, json!({"type": "complete", "success": false})).await;
+            return;
+        }
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let sandbox = agent.sandbox.clone();
+    let run_req = req.clone();
+    let mut run = tokio::spawn(async move { sandbox.execute(run_req, Some(tx)).await });
+    let outcome = loop {
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(ev) => {
+                    if send(&mut socket, event_message(ev)).await.is_err() {
+                        // The client left: stop the run rather than let it hold the sandbox.
+                        run.abort();
+                        return;
+                    }
+                }
+                None => break (&mut run).await,
+            },
+            done = &mut run => {
+                // Forward what is still queued, in order, before the result.
+                while let Ok(ev) = rx.try_recv() {
+                    let _ = send(&mut socket, event_message(ev)).await;
+                }
+                break done;
+            }
+        }
+    };
+    let outcome = outcome.unwrap_or_else(|e| Err(format!("the run stopped: {e}")));
+    for msg in closing_messages(&agent, &req, outcome) {
+        if send(&mut socket, msg).await.is_err() {
+            return;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Reads client messages until one is a JSON object; empty and keep-alive frames are skipped.
+async fn first_request(socket: &mut WebSocket) -> Option<serde_json::Map<String, Value>> {
+    while let Some(Ok(msg)) = socket.recv().await {
+        let text = match msg {
+            Message::Text(t) => t.to_string(),
+            Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            Message::Close(_) => return None,
+            _ => continue,
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(obj)) => return Some(obj),
+            _ => {
+                let e = ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "INVALID_JSON",
+                    "the first message must be a JSON object",
+                );
+                let _ = send(socket, error_message(&e)).await;
+            }
+        }
+    }
+    None
+}
+
+fn event_message(ev: ExecEvent) -> Value {
+    match ev {
+        ExecEvent::Stdout(data) => json!({"type": "stdout", "data": data, "timestamp": now_rfc3339()}),
+        ExecEvent::Stderr(data) => json!({"type": "stderr", "data": data, "timestamp": now_rfc3339()}),
+        ExecEvent::Display(item) => json!({
+            "type": "display",
+            "mime_type": item["type"],
+            "data": item["data"],
+            "metadata": item["metadata"],
+            "timestamp": now_rfc3339(),
+        }),
+    }
+}
+
+fn error_message(e: &ApiError) -> Value {
+    json!({"type": "error", "error": e.message, "code": e.code, "timestamp": now_rfc3339()})
+}
+
+/// `result` (or `error`) and then `complete`.
+fn closing_messages(
+    agent: &Agent,
+    req: &crate::exec::ExecRequest,
+    outcome: Result<ExecOutcome, String>,
+) -> Vec<Value> {
+    let o = match outcome {
+        Ok(o) => o,
+        Err(msg) => {
+            let e = ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "EXECUTION_FAILED", msg);
+            return vec![error_message(&e), json!({"type": "complete", "success": false})];
+        }
+    };
+    let mut out = Vec::new();
+    if o.sandbox_killed {
+        out.push(error_message(&agent.engine.gone_error(&agent.sandbox.id)));
+    } else if o.timed_out {
+        let e = ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "EXECUTION_TIMEOUT",
+            format!("Execution timed out after {} s", req.timeout.as_secs()),
+        );
+        let mut msg = error_message(&e);
+        if o.kernel_restarted {
+            msg["kernel_restarted"] = Value::Bool(true);
+        }
+        out.push(msg);
+    } else {
+        let mut result = json!({
+            "type": "result",
+            "exit_code": o.exit_code,
+            "execution_time": o.execution_time,
+            "timestamp": now_rfc3339(),
+        });
+        if let Some(err) = &o.error {
+            result["error"] = err.clone();
+        }
+        for (flag, on) in [
+            ("stdout_truncated", o.stdout.truncated),
+            ("stderr_truncated", o.stderr.truncated),
+            ("kernel_restarted", o.kernel_restarted),
+        ] {
+            if on {
+                result[flag] = Value::Bool(true);
+            }
+        }
+        out.push(result);
+    }
+    out.push(json!({"type": "complete", "success": o.success() && !o.sandbox_killed}));
+    out
+}
+
+async fn send(socket: &mut WebSocket, msg: Value) -> Result<(), axum::Error> {
+    socket.send(Message::Text(msg.to_string().into())).await
+}

@@ -1,0 +1,333 @@
+//! Namespace isolation: every process of a sandbox runs in fresh user, mount, pid, ipc and uts
+//! namespaces (and a network namespace with only loopback unless the sandbox has network), on
+//! a read-only view of the host's system directories, as an unprivileged host uid, inside the
+//! sandbox's cgroup. See `shared/reference/isolation.md` for why we own this code and the
+//! rules it follows; [`child`] has the process tree.
+
+mod cgroup;
+mod child;
+mod mounts;
+mod net;
+mod probe;
+mod process;
+mod seccomp;
+mod sys;
+mod uidmap;
+
+use super::{Command, Isolator, Process, SandboxSpec};
+use cgroup::{Cgroups, SandboxCgroup};
+use child::{ChildFds, ChildPlan};
+use process::IsolatedProcess;
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uidmap::IdMode;
+
+use uidmap::PROGRAM_HOST_ID;
+
+/// How long the sandbox set-up (namespaces, mounts, up to `exec`) may take before we give up.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs each process in its own set of namespaces. Build it with [`NamespaceIsolator::probe`].
+pub struct NamespaceIsolator {
+    ids: IdMode,
+    cgroups: Option<Cgroups>,
+    /// The cgroup of each prepared sandbox, by id.
+    sandboxes: Mutex<HashMap<String, Arc<SandboxCgroup>>>,
+}
+
+impl NamespaceIsolator {
+    /// Checks, without side effects on the host, that this machine can isolate processes, and
+    /// returns the isolator; the error names what is missing.
+    pub fn probe() -> Result<NamespaceIsolator, String> {
+        probe::check()?;
+        let cgroups = Cgroups::detect();
+        if let Some(c) = &cgroups {
+            c.sweep_stale();
+        }
+        if cgroups.is_none() {
+            tracing::info!("cgroups are not writable here (not root or no cgroupfs): sandbox memory and process limits fall back to rlimits");
+        }
+        Ok(NamespaceIsolator { ids: IdMode::current(), cgroups, sandboxes: Mutex::new(HashMap::new()) })
+    }
+
+    fn cgroup_of(&self, id: &str) -> Option<Arc<SandboxCgroup>> {
+        self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 into a 2-slot array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: two fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+impl Isolator for NamespaceIsolator {
+    fn name(&self) -> &'static str {
+        "namespaces"
+    }
+
+    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()> {
+        for dir in [&sandbox.workspace, &sandbox.tmp] {
+            std::fs::create_dir_all(dir)?;
+            if self.ids == IdMode::Root {
+                // The program runs as host 65534: it must own its /workspace and /tmp. The
+                // engine (root) can still write code files in there.
+                std::os::unix::fs::chown(dir, Some(PROGRAM_HOST_ID), Some(PROGRAM_HOST_ID))?;
+            }
+        }
+        if let Some(cgroups) = &self.cgroups {
+            match cgroups.create(&sandbox.id, &sandbox.limits) {
+                Ok(cg) => {
+                    self.sandboxes
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(sandbox.id.clone(), Arc::new(cg));
+                }
+                Err(e) => {
+                    tracing::info!(sandbox = %sandbox.id, "cannot create the sandbox cgroup ({e}): limits fall back to rlimits")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
+        let cgroup = self.cgroup_of(&sandbox.id);
+        let (limits_memory, limits_pids) =
+            cgroup.as_ref().map_or((false, false), |c| (c.limits_memory, c.limits_pids));
+        let l = &sandbox.limits;
+        let mut rlimits = vec![(libc::RLIMIT_CORE, 0)];
+        let optional = [
+            (libc::RLIMIT_FSIZE, l.file_size_bytes),
+            (libc::RLIMIT_NOFILE, l.open_files),
+            // Per host uid, shared by all sandboxes: only a fallback for a missing pids cgroup.
+            (libc::RLIMIT_NPROC, l.max_processes.filter(|_| !limits_pids)),
+            // DATA, not AS: an address-space limit kills node at start (it reserves lots).
+            (libc::RLIMIT_DATA, l.memory_bytes.filter(|_| !limits_memory)),
+        ];
+        rlimits.extend(optional.into_iter().filter_map(|(r, v)| v.map(|v| (r, v))));
+
+        if !command.program.is_absolute() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("program must be an absolute path: {}", command.program.display()),
+            ));
+        }
+        let mut strings = Vec::new();
+        let program = child::c(command.program.as_os_str().as_bytes())?;
+        for arg in
+            std::iter::once(command.program.as_os_str()).chain(command.args.iter().map(|a| a.as_os_str()))
+        {
+            strings.push(child::c(arg.as_bytes())?);
+        }
+        let argv = child::pointers(&strings);
+        let mut env_strings = Vec::new();
+        for (k, v) in &command.env {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            env_strings.push(child::c(&kv)?);
+        }
+        let envp = child::pointers(&env_strings);
+        strings.extend(env_strings);
+
+        let (stdout_r, stdout_w) = pipe()?;
+        let (stderr_r, stderr_w) = pipe()?;
+        let stdin = if command.stdin { Some(pipe()?) } else { None };
+        let (status_r, status_w) = pipe()?;
+        let (ready_r, ready_w) = pipe()?;
+        let (go_r, go_w) = pipe()?;
+        // SAFETY: getpid has no failure mode.
+        let engine_pidfd = super::pidfd::open(unsafe { libc::getpid() })?;
+        let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
+        let mut keep = vec![
+            stdout_w.as_raw_fd(),
+            stderr_w.as_raw_fd(),
+            status_w.as_raw_fd(),
+            ready_w.as_raw_fd(),
+            go_r.as_raw_fd(),
+            engine_pidfd.as_raw_fd(),
+        ];
+        keep.extend(&extra);
+        keep.extend(stdin.as_ref().map(|(r, _)| r.as_raw_fd()));
+        keep.sort_unstable();
+        keep.dedup();
+
+        let mounts = mounts::MountPlan::new(sandbox)?;
+        let mut unshare_flags = libc::CLONE_NEWUSER
+            | libc::CLONE_NEWNS
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS;
+        if !sandbox.network {
+            unshare_flags |= libc::CLONE_NEWNET;
+        }
+        let mut plan = ChildPlan {
+            program,
+            argv,
+            envp,
+            cwd: child::c(command.cwd.as_bytes())?,
+            bind_fds: vec![-1; mounts.bind_count()],
+            mounts,
+            unshare_flags,
+            new_net: !sandbox.network,
+            ids: self.ids,
+            rlimits,
+            seccomp: seccomp::filter(),
+            fds: ChildFds {
+                stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
+                stdout: stdout_w.as_raw_fd(),
+                stderr: stderr_w.as_raw_fd(),
+                extra,
+                status: status_w.as_raw_fd(),
+                ready: ready_w.as_raw_fd(),
+                go: go_r.as_raw_fd(),
+                engine_pidfd: engine_pidfd.as_raw_fd(),
+                keep,
+            },
+            _strings: strings,
+        };
+        let oom_base = cgroup.as_ref().map_or(0, |c| c.oom_kills());
+
+        // SAFETY: glibc fork from the spawner thread; the child only runs `child::intermediate`,
+        // which makes async-signal-safe calls on memory prepared above.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if pid == 0 {
+            child::intermediate(&mut plan);
+        }
+        // The children's ends: ours are closed so that EOF means "they are gone".
+        drop((stdout_w, stderr_w, status_w, ready_w, go_r, engine_pidfd, command.extra_fds));
+        let (stdin_r, stdin_w) = stdin.unzip();
+        drop(stdin_r);
+        drop(plan);
+
+        let deadline = Instant::now() + SETUP_TIMEOUT;
+        let setup = (|| {
+            // "r": the intermediate has unshared; map its ids and put it in the cgroup before
+            // it forks anything, so every sandbox process is born confined.
+            let mut byte = [0u8; 1];
+            if read_until(&ready_r, &mut byte, deadline)? == 1 {
+                self.ids.write_maps(pid)?;
+                if let Some(cg) = &cgroup {
+                    cg.join(pid)?;
+                }
+                write_byte(&go_w, b'g')?;
+            }
+            drop(go_w);
+            read_status(&status_r, deadline)
+        })();
+        let status = match setup {
+            Ok(s) if s.error.is_none() && s.init.is_some() && s.program.is_some() => s,
+            other => {
+                // SAFETY: our unreaped child; kill and reap it (init dies with it).
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+                return Err(match other {
+                    Err(e) => e,
+                    Ok(s) => s.error.unwrap_or_else(|| {
+                        io::Error::other("sandbox set-up ended without starting the program")
+                    }),
+                });
+            }
+        };
+        let control = IsolatedProcess::new(
+            pid,
+            status.init.unwrap_or(0),
+            status.program.unwrap_or(0),
+            cgroup,
+            oom_base,
+        )?;
+        Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+    }
+
+    fn release(&self, sandbox: &SandboxSpec) {
+        let cg = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(&sandbox.id);
+        if let Some(cg) = cg {
+            cg.remove();
+        }
+    }
+}
+
+/// What the children reported on the status pipe.
+#[derive(Default)]
+struct Status {
+    init: Option<i32>,
+    program: Option<i32>,
+    error: Option<io::Error>,
+}
+
+fn read_status(fd: &OwnedFd, deadline: Instant) -> io::Result<Status> {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 256];
+    loop {
+        let n = read_until(fd, &mut buf, deadline)?;
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buf[..n]);
+    }
+    let mut status = Status::default();
+    for line in String::from_utf8_lossy(&all).lines() {
+        let (tag, rest) = line.split_at(line.len().min(1));
+        match tag {
+            "I" => status.init = rest.parse().ok(),
+            "P" => status.program = rest.parse().ok(),
+            "E" => {
+                let (stage, errno) = rest.rsplit_once(':').unwrap_or((rest, "0"));
+                let os = io::Error::from_raw_os_error(errno.parse().unwrap_or(0));
+                status.error =
+                    Some(io::Error::new(os.kind(), format!("sandbox set-up failed at {stage}: {os}")));
+            }
+            _ => {}
+        }
+    }
+    Ok(status)
+}
+
+/// Blocking read with a deadline (the spawner thread must never hang on a stuck child).
+fn read_until(fd: &OwnedFd, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "sandbox set-up timed out"));
+        }
+        let mut p = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        let r = unsafe { libc::poll(&mut p, 1, left.as_millis().min(i32::MAX as u128) as i32) };
+        if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Err(io::Error::last_os_error());
+        }
+        if r <= 0 {
+            continue;
+        }
+        // SAFETY: read into a valid buffer.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Err(io::Error::last_os_error());
+        }
+    }
+}
+
+fn write_byte(fd: &OwnedFd, b: u8) -> io::Result<()> {
+    // SAFETY: one-byte write.
+    if unsafe { libc::write(fd.as_raw_fd(), (&b as *const u8).cast(), 1) } != 1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

@@ -1,0 +1,293 @@
+//! The sandbox's filesystem: a read-only tmpfs root holding read-only views of the host's
+//! system directories, a private `/dev`, a fresh `/proc`, and the sandbox's own `/tmp` and
+//! `/workspace` read-write. Nothing else of the host (no `/root`, `/home`, other sandboxes).
+//!
+//! The parent builds a [`MountPlan`] (all strings allocated up front); the sandbox init runs it
+//! in two phases, because the bind sources must be cloned while init still has host-root DAC
+//! (to traverse e.g. `/root/.pyenv`), but new files can only be created on a tmpfs once init
+//! runs as a *mapped* uid (an unmapped fsuid gets EOVERFLOW).
+
+use super::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
+use crate::spawn::SandboxSpec;
+use std::ffi::{CString, OsStr};
+use std::io;
+use std::os::raw::c_int;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+/// Host top-level entries the sandbox sees read-only. Symlinks (merged `/usr`: `/bin -> usr/bin`)
+/// are recreated as the same symlinks.
+const SYSTEM: &[&str] = &["usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin", "etc"];
+/// Device nodes bound from the host `/dev` (they cannot be created with mknod in a user ns).
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
+
+/// Where the new root is assembled: a tmpfs mounted over this host directory, inside the
+/// sandbox's private mount namespace only (the host never sees it).
+const STAGING: &std::ffi::CStr = c"/tmp";
+
+/// One host path cloned into the sandbox.
+pub struct Bind {
+    source: CString,
+    /// Extra mount flags: read-only, nosuid, nodev.
+    attrs: u64,
+}
+
+/// One step of building the root, relative to the new root's top directory.
+enum Step {
+    Dir(CString),
+    File(CString),
+    Symlink {
+        content: CString,
+        path: CString,
+    },
+    /// Attach `binds[index]` here.
+    Bind {
+        index: usize,
+        target: CString,
+    },
+    Tmpfs {
+        target: CString,
+        data: CString,
+        flags: libc::c_ulong,
+    },
+    Proc(CString),
+    /// A new devpts instance; optional (a sandbox without ptys still works).
+    Devpts(CString),
+}
+
+/// The full recipe for one sandbox's filesystem, allocated before `fork`.
+pub struct MountPlan {
+    binds: Vec<Bind>,
+    steps: Vec<Step>,
+}
+
+fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
+    CString::new(p.as_ref().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))
+}
+
+/// A host path as a path relative to the new root ("/a/b" -> "a/b"), rejecting `..`.
+fn relative(path: &Path) -> io::Result<PathBuf> {
+    if !path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a clean absolute path: {}", path.display()),
+        ));
+    }
+    Ok(path.components().filter(|c| matches!(c, Component::Normal(_))).collect())
+}
+
+impl MountPlan {
+    pub fn new(sandbox: &SandboxSpec) -> io::Result<MountPlan> {
+        let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new() };
+        let ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        let rw = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        let mut system_dirs = Vec::new();
+        for name in SYSTEM {
+            let host = Path::new("/").join(name);
+            match std::fs::symlink_metadata(&host) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    let content = std::fs::read_link(&host)?;
+                    plan.steps.push(Step::Symlink { content: cstr(content)?, path: cstr(name)? });
+                }
+                Ok(m) if m.is_dir() => {
+                    plan.bind(&host, Path::new(name), true, ro)?;
+                    system_dirs.push(host);
+                }
+                _ => {}
+            }
+        }
+        // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a
+        // system directory are visible anyway (and their mount point could not be created on
+        // a read-only bind).
+        for path in &sandbox.ro_paths {
+            let rel = relative(path)?;
+            let first = rel.components().next().map(|c| Path::new("/").join(c));
+            let covered = first.as_ref().is_some_and(|f| {
+                SYSTEM.iter().any(|s| Path::new("/").join(s) == *f) && std::fs::symlink_metadata(f).is_ok()
+            });
+            if covered || rel.as_os_str().is_empty() {
+                continue;
+            }
+            // These are the sandbox's own mounts; a bind below them would be hidden or, worse,
+            // its mount point created in the sandbox's host directory.
+            if rel
+                .components()
+                .next()
+                .is_some_and(|c| ["tmp", "workspace", "dev", "proc"].iter().any(|s| c.as_os_str() == *s))
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("read-only path {} would be hidden by the sandbox's own mounts", path.display()),
+                ));
+            }
+            let is_dir = std::fs::metadata(path)
+                .map_err(|e| io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display())))?
+                .is_dir();
+            plan.parents(&rel)?;
+            plan.bind(path, &rel, is_dir, ro)?;
+        }
+        // A private /dev: tmpfs, host device nodes bound in, /dev/shm, the usual symlinks.
+        plan.steps.push(Step::Dir(cstr("dev")?));
+        plan.steps.push(Step::Tmpfs {
+            target: cstr("dev")?,
+            data: cstr("mode=0755,size=64k")?,
+            flags: libc::MS_NOSUID | libc::MS_NOEXEC,
+        });
+        for dev in DEVICES {
+            let host = Path::new("/dev").join(dev);
+            if std::fs::metadata(&host).is_ok() {
+                // Device nodes need dev semantics, so only nosuid here.
+                plan.bind(&host, &Path::new("dev").join(dev), false, MOUNT_ATTR_NOSUID)?;
+            }
+        }
+        for (link, content) in [
+            ("fd", "/proc/self/fd"),
+            ("stdin", "/proc/self/fd/0"),
+            ("stdout", "/proc/self/fd/1"),
+            ("stderr", "/proc/self/fd/2"),
+        ] {
+            plan.steps.push(Step::Symlink { content: cstr(content)?, path: cstr(format!("dev/{link}"))? });
+        }
+        // A private devpts instance, so ptys work (os.openpty, `script`); ptmx points into it.
+        plan.steps.push(Step::Dir(cstr("dev/pts")?));
+        plan.steps.push(Step::Devpts(cstr("dev/pts")?));
+        plan.steps.push(Step::Symlink { content: cstr("pts/ptmx")?, path: cstr("dev/ptmx")? });
+        plan.steps.push(Step::Dir(cstr("dev/shm")?));
+        plan.steps.push(Step::Tmpfs {
+            target: cstr("dev/shm")?,
+            data: cstr("mode=1777")?,
+            flags: libc::MS_NOSUID | libc::MS_NODEV,
+        });
+        plan.steps.push(Step::Dir(cstr("proc")?));
+        plan.steps.push(Step::Proc(cstr("proc")?));
+        plan.bind(&sandbox.tmp, Path::new("tmp"), true, rw)?;
+        plan.bind(&sandbox.workspace, Path::new("workspace"), true, rw)?;
+        Ok(plan)
+    }
+
+    /// Number of detached mounts phase 1 produces (the caller provides that many slots).
+    pub fn bind_count(&self) -> usize {
+        self.binds.len()
+    }
+
+    fn bind(&mut self, host: &Path, rel: &Path, is_dir: bool, attrs: u64) -> io::Result<()> {
+        let target = cstr(rel)?;
+        self.steps.push(if is_dir { Step::Dir(target.clone()) } else { Step::File(target.clone()) });
+        self.steps.push(Step::Bind { index: self.binds.len(), target });
+        self.binds.push(Bind { source: cstr(host)?, attrs });
+        Ok(())
+    }
+
+    fn parents(&mut self, rel: &Path) -> io::Result<()> {
+        let mut acc = PathBuf::new();
+        let comps: Vec<_> = rel.components().collect();
+        for c in &comps[..comps.len().saturating_sub(1)] {
+            acc.push(c);
+            self.steps.push(Step::Dir(cstr(&acc)?));
+        }
+        Ok(())
+    }
+
+    /// Phase 1, still with host-root DAC, inside the new mount namespace: clone every bind
+    /// source into a detached mount and add its flags. Fills `fds` (one per bind).
+    pub fn clone_sources(&self, fds: &mut [c_int]) -> Result<(), (&'static str, c_int)> {
+        for (bind, slot) in self.binds.iter().zip(fds.iter_mut()) {
+            let fd = sys::open_tree_clone(&bind.source).map_err(|e| ("open_tree", e))?;
+            *slot = fd;
+            sys::set_mount_attrs(fd, c"", bind.attrs, true).map_err(|e| ("mount_setattr", e))?;
+        }
+        Ok(())
+    }
+
+    /// Phase 2, as the mapped init uid: build the root on a tmpfs, switch to it, make it
+    /// read-only. On return the process's root and cwd are the sandbox's `/`.
+    pub fn build_root(&self, fds: &[c_int]) -> Result<(), (&'static str, c_int)> {
+        let e = |stage: &'static str| move |errno| (stage, errno);
+        sys::mount(
+            Some(c"tmpfs"),
+            STAGING,
+            Some(c"tmpfs"),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(c"mode=0755,size=1m"),
+        )
+        .map_err(e("mount root tmpfs"))?;
+        // SAFETY: chdir to a NUL-terminated path.
+        check0(unsafe { libc::chdir(STAGING.as_ptr()) }).map_err(e("chdir root"))?;
+        for step in &self.steps {
+            match step {
+                Step::Dir(p) => {
+                    // SAFETY: mkdir on a valid path; EEXIST is fine.
+                    if unsafe { libc::mkdir(p.as_ptr(), 0o755) } < 0 && sys::errno() != libc::EEXIST {
+                        return Err(("mkdir", sys::errno()));
+                    }
+                }
+                Step::File(p) => {
+                    // SAFETY: creates an empty mount point file.
+                    let fd = unsafe {
+                        libc::open(p.as_ptr(), libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC, 0o644)
+                    };
+                    check0(fd).map_err(e("create file"))?;
+                    // SAFETY: closing the fd we just opened.
+                    unsafe { libc::close(fd) };
+                }
+                Step::Symlink { content, path } => {
+                    // SAFETY: both are valid C strings.
+                    check0(unsafe { libc::symlink(content.as_ptr(), path.as_ptr()) })
+                        .map_err(e("symlink"))?;
+                }
+                Step::Bind { index, target } => {
+                    sys::move_mount(fds[*index], target).map_err(e("move_mount"))?
+                }
+                Step::Tmpfs { target, data, flags } => {
+                    sys::mount(Some(c"tmpfs"), target, Some(c"tmpfs"), *flags, Some(data))
+                        .map_err(e("mount tmpfs"))?
+                }
+                Step::Devpts(target) => {
+                    let _ = sys::mount(
+                        Some(c"devpts"),
+                        target,
+                        Some(c"devpts"),
+                        libc::MS_NOSUID | libc::MS_NOEXEC,
+                        Some(c"newinstance,ptmxmode=0666,mode=0620"),
+                    );
+                }
+                // A /proc of the sandbox's own pid namespace. The kernel allows it only while a
+                // fully visible procfs is mounted in this namespace: the host's, still here.
+                Step::Proc(target) => sys::mount(
+                    Some(c"proc"),
+                    target,
+                    Some(c"proc"),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                    None,
+                )
+                .map_err(e("mount proc"))?,
+            }
+        }
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it drops
+        // every host mount from this namespace.
+        // SAFETY: plain syscalls on valid paths.
+        unsafe {
+            check0(libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) as c_int)
+                .map_err(e("pivot_root"))?;
+            check0(libc::umount2(c".".as_ptr(), libc::MNT_DETACH)).map_err(e("umount old root"))?;
+            check0(libc::chdir(c"/".as_ptr())).map_err(e("chdir /"))?;
+        }
+        sys::set_mount_attrs(
+            libc::AT_FDCWD,
+            c"/",
+            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+            false,
+        )
+        .map_err(e("read-only root"))?;
+        Ok(())
+    }
+}
+
+fn check0(r: c_int) -> SysResult<()> {
+    if r < 0 {
+        Err(sys::errno())
+    } else {
+        Ok(())
+    }
+}

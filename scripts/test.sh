@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test of the project: Rust (core, engine, isolation, kernel), the Python package, the
+# Node package, and compatibility with the official SDKs. Exits non-zero if any suite fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+failed=()
+for suite in rust python node compat; do
+  script="scripts/test_$suite.sh"
+  [ -f "$script" ] || continue
+  echo "==================== $suite"
+  if ! bash "$script"; then failed+=("$suite"); fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED suites: ${failed[*]}"
+  exit 1
+fi
+echo "all suites passed"
