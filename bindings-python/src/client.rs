@@ -20,16 +20,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn config(
-    api_key: Option<String>,
-    base_url: Option<String>,
-    python: Option<PathBuf>,
-) -> ClientConfig {
-    ClientConfig {
-        api_key,
-        base_url,
-        local_python: python,
-    }
+fn config(api_key: Option<String>, base_url: Option<String>, python: Option<PathBuf>) -> ClientConfig {
+    ClientConfig { api_key, base_url, local_python: python }
 }
 
 fn handle(inner: Sandbox) -> NativeSandbox {
@@ -37,9 +29,7 @@ fn handle(inner: Sandbox) -> NativeSandbox {
 }
 
 async fn do_create(cfg: ClientConfig, options: CreateOptions) -> Result<NativeSandbox> {
-    Ok(handle(
-        Client::new(cfg).await?.create_sandbox(options).await?,
-    ))
+    Ok(handle(Client::new(cfg).await?.create_sandbox(options).await?))
 }
 
 async fn do_connect(cfg: ClientConfig, sandbox_id: String) -> Result<NativeSandbox> {
@@ -63,7 +53,7 @@ macro_rules! create_fn {
     ($name:ident, $run:ident, $ret:ty) => {
         #[pyfunction]
         #[pyo3(signature = (*, template=None, template_id=None, region=None, timeout_seconds=None,
-            internet_access=None, env_vars=None, api_key=None, base_url=None, local_python=None))]
+                    internet_access=None, env_vars=None, api_key=None, base_url=None, local_python=None))]
         #[allow(clippy::too_many_arguments)]
         fn $name<'py>(
             py: Python<'py>,
@@ -77,14 +67,8 @@ macro_rules! create_fn {
             base_url: Option<String>,
             local_python: Option<PathBuf>,
         ) -> PyResult<$ret> {
-            let options = CreateOptions {
-                template,
-                template_id,
-                region,
-                timeout_seconds,
-                internet_access,
-                env_vars,
-            };
+            let options =
+                CreateOptions { template, template_id, region, timeout_seconds, internet_access, env_vars };
             $run(py, do_create(config(api_key, base_url, local_python), options))
         }
     };
@@ -102,10 +86,7 @@ fn connect(
     base_url: Option<String>,
     local_python: Option<PathBuf>,
 ) -> PyResult<NativeSandbox> {
-    wait(
-        py,
-        do_connect(config(api_key, base_url, local_python), sandbox_id),
-    )
+    wait(py, do_connect(config(api_key, base_url, local_python), sandbox_id))
 }
 
 #[pyfunction]
@@ -117,10 +98,7 @@ fn connect_async<'py>(
     base_url: Option<String>,
     local_python: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    awaitable(
-        py,
-        do_connect(config(api_key, base_url, local_python), sandbox_id),
-    )
+    awaitable(py, do_connect(config(api_key, base_url, local_python), sandbox_id))
 }
 
 #[pyfunction]
@@ -134,15 +112,8 @@ fn list(
     base_url: Option<String>,
     local_python: Option<PathBuf>,
 ) -> PyResult<Vec<(NativeSandbox, Json)>> {
-    let options = ListOptions {
-        status,
-        region,
-        limit,
-    };
-    wait(
-        py,
-        do_list(config(api_key, base_url, local_python), options),
-    )
+    let options = ListOptions { status, region, limit };
+    wait(py, do_list(config(api_key, base_url, local_python), options))
 }
 
 #[pyfunction]
@@ -156,13 +127,6 @@ fn list_async<'py>(
     base_url: Option<String>,
     local_python: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let options = ListOptions {
-        status,
-        region,
-        limit,
-    };
-    awaitable(
-        py,
-        do_list(config(api_key, base_url, local_python), options),
-    )
+    let options = ListOptions { status, region, limit };
+    awaitable(py, do_list(config(api_key, base_url, local_python), options))
 }

@@ -15,10 +15,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Every core error kind as `(class_name, parent_class_name or None)`, for the parity test.
 #[pyfunction]
 fn error_kinds() -> Vec<(&'static str, Option<&'static str>)> {
-    ErrorKind::ALL
-        .iter()
-        .map(|k| (k.class_name(), k.parent().map(ErrorKind::class_name)))
-        .collect()
+    ErrorKind::ALL.iter().map(|k| (k.class_name(), k.parent().map(ErrorKind::class_name))).collect()
 }
 
 /// The one mapping: the class named by `kind.class_name()`, built with the common attributes,
@@ -37,10 +34,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     kwargs.set_item("code", &err.code)?;
     kwargs.set_item("request_id", &err.request_id)?;
     kwargs.set_item("status_code", err.status_code)?;
-    kwargs.set_item(
-        "details",
-        to_py(py, &serde_json::Value::Object(err.details.clone()))?,
-    )?;
+    kwargs.set_item("details", to_py(py, &serde_json::Value::Object(err.details.clone()))?)?;
     let exc = cls.call((err.message.as_str(),), Some(&kwargs))?;
     match err.kind {
         ErrorKind::RateLimit => exc.setattr("retry_after", err.retry_after)?,

@@ -17,12 +17,7 @@ pub struct NativeSandbox {
 type Env = Option<BTreeMap<String, String>>;
 
 fn run_options(language: String, timeout: u32, env: Env, working_dir: String) -> RunOptions {
-    RunOptions {
-        language,
-        timeout,
-        env,
-        working_dir,
-    }
+    RunOptions { language, timeout, env, working_dir }
 }
 
 #[pymethods]
@@ -48,9 +43,7 @@ impl NativeSandbox {
     ) -> PyResult<Json> {
         let sb = &self.inner;
         let options = run_options(language, timeout, env, working_dir);
-        wait(py, async move {
-            sb.run_code(&code, options).await.map(|r| Json::of(&r))
-        })
+        wait(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
     }
 
     fn run_code_async<'py>(
@@ -64,9 +57,7 @@ impl NativeSandbox {
     ) -> PyResult<Bound<'py, PyAny>> {
         let sb = self.inner.clone();
         let options = run_options(language, timeout, env, working_dir);
-        awaitable(py, async move {
-            sb.run_code(&code, options).await.map(|r| Json::of(&r))
-        })
+        awaitable(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
     }
 
     fn get_info(&self, py: Python<'_>) -> PyResult<Json> {
