@@ -15,17 +15,19 @@ import time
 
 
 def import_time(n):
-    """Median wall seconds of `python -c pass` and `python -c "import hopx_ai"`."""
+    """Median wall seconds of `python -c pass` and `python -c "import hopx_ai"`, interleaved
+    so that a busy machine slows both alike."""
     def wall(code):
-        samples = []
-        for _ in range(n):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True)
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
 
     wall("import hopx_ai")  # writes bytecode caches once
-    return wall("pass"), wall("import hopx_ai")
+    bare, with_pkg = [], []
+    for _ in range(n):
+        bare.append(wall("pass"))
+        with_pkg.append(wall("import hopx_ai"))
+    return statistics.median(bare), statistics.median(with_pkg)
 
 
 def pct(samples, q):
