@@ -50,7 +50,8 @@ async fn do_list(cfg: ClientConfig, options: ListOptions) -> Result<Vec<(NativeS
 }
 
 macro_rules! create_fn {
-    ($name:ident, $run:ident, $ret:ty) => {
+    ($name:ident, $run:ident, $ret:ty, $doc:literal) => {
+        #[doc = $doc]
         #[pyfunction]
         #[pyo3(signature = (*, template=None, template_id=None, region=None, timeout_seconds=None,
                     internet_access=None, env_vars=None, api_key=None, base_url=None, local_python=None))]
@@ -74,9 +75,10 @@ macro_rules! create_fn {
     };
 }
 
-create_fn!(create, wait, NativeSandbox);
-create_fn!(create_async, awaitable, Bound<'py, PyAny>);
+create_fn!(create, wait, NativeSandbox, "Creates a sandbox (blocking, GIL released).");
+create_fn!(create_async, awaitable, Bound<'py, PyAny>, "Creates a sandbox, as an awaitable.");
 
+/// Connects to an existing sandbox (blocking).
 #[pyfunction]
 #[pyo3(signature = (sandbox_id, *, api_key=None, base_url=None, local_python=None))]
 fn connect(
@@ -89,6 +91,7 @@ fn connect(
     wait(py, do_connect(config(api_key, base_url, local_python), sandbox_id))
 }
 
+/// Connects to an existing sandbox, as an awaitable.
 #[pyfunction]
 #[pyo3(signature = (sandbox_id, *, api_key=None, base_url=None, local_python=None))]
 fn connect_async<'py>(
@@ -101,6 +104,7 @@ fn connect_async<'py>(
     awaitable(py, do_connect(config(api_key, base_url, local_python), sandbox_id))
 }
 
+/// Lists sandboxes as (handle, info dict) pairs (blocking).
 #[pyfunction]
 #[pyo3(signature = (*, status=None, region=None, limit=None, api_key=None, base_url=None, local_python=None))]
 fn list(
@@ -116,6 +120,7 @@ fn list(
     wait(py, do_list(config(api_key, base_url, local_python), options))
 }
 
+/// Lists sandboxes, as an awaitable.
 #[pyfunction]
 #[pyo3(signature = (*, status=None, region=None, limit=None, api_key=None, base_url=None, local_python=None))]
 fn list_async<'py>(

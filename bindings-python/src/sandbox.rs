@@ -22,16 +22,19 @@ fn run_options(language: String, timeout: u32, env: Env, working_dir: String) ->
 
 #[pymethods]
 impl NativeSandbox {
+    /// The sandbox id.
     #[getter]
     fn sandbox_id(&self) -> &str {
         self.inner.id()
     }
 
+    /// Whether `kill()` succeeded on this handle.
     #[getter]
     fn is_killed(&self) -> bool {
         self.inner.is_killed()
     }
 
+    /// Runs code and returns the result as a dict (blocking, GIL released).
     fn run_code(
         &self,
         py: Python<'_>,
@@ -46,6 +49,7 @@ impl NativeSandbox {
         wait(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
     }
 
+    /// `run_code` as an awaitable.
     fn run_code_async<'py>(
         &self,
         py: Python<'py>,
@@ -60,31 +64,37 @@ impl NativeSandbox {
         awaitable(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
     }
 
+    /// The sandbox record as a dict (blocking).
     fn get_info(&self, py: Python<'_>) -> PyResult<Json> {
         let sb = &self.inner;
         wait(py, async move { sb.info().await.map(|i| Json::of(&i)) })
     }
 
+    /// `get_info` as an awaitable.
     fn get_info_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let sb = self.inner.clone();
         awaitable(py, async move { sb.info().await.map(|i| Json::of(&i)) })
     }
 
+    /// Destroys the sandbox (blocking).
     fn kill(&self, py: Python<'_>) -> PyResult<()> {
         let sb = &self.inner;
         wait(py, sb.kill())
     }
 
+    /// `kill` as an awaitable.
     fn kill_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let sb = self.inner.clone();
         awaitable(py, async move { sb.kill().await })
     }
 
+    /// Sets the time-to-live in seconds (blocking).
     fn set_timeout(&self, py: Python<'_>, seconds: u64) -> PyResult<()> {
         let sb = &self.inner;
         wait(py, sb.set_timeout(seconds))
     }
 
+    /// `set_timeout` as an awaitable.
     fn set_timeout_async<'py>(&self, py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> {
         let sb = self.inner.clone();
         awaitable(py, async move { sb.set_timeout(seconds).await })

@@ -7,8 +7,7 @@ import pickle
 import pytest
 
 import hopx_ai
-from hopx_ai import _native, errors
-from hopx_ai import Sandbox
+from hopx_ai import Sandbox, _native, errors
 
 
 def test_every_core_kind_has_a_class_with_the_same_parent():

@@ -68,3 +68,15 @@ def test_public_names_have_docstrings():
                 value = value.__func__
             if callable(value) or isinstance(value, property):
                 assert value.__doc__, f"{name}.{attr}"
+
+
+def test_native_names_have_docstrings():
+    from hopx_ai import _native
+
+    for name in dir(_native):
+        value = getattr(_native, name)
+        if not name.startswith("_") and callable(value):
+            assert value.__doc__, name
+    for name, value in vars(_native.NativeSandbox).items():
+        if not name.startswith("_"):
+            assert value.__doc__, f"NativeSandbox.{name}"
