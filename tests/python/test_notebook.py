@@ -1,6 +1,9 @@
 """A real notebook, executed headless by nbclient on this venv's ipykernel: a cell whose value
 is ``sandbox.run_code(plot_code)`` must save both the plot and the printed text."""
 
+import json
+import sys
+
 import nbformat
 from nbclient import NotebookClient
 
@@ -12,7 +15,20 @@ PLOT_CODE = (
 )
 
 
-def test_notebook_cell_shows_text_and_plot(tmp_path):
+def _kernel_of_this_interpreter(tmp_path, monkeypatch):
+    """A kernelspec that runs this very interpreter, found first via JUPYTER_PATH (a machine's
+    own "python3" spec might point at a Python without hopx_ai)."""
+    spec = tmp_path / "jupyter" / "kernels" / "hopx-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps(
+        {"argv": argv, "display_name": "hopx test", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "hopx-test"
+
+
+def test_notebook_cell_shows_text_and_plot(tmp_path, monkeypatch):
+    kernel = _kernel_of_this_interpreter(tmp_path, monkeypatch)
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell("from hopx_ai import Sandbox\nsandbox = Sandbox.create()"),
@@ -20,8 +36,7 @@ def test_notebook_cell_shows_text_and_plot(tmp_path):
         nbformat.v4.new_code_cell("sandbox.run_code('1 + 1').rich_outputs[0]"),
         nbformat.v4.new_code_cell("sandbox.kill()"),
     ]
-    # "python3" is ipykernel's own spec, which runs this very interpreter (the venv).
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+    client = NotebookClient(nb, timeout=120, kernel_name=kernel,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     path = tmp_path / "executed.ipynb"
