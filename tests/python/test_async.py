@@ -81,3 +81,11 @@ async def test_errors_are_the_same_classes():
         await AsyncSandbox.create(template="nope")
     with pytest.raises(TypeError):
         AsyncSandbox.create(template=3)
+
+
+async def test_cancelling_a_run_returns_at_once():
+    async with AsyncSandbox.create() as sandbox:
+        start = time.monotonic()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(sandbox.run_code("sleep 20", language="bash"), 0.5)
+        assert time.monotonic() - start < 3

@@ -116,6 +116,8 @@ def test_plot_and_table_are_rich_outputs(sandbox):
     assert bundle["image/png"] == result.png
     assert "text out" in bundle["text/plain"]
     assert "<img" in bundle["text/html"] and "<table" in bundle["text/html"]
+    assert set(result._repr_mimebundle_(include=["image/png"])) == {"image/png"}
+    assert "image/png" not in result._repr_mimebundle_(exclude=["image/png"])
     png = next(o for o in result.rich_outputs if o.type == "image/png")
     assert isinstance(png, RichOutput)
     assert png._repr_mimebundle_()["image/png"] == result.png

@@ -18,6 +18,12 @@ def _short(text, limit=60):
     return repr(text)
 
 
+def _filter(bundle, include, exclude):
+    """Applies IPython's optional include/exclude MIME lists to a bundle."""
+    return {k: v for k, v in bundle.items()
+            if (not include or k in include) and (not exclude or k not in exclude)}
+
+
 def _escape(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -42,7 +48,7 @@ class RichOutput:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The output itself, for Jupyter."""
-        return dict(self.data)
+        return _filter(dict(self.data), include, exclude)
 
     def __eq__(self, other):
         if not isinstance(other, RichOutput):
@@ -182,7 +188,7 @@ class ExecutionResult:
         bundle["text/plain"] = self._text()
         if any(set(o.data) - {"text/plain"} for o in self.rich_outputs):
             bundle["text/html"] = self._html()
-        return bundle
+        return _filter(bundle, include, exclude)
 
     def _html(self):
         parts = []
