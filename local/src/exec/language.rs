@@ -146,6 +146,11 @@ pub fn which(name: &str) -> Option<PathBuf> {
         .find(|p| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
 }
 
+/// Paths a sandbox's own mounts cover (its private `/tmp`, `/workspace`, `/dev`, `/proc`).
+pub fn hidden_in_sandbox(p: &Path) -> bool {
+    ["/tmp", "/workspace", "/dev", "/proc"].iter().any(|s| p.starts_with(s))
+}
+
 /// Directories every sandbox already sees read-only.
 pub fn is_system_path(p: &Path) -> bool {
     ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"].iter().any(|s| p.starts_with(s))
@@ -174,18 +179,46 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("python at {} gave an unreadable answer: {e}", hint.display()))?;
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    // Resolve symlinked folders but keep the file name: a venv's `python` is itself a link to
+    // the base interpreter, and following it would leave the venv.
+    let exe = PathBuf::from(s("exe"));
+    let exe = match (exe.parent().and_then(|d| std::fs::canonicalize(d).ok()), exe.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => exe,
+    };
+    if hidden_in_sandbox(&exe) {
+        return Err(format!(
+            "the sandbox Python {} lives under /tmp, which sandboxes cannot see (each has a private /tmp): \
+             use a Python installed elsewhere (set HOPX_LOCAL_PYTHON)",
+            exe.display()
+        ));
+    }
     let mut ro_paths: Vec<PathBuf> = [s("prefix"), s("base")].into_iter().map(PathBuf::from).collect();
     for p in v["path"].as_array().into_iter().flatten().filter_map(|p| p.as_str()) {
         ro_paths.push(PathBuf::from(p));
     }
     // The executable may be a venv symlink into another tree: expose that tree too.
-    let exe = PathBuf::from(s("exe"));
     if let Ok(real) = std::fs::canonicalize(&exe) {
         if let Some(root) = real.parent().and_then(Path::parent) {
             ro_paths.push(root.to_path_buf());
         }
     }
-    ro_paths.retain(|p| p.is_absolute() && p.exists() && !is_system_path(p));
+    ro_paths.push(exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default());
+    let mut ro_paths: Vec<PathBuf> = ro_paths
+        .into_iter()
+        .filter(|p| p.is_absolute())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .filter(|p| !is_system_path(p))
+        .filter(|p| {
+            // Import paths under the sandbox's own mounts (an editable install in a checkout
+            // under /tmp, say) cannot be shown; the interpreter itself is checked above.
+            let hidden = hidden_in_sandbox(p);
+            if hidden {
+                tracing::info!("python import path {} is not visible in sandboxes", p.display());
+            }
+            !hidden
+        })
+        .collect();
     ro_paths.sort();
     ro_paths.dedup();
     // Keep only outermost paths: a prefix already covers its site-packages.

@@ -1,0 +1,76 @@
+'use strict'
+// Result records of @hopx-ai/sdk: the native module returns plain objects, these classes add
+// the official aliases and derived fields without copying the payloads twice.
+
+/** One rich output of a run: `type` is a MIME string, `data` maps MIME type to payload. */
+class RichOutput {
+  constructor(raw) {
+    this.type = raw.type
+    this.data = raw.data ?? {}
+    this.metadata = raw.metadata ?? {}
+  }
+}
+
+// The official flat fields and the MIME type each one reads.
+const FLAT = {
+  png: 'image/png',
+  html: 'text/html',
+  svg: 'image/svg+xml',
+  markdown: 'text/markdown',
+  json: 'application/json',
+  result: 'text/plain',
+}
+
+/** The outcome of `runCode`. */
+class ExecutionResult {
+  constructor(raw) {
+    this.stdout = raw.stdout
+    this.stderr = raw.stderr
+    this.exitCode = raw.exitCode
+    this.success = raw.success
+    this.executionTime = raw.executionTime
+    this.richOutputs = (raw.richOutputs ?? []).map((r) => new RichOutput(r))
+    this.error = raw.error ?? null
+    this.language = raw.language ?? null
+    this.timestamp = raw.timestamp ?? null
+    this.stdoutTruncated = raw.stdoutTruncated
+    this.stderrTruncated = raw.stderrTruncated
+    this.kernelRestarted = raw.kernelRestarted
+  }
+
+  get exit_code() {
+    return this.exitCode
+  }
+
+  get execution_time() {
+    return this.executionTime
+  }
+
+  get rich_outputs() {
+    return this.richOutputs
+  }
+
+  get failed() {
+    return !this.success
+  }
+
+  get richCount() {
+    return this.richOutputs.length
+  }
+
+  get hasRichOutput() {
+    return this.richOutputs.length > 0
+  }
+}
+
+for (const [field, mime] of Object.entries(FLAT)) {
+  Object.defineProperty(ExecutionResult.prototype, field, {
+    get() {
+      const hit = this.richOutputs.find((r) => mime in r.data)
+      return hit === undefined ? null : hit.data[mime]
+    },
+    configurable: true,
+  })
+}
+
+module.exports = { ExecutionResult, RichOutput }

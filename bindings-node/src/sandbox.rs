@@ -1,0 +1,82 @@
+//! `Sandbox`: the native handle the facade's `Sandbox` class wraps, and the calls that make one.
+//!
+//! Each entry point resolves its own `Client` (cheap: connections and the embedded engine are
+//! shared process-wide by the core). Futures run on napi's tokio runtime, whose threads do not
+//! keep Node's event loop alive; the embedded engine runs on a runtime of its own.
+
+use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
+use crate::errors::IntoJs;
+use hopx_core as hcore;
+use napi::Result;
+use napi_derive::napi;
+
+/// A handle to one sandbox.
+#[napi]
+pub struct Sandbox {
+    inner: hcore::Sandbox,
+}
+
+#[napi]
+impl Sandbox {
+    /// The sandbox id.
+    #[napi(getter)]
+    pub fn sandbox_id(&self) -> String {
+        self.inner.id().to_string()
+    }
+
+    /// Whether `kill()` has succeeded on this handle.
+    #[napi(getter)]
+    pub fn killed(&self) -> bool {
+        self.inner.is_killed()
+    }
+
+    /// `GET /v1/sandboxes/{id}`.
+    #[napi(catch_unwind)]
+    pub async fn get_info(&self) -> Result<SandboxInfo> {
+        let sandbox = self.inner.clone();
+        Ok(sandbox.info().await.js()?.into())
+    }
+
+    /// Runs code and waits for the outcome.
+    #[napi(catch_unwind)]
+    pub async fn run_code(&self, code: String, options: RunArgs) -> Result<ExecutionResult> {
+        let sandbox = self.inner.clone();
+        Ok(sandbox.run_code(&code, options.into()).await.js()?.into())
+    }
+
+    /// `DELETE /v1/sandboxes/{id}`.
+    #[napi(catch_unwind)]
+    pub async fn kill(&self) -> Result<()> {
+        let sandbox = self.inner.clone();
+        sandbox.kill().await.js()
+    }
+}
+
+/// Creates a sandbox on the chosen backend.
+#[napi(catch_unwind)]
+pub async fn create_sandbox(client: ClientArgs, options: CreateArgs) -> Result<Sandbox> {
+    let client = hcore::Client::new(client.into()).await.js()?;
+    let inner = client.create_sandbox(options.into()).await.js()?;
+    Ok(Sandbox { inner })
+}
+
+/// A handle to an existing running (or paused, then resumed) sandbox.
+#[napi(catch_unwind)]
+pub async fn connect_sandbox(client: ClientArgs, sandbox_id: String) -> Result<Sandbox> {
+    let client = hcore::Client::new(client.into()).await.js()?;
+    let inner = client.connect(&sandbox_id).await.js()?;
+    Ok(Sandbox { inner })
+}
+
+/// Handles to the sandboxes the control plane lists (one page).
+#[napi(catch_unwind)]
+pub async fn list_sandboxes(client: ClientArgs, options: ListArgs) -> Result<Vec<Sandbox>> {
+    let client = hcore::Client::new(client.into()).await.js()?;
+    let infos = client.list(options.into()).await.js()?;
+    Ok(infos
+        .into_iter()
+        .map(|info| Sandbox {
+            inner: hcore::Sandbox::from_parts(client.clone(), &info.sandbox_id, info.agent_url()),
+        })
+        .collect())
+}

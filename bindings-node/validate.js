@@ -1,0 +1,90 @@
+'use strict'
+// Argument checks done before anything reaches the native module: JS callers pass anything,
+// and a napi conversion error ("Failed to convert JavaScript value...") helps nobody. Ranges
+// that both bindings share (timeout 1..300, code size) are also checked by hopx-core.
+
+const { ValidationError } = require('./errors')
+
+const MAX_RUN_TIMEOUT = 300
+
+function isPlainObject(v) {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** `undefined`/`null` → undefined; otherwise the value must be a string. */
+function optString(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') {
+    throw new TypeError(`${name} must be a string, got ${describe(value)}`)
+  }
+  return value
+}
+
+function optBoolean(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`${name} must be a boolean, got ${describe(value)}`)
+  }
+  return value
+}
+
+/** An integer in [min, max]; out of range is a ValidationError, like the server's 400. */
+function optInteger(value, name, min, max) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ValidationError(`${name} must be an integer, got ${describe(value)}`, {
+      code: 'INVALID_REQUEST',
+    })
+  }
+  if (value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`
+    throw new ValidationError(`${name} must be ${range}, got ${value}`, { code: 'INVALID_REQUEST' })
+  }
+  return value
+}
+
+/** A map of environment variables: every value must be a string. */
+function optEnv(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (!isPlainObject(value)) {
+    throw new TypeError(`${name} must be an object of string values, got ${describe(value)}`)
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      throw new TypeError(`${name}.${key} must be a string, got ${describe(v)}`)
+    }
+  }
+  return value
+}
+
+function options(value, name) {
+  if (value === undefined || value === null) return {}
+  if (!isPlainObject(value)) throw new TypeError(`${name} must be an object, got ${describe(value)}`)
+  return value
+}
+
+function describe(v) {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`
+  return typeof v
+}
+
+/** The native `ClientArgs` from `{apiKey, baseURL}`. */
+function clientArgs(opts) {
+  return {
+    apiKey: optString(opts.apiKey, 'apiKey'),
+    baseUrl: optString(opts.baseURL, 'baseURL'),
+  }
+}
+
+module.exports = {
+  MAX_RUN_TIMEOUT,
+  clientArgs,
+  optBoolean,
+  optEnv,
+  optInteger,
+  optString,
+  options,
+}

@@ -1,0 +1,136 @@
+// Sandbox lifecycle against the local engine: connect, list, getInfo, kill, `await using`,
+// 50 concurrent runs, and a process that exits by itself after kill().
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Sandbox, NotFoundError } from '@hopx-ai/sdk'
+
+const require = createRequire(import.meta.url)
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+test('getInfo, connect and list see the same sandbox', async () => {
+  const sb = await Sandbox.create({ template: 'base', envVars: { FROM_CREATE: 'yes' } })
+  try {
+    const info = await sb.getInfo()
+    assert.equal(info.sandboxId, sb.sandboxId)
+    assert.equal(info.status, 'running')
+    assert.equal(info.templateName, 'base')
+    const again = await Sandbox.connect(sb.sandboxId)
+    assert.equal(again.sandboxId, sb.sandboxId)
+    const r = await again.runCode('echo $FROM_CREATE', { language: 'bash' })
+    assert.equal(r.stdout, 'yes\n')
+    const listed = await Sandbox.list()
+    assert.ok(listed.some((s) => s.sandboxId === sb.sandboxId))
+    assert.ok(listed.every((s) => s instanceof Sandbox))
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('default template is code-interpreter', async () => {
+  const sb = await Sandbox.create()
+  try {
+    assert.equal((await sb.getInfo()).templateName, 'code-interpreter')
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('Symbol.asyncDispose kills the sandbox and tolerates an already killed one', async () => {
+  const sb = await Sandbox.create({ template: 'base' })
+  const id = sb.sandboxId
+  await sb[Symbol.asyncDispose]()
+  await assert.rejects(Sandbox.connect(id), NotFoundError)
+  await sb[Symbol.asyncDispose]()
+})
+
+test('`await using` kills the sandbox at the end of the block', async () => {
+  // Node 20 cannot parse `await using` yet; TypeScript lowers it to Symbol.asyncDispose calls.
+  const ts = require('typescript')
+  const source = `
+    const { Sandbox } = require('@hopx-ai/sdk')
+    module.exports = async function run() {
+      let id
+      {
+        await using sandbox = await Sandbox.create({ template: 'base' })
+        id = sandbox.sandboxId
+        const r = await sandbox.runCode('echo inside', { language: 'bash' })
+        if (r.stdout !== 'inside\\n') throw new Error('bad output ' + r.stdout)
+      }
+      return id
+    }`
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
+  })
+  const file = path.join(root, 'tests/node/.await-using.generated.cjs')
+  fs.writeFileSync(file, outputText)
+  try {
+    const id = await require(file)()
+    await assert.rejects(Sandbox.connect(id), NotFoundError)
+  } finally {
+    fs.rmSync(file, { force: true })
+  }
+})
+
+test('50 concurrent runCode calls with Promise.all', async () => {
+  const sb = await Sandbox.create()
+  try {
+    const runs = Array.from({ length: 50 }, (_, i) => {
+      const [code, language] =
+        i % 3 === 0 ? [`print(${i})`, 'python'] : i % 3 === 1 ? [`console.log(${i})`, 'javascript'] : [`echo ${i}`, 'bash']
+      return sb.runCode(code, { language })
+    })
+    const results = await Promise.all(runs)
+    results.forEach((r, i) => {
+      assert.equal(r.stdout, `${i}\n`)
+      assert.equal(r.success, true)
+    })
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('the process exits on its own after kill() (no handle keeps the loop alive)', async () => {
+  const script = `
+    const { Sandbox } = require('@hopx-ai/sdk')
+    ;(async () => {
+      const sb = await Sandbox.create()
+      const r = await sb.runCode('print(7)')
+      await sb.kill()
+      process.stdout.write('done ' + r.stdout)
+    })()`
+  const child = spawn(process.execPath, ['-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c) => (out += c))
+  child.stderr.on('data', (c) => (err += c))
+  const started = Date.now()
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`child still running after 30 s; stdout=${out} stderr=${err}`))
+    }, 30_000)
+    child.on('exit', (c) => {
+      clearTimeout(timer)
+      resolve(c)
+    })
+  })
+  assert.equal(code, 0, err)
+  assert.equal(out, 'done 7\n')
+  // The run itself takes well under this; a leaked handle would hang until the timer.
+  assert.ok(Date.now() - started < 20_000)
+})
+
+test('require() works from CommonJS and returns the same classes as import', async () => {
+  const cjs = require('@hopx-ai/sdk')
+  const esm = await import('@hopx-ai/sdk')
+  assert.equal(cjs.Sandbox, esm.Sandbox)
+  assert.equal(cjs.TimeoutError, esm.TimeoutError)
+  assert.equal(esm.default, esm.Sandbox)
+  assert.ok(os.tmpdir())
+})

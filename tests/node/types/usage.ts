@@ -1,0 +1,50 @@
+// Compiled with `tsc --noEmit` by scripts/test_node.sh: the public declarations must describe
+// how the package is used. Never executed.
+import Default, {
+  Sandbox,
+  ExecutionResult,
+  RichOutput,
+  HopxError,
+  TimeoutError,
+  TemplateNotFoundError,
+  RateLimitError,
+  ValidationError,
+  errorKinds,
+  type SandboxInfo,
+  type RunCodeOptions,
+} from '@hopx-ai/sdk'
+
+// No @types/node here: the package's declarations must stand alone.
+declare function show(...values: unknown[]): void
+
+export async function quickStart(): Promise<void> {
+  await using sandbox = await Sandbox.create({ template: 'code-interpreter', timeoutSeconds: 600 })
+  const options: RunCodeOptions = { language: 'javascript', timeout: 30, env: { A: '1' }, workingDir: '/workspace' }
+  const result: ExecutionResult = await sandbox.runCode('show(1)', options)
+  const out: string = result.stdout
+  const code: number = result.exitCode + result.exit_code
+  const seconds: number = result.executionTime + result.execution_time
+  const rich: RichOutput[] = result.richOutputs
+  const mime: string = rich[0]?.type ?? ''
+  const png: string | null = result.png
+  const info: SandboxInfo = await sandbox.getInfo()
+  const id: string = sandbox.sandboxId + info.sandboxId
+  show(out, code, seconds, mime, png, id, result.success, result.error?.traceback)
+}
+
+export async function errors(): Promise<void> {
+  const other = await Default.connect('id', { apiKey: 'k', baseURL: 'https://api.hopx.dev' })
+  const again = await Sandbox.connect('id', 'k')
+  const all: Sandbox[] = await Sandbox.list({ limit: 5 })
+  try {
+    await other.runCode('while True: pass', { timeout: 1 })
+  } catch (err) {
+    if (err instanceof TimeoutError) show(err.stdout, err.stderr, err.code, err.statusCode)
+    else if (err instanceof TemplateNotFoundError) show(err.availableTemplates.join(','), err.templateName)
+    else if (err instanceof RateLimitError) show(err.retryAfter)
+    else if (err instanceof HopxError) show(err.requestId, err.details)
+  }
+  const v = new ValidationError('bad', { code: 'INVALID_REQUEST' })
+  show(v.message, errorKinds()[0]?.className, again.sandboxId, all.length)
+  await other.kill()
+}
