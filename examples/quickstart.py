@@ -9,7 +9,7 @@ with Sandbox.create(template="code-interpreter") as sandbox:
     sandbox.run_code("x = 41")
     print("state survives:", sandbox.run_code("x + 1").result)
 
-    plot = sandbox.run_code("import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])")
+    plot = sandbox.run_code("import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()")
     print("rich outputs:", [o.type for o in plot.rich_outputs])
 
     js = sandbox.run_code("console.log(6 * 7)", language="javascript")

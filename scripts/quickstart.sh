@@ -7,7 +7,7 @@ bash scripts/setup.sh
 unset HOPX_API_KEY HOPX_BASE_URL
 
 echo "== building the Python package into .venv"
-.venv/bin/python -m pip install -q -e ".[local]"
+VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
 echo "== Python quick start"
 .venv/bin/python examples/quickstart.py
 

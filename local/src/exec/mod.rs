@@ -84,6 +84,12 @@ impl ExecOutcome {
         let obj = body.as_object_mut().expect("object");
         for (field, mime) in FLAT_FIELDS {
             if let Some(v) = self.rich_outputs.iter().find_map(|o| o["data"].get(mime)) {
+                // The spec types each flat field: `json` is an object, the others strings.
+                // A value of another type (a JSON array, say) stays in `rich_outputs` only.
+                let fits = if field == "json" { v.is_object() } else { v.is_string() };
+                if !fits {
+                    continue;
+                }
                 obj.insert(field.into(), v.clone());
             }
         }

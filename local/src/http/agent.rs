@@ -48,6 +48,8 @@ fn router(agent: Agent) -> Router {
             axum::routing::delete(super::background::kill_by_query).post(super::background::kill_by_body),
         )
         .route("/execute/kill/{id}", post(super::background::kill_by_path))
+        // The official Python AsyncSandbox.kill_process spells it this way (sdk-surface §2.5).
+        .route("/processes/{id}/kill", post(super::background::kill_by_path))
         .route("/commands/run", post(run_command))
         .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
@@ -61,6 +63,7 @@ fn router(agent: Agent) -> Router {
         // Room for the largest accepted code, JSON-escaped, so the size check can say why.
         .layer(axum::extract::DefaultBodyLimit::max(agent.engine.config().code_limit * 2 + (1 << 20)))
         .layer(middleware::from_fn_with_state(agent.clone(), refuse_if_killed))
+        .layer(middleware::from_fn(|req, next| super::record("agent", req, next)))
         .layer(middleware::from_fn(super::request_id))
         .with_state(agent)
 }

@@ -33,6 +33,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/health", get(health))
         .merge(v1)
         .fallback(not_found)
+        .layer(middleware::from_fn(|req, next| super::record("control", req, next)))
         .layer(middleware::from_fn(super::request_id))
         .with_state(engine)
 }
@@ -117,20 +118,18 @@ fn template_not_found(name: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "TEMPLATE_NOT_FOUND",
-        format!("Template not found: {name:?}. Available templates: {}", names.join(", ")),
+        // Not the words "not found": the official JS SDK turns any 404 saying so into a
+        // FileNotFoundError; this way it raises APIError with code TEMPLATE_NOT_FOUND.
+        format!("Unknown template {name:?}. Available templates: {}", names.join(", ")),
     )
     .with_detail("template_name", name)
     .with_detail("available_templates", names)
 }
 
 async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, String>>) -> Answer {
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if (1..=1000).contains(&n) => n,
-            _ => return Err(ApiError::bad_request("limit must be an integer from 1 to 1000").into()),
-        },
-    };
+    // The spec lists only 200/401/500 here, so an unusable `limit` falls back to the default
+    // (100) and an out-of-range one is clamped to 1..=1000 rather than answered with a 400.
+    let limit = q.get("limit").and_then(|s| s.parse::<i64>().ok()).map_or(100, |n| n.clamp(1, 1000) as usize);
     let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let status_ok = |s: &str| q.get("status").is_none_or(|want| want == s);
     let region_ok = q.get("region").is_none_or(|r| r == "local");

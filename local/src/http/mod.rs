@@ -34,6 +34,49 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Test hook for the conformance suite (`tests/compat`): when `HOPX_LOCAL_RECORD` names a
+/// directory, every JSON answer is appended to `<dir>/<pid>.jsonl` as one line
+/// `{plane, method, path, status, body}`, to be checked against the official OpenAPI
+/// documents. Unset (the normal case), it costs one lookup per request.
+pub async fn record(plane: &'static str, req: Request, next: Next) -> Response {
+    static SINK: std::sync::OnceLock<Option<std::sync::Mutex<std::fs::File>>> = std::sync::OnceLock::new();
+    let sink = SINK.get_or_init(|| {
+        let dir = std::env::var_os("HOPX_LOCAL_RECORD").filter(|d| !d.is_empty())?;
+        std::fs::create_dir_all(&dir).ok()?;
+        let path = std::path::Path::new(&dir).join(format!("{}.jsonl", std::process::id()));
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok()?;
+        Some(std::sync::Mutex::new(file))
+    });
+    let Some(sink) = sink else {
+        return next.run(req).await;
+    };
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let line = serde_json::json!({
+        "plane": plane,
+        "method": method,
+        "path": path,
+        "status": parts.status.as_u16(),
+        "body": serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+    });
+    if let Ok(mut f) = sink.lock() {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// Parses a JSON object body; an empty body counts as `{}`.
 pub fn json_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {

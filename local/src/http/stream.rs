@@ -15,9 +15,19 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-/// Upgrades the connection (the bearer token was checked on the upgrade request).
-pub async fn execute_stream(State(agent): State<Agent>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(64 << 20).on_upgrade(move |socket| session(agent, socket))
+/// Upgrades the connection (the bearer token was checked on the upgrade request). A request
+/// that is not a WebSocket upgrade gets the spec's 400 `main.ErrorResponse`, not axum's
+/// plain-text rejection.
+pub async fn execute_stream(
+    State(agent): State<Agent>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    match ws {
+        Ok(ws) => ws.max_message_size(64 << 20).on_upgrade(move |socket| session(agent, socket)),
+        Err(e) => axum::response::IntoResponse::into_response(crate::error::AgentError(
+            ApiError::bad_request(format!("/execute/stream needs a WebSocket upgrade: {e}")),
+        )),
+    }
 }
 
 async fn session(agent: Agent, mut socket: WebSocket) {

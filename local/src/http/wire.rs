@@ -22,11 +22,17 @@ pub fn sandbox(sb: &Sandbox, with_token: bool) -> Value {
         "resources": { "vcpu": crate::template::cpus(), "memory_mb": memory_mb, "disk_mb": 0 },
         "internet_access": sb.internet_access,
         "live_mode": false,
-        "timeout_seconds": st.timeout_seconds,
-        "expires_at": st.expires_at.map(rfc3339),
         "created_at": rfc3339(sb.created_at),
         "request_id": crate::error::current_request_id(),
     });
+    // No TTL: leave both out. The spec types them integer/string without `nullable`, and
+    // both official SDKs read a missing key as "no timeout".
+    if let Some(t) = st.timeout_seconds {
+        v["timeout_seconds"] = t.into();
+    }
+    if let Some(at) = st.expires_at {
+        v["expires_at"] = Value::String(rfc3339(at));
+    }
     if with_token {
         let (token, exp) = st.tokens.last().cloned().expect("a sandbox always has a token");
         v["auth_token"] = Value::String(token);

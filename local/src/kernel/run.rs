@@ -41,8 +41,16 @@ impl Kernel {
         self.stdout.begin(&sentinel, limit, events.clone());
         self.stderr.begin(&sentinel, limit, events.clone());
         let _ = crate::exec::oneshot::prepare_workdir(sandbox, &req.workdir);
+        // Without a mount namespace (isolation "none") the kernel sees host paths, so it gets
+        // the host directory behind the inside workdir, as one-shot runs do; otherwise it
+        // would chdir into the host's own `/workspace`, shared by every sandbox.
+        let cwd = match sandbox.isolator.name() {
+            "none" => crate::exec::oneshot::host_path(sandbox, &req.workdir)
+                .map_or_else(|| req.workdir.clone(), |p| p.to_string_lossy().into_owned()),
+            _ => req.workdir.clone(),
+        };
         let request = json!({
-            "type": "execute", "id": id, "code": req.code, "cwd": req.workdir,
+            "type": "execute", "id": id, "code": req.code, "cwd": cwd,
             "env": req.env, "sentinel": sentinel,
         });
         // If the caller goes away mid-run (a closed connection), the cell is interrupted rather

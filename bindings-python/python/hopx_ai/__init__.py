@@ -1,0 +1,67 @@
+"""hopx_ai: run code in HopX sandboxes, in the HopX cloud or on this machine.
+
+With an API key (``api_key=`` or ``HOPX_API_KEY``) sandboxes run in the HopX cloud; without
+one they run in a local engine embedded in this package, using this Python interpreter::
+
+    from hopx_ai import Sandbox
+
+    with Sandbox.create() as sandbox:
+        result = sandbox.run_code('print("Hello, World!")')
+        print(result.stdout, result.success)
+
+The native module loads on the first call, so importing this package is cheap.
+"""
+
+from .async_sandbox import AsyncSandbox
+from .errors import (
+    AgentError,
+    APIError,
+    AuthenticationError,
+    CodeExecutionError,
+    CommandExecutionError,
+    FileNotFoundError,
+    FileOperationError,
+    HopxError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ResourceLimitError,
+    SandboxExpiredError,
+    ServerError,
+    TemplateNotFoundError,
+    TimeoutError,
+    TokenExpiredError,
+    ValidationError,
+)
+from .models import ExecutionError, ExecutionResult, Resources, RichOutput, SandboxInfo
+from .sandbox import Sandbox
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Sandbox",
+    "AsyncSandbox",
+    "ExecutionResult",
+    "ExecutionError",
+    "RichOutput",
+    "SandboxInfo",
+    "Resources",
+    "HopxError",
+    "APIError",
+    "AuthenticationError",
+    "TokenExpiredError",
+    "NotFoundError",
+    "TemplateNotFoundError",
+    "ValidationError",
+    "RateLimitError",
+    "ResourceLimitError",
+    "ServerError",
+    "NetworkError",
+    "TimeoutError",
+    "AgentError",
+    "FileNotFoundError",
+    "FileOperationError",
+    "CodeExecutionError",
+    "CommandExecutionError",
+    "SandboxExpiredError",
+]

@@ -1,0 +1,96 @@
+"""Argument checks shared by ``Sandbox`` and ``AsyncSandbox``, done before any request.
+
+Wrong types raise ``TypeError`` and bad values ``ValidationError``, each naming the argument.
+Ranges the core checks itself (timeout 1..300 s, code size) are left to it, so the limits
+live in one place.
+"""
+
+import sys
+
+from .errors import ValidationError
+
+DEFAULT_TEMPLATE = "code-interpreter"
+
+
+def _type_name(value):
+    return type(value).__name__
+
+
+def check_str(name, value, optional=True):
+    """Raises ``TypeError`` unless ``value`` is a str (or None when ``optional``)."""
+    if value is None and optional:
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {_type_name(value)}")
+    return value
+
+
+def check_env(name, env):
+    """A dict of str to str, or None."""
+    if env is None:
+        return None
+    if not isinstance(env, dict):
+        raise TypeError(f"{name} must be a dict of str to str, got {_type_name(env)}")
+    for key, value in env.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{name} keys must be str, got {_type_name(key)} ({key!r})")
+        if not isinstance(value, str):
+            raise TypeError(f"{name}[{key!r}] must be a str, got {_type_name(value)}")
+    return env
+
+
+def check_timeout(name, value):
+    """A positive number of seconds, as an int (a fraction rounds up)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {_type_name(value)}")
+    if not value > 0 or value == float("inf"):
+        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}",
+                              code="INVALID_REQUEST", field=name)
+    whole = int(value)
+    seconds = whole if whole == value else whole + 1
+    # The native layer takes a u32; anything this big is out of range for the core anyway.
+    return min(seconds, 2**32 - 1)
+
+
+def check_bool(name, value):
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {_type_name(value)}")
+    return value
+
+
+def run_args(code, language, timeout, env, working_dir):
+    """Checked ``run_code`` arguments in the order the native layer takes them."""
+    check_str("code", code, optional=False)
+    check_str("language", language, optional=False)
+    check_str("working_dir", working_dir, optional=False)
+    return code, language, check_timeout("timeout", timeout), check_env("env", env), working_dir
+
+
+def create_args(template, template_id, region, timeout_seconds, internet_access, env_vars,
+                api_key, base_url):
+    """Checked ``create`` keyword arguments for the native layer."""
+    for name, value in (("template", template), ("template_id", template_id),
+                        ("region", region), ("api_key", api_key), ("base_url", base_url)):
+        check_str(name, value)
+    if template is None and template_id is None:
+        template = DEFAULT_TEMPLATE
+    if timeout_seconds is not None:
+        timeout_seconds = check_timeout("timeout_seconds", timeout_seconds)
+    return dict(template=template, template_id=template_id, region=region,
+                timeout_seconds=timeout_seconds,
+                internet_access=check_bool("internet_access", internet_access),
+                env_vars=check_env("env_vars", env_vars), **target(api_key, base_url))
+
+
+def target(api_key, base_url):
+    """Where to connect; the embedded engine runs sandbox code with this very interpreter."""
+    check_str("api_key", api_key)
+    check_str("base_url", base_url)
+    return dict(api_key=api_key, base_url=base_url, local_python=sys.executable or None)
+
+
+def native():
+    """The native module, imported on first use so that ``import hopx_ai`` stays fast."""
+    from . import _native
+
+    return _native

@@ -1,0 +1,211 @@
+"""The exceptions of ``hopx_ai``, with the official HopX class names and attributes.
+
+Every class derives from :class:`HopxError`, so ``except HopxError`` catches anything the SDK
+raises about a sandbox. The native layer picks the class by the core's error kind and fills
+the attributes; the classes themselves are plain Python so they pickle and read naturally.
+"""
+
+import builtins as _builtins
+
+__all__ = [
+    "HopxError",
+    "APIError",
+    "AuthenticationError",
+    "TokenExpiredError",
+    "NotFoundError",
+    "TemplateNotFoundError",
+    "ValidationError",
+    "RateLimitError",
+    "ResourceLimitError",
+    "ServerError",
+    "NetworkError",
+    "TimeoutError",
+    "AgentError",
+    "FileNotFoundError",
+    "FileOperationError",
+    "CodeExecutionError",
+    "CommandExecutionError",
+    "SandboxExpiredError",
+]
+
+
+class HopxError(Exception):
+    """Base class of every HopX SDK error.
+
+    Attributes: ``message`` (str), ``code`` (machine-readable code or None), ``request_id``
+    (the server's request id, for support), ``status_code`` (HTTP status or None) and
+    ``details`` (a dict of extra context, never None).
+    """
+
+    # Extra keyword attributes a class adds (its subclasses inherit them), with their defaults
+    # given as class attributes; and default code/status, as the official classes have.
+    _extra = ()
+    _accepted = frozenset()
+    _default_code = None
+    _default_status = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._accepted = frozenset(cls._accepted) | frozenset(cls.__dict__.get("_extra", ()))
+
+    def __init__(self, message="", *, code=None, request_id=None, status_code=None,
+                 details=None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.code = self._default_code if code is None else code
+        self.request_id = request_id
+        self.status_code = self._default_status if status_code is None else status_code
+        self.details = {} if details is None else details
+        for name, value in extra.items():
+            if name not in self._accepted:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+
+    def __str__(self):
+        text = str(self.message)
+        if self.code:
+            text += f" (code: {self.code})"
+        if self.request_id:
+            text += f" [request_id: {self.request_id}]"
+        return text
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, " \
+               f"status_code={self.status_code!r})"
+
+    def __reduce__(self):
+        # Rebuild from the message, then restore every attribute (kind-specific ones too).
+        return (type(self), (self.message,), dict(self.__dict__))
+
+
+class APIError(HopxError):
+    """An HTTP error from the control plane or an agent that no narrower class describes."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key (or an agent token) is missing or wrong."""
+
+
+class TokenExpiredError(AuthenticationError):
+    """The agent token expired and could not be refreshed."""
+
+    _default_code = "token_expired"
+    _default_status = 401
+
+
+class NotFoundError(APIError):
+    """404: no such sandbox or resource, or the sandbox handle was killed."""
+
+
+class TemplateNotFoundError(NotFoundError):
+    """No template of that name. ``available_templates`` lists the names that exist and
+    ``suggested_template`` is the closest of them to ``template_name`` (or None)."""
+
+    _extra = ("template_name", "available_templates")
+    template_name = None
+    available_templates = ()
+
+    @property
+    def suggested_template(self):
+        """The available template whose name is closest to ``template_name``, or None."""
+        if not self.template_name or not self.available_templates:
+            return None
+        import difflib  # only on this rare path: keeps ``import hopx_ai`` fast
+
+        close = difflib.get_close_matches(
+            self.template_name, list(self.available_templates), n=1, cutoff=0.4)
+        return close[0] if close else None
+
+    def __str__(self):
+        text = super().__str__()
+        if self.suggested_template:
+            text += f" Did you mean {self.suggested_template!r}?"
+        return text
+
+
+class ValidationError(APIError):
+    """400: the request was refused as invalid, or an argument was checked and refused
+    before any request was sent. ``field`` names the argument when known."""
+
+    _extra = ("field",)
+    field = None
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the wait in seconds, when the server says."""
+
+    _extra = ("retry_after",)
+    retry_after = None
+
+
+class ResourceLimitError(APIError):
+    """A quota was reached (sandboxes, memory...)."""
+
+    _extra = ("limit", "current", "available", "upgrade_url")
+    limit = current = available = upgrade_url = None
+
+
+class ServerError(APIError):
+    """5xx: the server failed."""
+
+
+class NetworkError(HopxError):
+    """The server could not be reached or the connection broke."""
+
+
+class TimeoutError(NetworkError, _builtins.TimeoutError):
+    """The code ran past its timeout (or a request timed out).
+
+    Also a builtin :class:`TimeoutError`. On an execution timeout ``stdout`` and ``stderr``
+    hold the output the code printed before it was stopped; the sandbox stays usable.
+    """
+
+    _extra = ("stdout", "stderr")
+    stdout = None
+    stderr = None
+
+
+class AgentError(HopxError):
+    """The sandbox agent reported an error that no narrower class describes."""
+
+
+class FileNotFoundError(AgentError):
+    """The agent reported that a file does not exist."""
+
+    _extra = ("path",)
+    path = None
+    _default_code = "file_not_found"
+
+
+class FileOperationError(AgentError):
+    """The agent refused or failed a file operation."""
+
+    _extra = ("operation",)
+    operation = None
+    _default_code = "file_operation_failed"
+
+
+class CodeExecutionError(AgentError):
+    """The agent could not run the code (not: the code failed, which is ``success=False``)."""
+
+    _extra = ("language",)
+    language = None
+    _default_code = "code_execution_failed"
+
+
+class CommandExecutionError(AgentError):
+    """The agent could not run a command."""
+
+    _extra = ("command",)
+    command = None
+    _default_code = "command_execution_failed"
+
+
+class SandboxExpiredError(HopxError):
+    """The sandbox is gone because its time-to-live ran out."""
+
+    _extra = ("sandbox_id", "created_at", "expires_at")
+    sandbox_id = created_at = expires_at = None
+    _default_code = "sandbox_expired"
+    _default_status = 410

@@ -1,0 +1,273 @@
+"""Plain result classes: what ``run_code`` and ``get_info`` return.
+
+They are built from the dicts the native layer hands over (no validation library, so import
+stays fast), use ``__slots__``, and render themselves in Jupyter via ``_repr_mimebundle_``.
+"""
+
+__all__ = ["ExecutionResult", "ExecutionError", "RichOutput", "SandboxInfo", "Resources"]
+
+# MIME types a notebook shows inline, richest first; the first output of each type is used.
+_DISPLAY_MIMES = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown",
+                  "text/latex", "application/json")
+
+
+def _short(text, limit=60):
+    """``repr`` of ``text`` cut to ``limit`` characters, so reprs stay one readable line."""
+    if isinstance(text, str) and len(text) > limit:
+        return repr(text[:limit]) + "..."
+    return repr(text)
+
+
+def _filter(bundle, include, exclude):
+    """Applies IPython's optional include/exclude MIME lists to a bundle."""
+    return {k: v for k, v in bundle.items()
+            if (not include or k in include) and (not exclude or k not in exclude)}
+
+
+def _escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class RichOutput:
+    """One rich output of a run: a plot, a table, any MIME bundle.
+
+    ``type`` is the main MIME type as a plain string (``"image/png"``), ``data`` maps MIME
+    type to payload (base64 text for images, text or JSON otherwise), ``metadata`` is a dict.
+    """
+
+    __slots__ = ("type", "data", "metadata")
+
+    def __init__(self, type, data=None, metadata=None):
+        self.type = type
+        self.data = {} if data is None else data
+        self.metadata = {} if metadata is None else metadata
+
+    @classmethod
+    def _from_dict(cls, d):
+        return cls(d.get("type", ""), d.get("data") or {}, d.get("metadata") or {})
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The output itself, for Jupyter."""
+        return _filter(dict(self.data), include, exclude)
+
+    def __eq__(self, other):
+        if not isinstance(other, RichOutput):
+            return NotImplemented
+        return (self.type, self.data, self.metadata) == (other.type, other.data, other.metadata)
+
+    def __repr__(self):
+        payload = self.data.get(self.type)
+        size = f", {len(payload)} chars" if isinstance(payload, str) else ""
+        return f"RichOutput(type={self.type!r}{size})"
+
+
+class ExecutionError:
+    """The exception a Python run raised, as the kernel reported it."""
+
+    __slots__ = ("name", "value", "traceback")
+
+    def __init__(self, name, value, traceback=""):
+        self.name = name
+        self.value = value
+        self.traceback = traceback
+
+    def __repr__(self):
+        return f"ExecutionError(name={self.name!r}, value={_short(self.value)})"
+
+
+class ExecutionResult:
+    """The outcome of one ``run_code`` call.
+
+    ``success`` is False when the code failed (non-zero ``exit_code`` or a raised exception,
+    described by ``error``); that is not an exception in the caller. ``execution_time`` is in
+    seconds. ``rich_outputs`` lists plots, tables and other MIME outputs; the official flat
+    fields ``png``, ``html``, ``svg``, ``markdown``, ``json_output`` and ``result`` read the
+    first output of each type.
+    """
+
+    __slots__ = ("stdout", "stderr", "exit_code", "success", "execution_time", "rich_outputs",
+                 "error", "language", "timestamp", "stdout_truncated", "stderr_truncated",
+                 "kernel_restarted")
+
+    def __init__(self, stdout="", stderr="", exit_code=0, success=True, execution_time=0.0,
+                 rich_outputs=None, error=None, language=None, timestamp=None,
+                 stdout_truncated=False, stderr_truncated=False, kernel_restarted=False):
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exit_code = exit_code
+        self.success = success
+        self.execution_time = execution_time
+        self.rich_outputs = [] if rich_outputs is None else rich_outputs
+        self.error = error
+        self.language = language
+        self.timestamp = timestamp
+        self.stdout_truncated = stdout_truncated
+        self.stderr_truncated = stderr_truncated
+        self.kernel_restarted = kernel_restarted
+
+    @classmethod
+    def _from_dict(cls, d):
+        err = d.get("error")
+        return cls(
+            stdout=d["stdout"], stderr=d["stderr"], exit_code=d["exit_code"],
+            success=d["success"], execution_time=d["execution_time"],
+            rich_outputs=[RichOutput._from_dict(o) for o in d["rich_outputs"]],
+            error=ExecutionError(err["name"], err["value"], err.get("traceback", ""))
+            if err else None,
+            language=d.get("language"), timestamp=d.get("timestamp"),
+            stdout_truncated=d.get("stdout_truncated", False),
+            stderr_truncated=d.get("stderr_truncated", False),
+            kernel_restarted=d.get("kernel_restarted", False),
+        )
+
+    def _first(self, mime):
+        # By main type: a plot's bundle also carries a text/plain fallback that is no result.
+        for output in self.rich_outputs:
+            if output.type == mime:
+                return output.data.get(mime)
+        return None
+
+    @property
+    def rich_count(self):
+        """How many rich outputs the run produced."""
+        return len(self.rich_outputs)
+
+    @property
+    def has_rich_output(self):
+        """Whether the run produced any rich output."""
+        return bool(self.rich_outputs)
+
+    @property
+    def png(self):
+        """The first PNG image (base64 text), or None."""
+        return self._first("image/png")
+
+    @property
+    def html(self):
+        """The first HTML output (e.g. a pandas table), or None."""
+        return self._first("text/html")
+
+    @property
+    def svg(self):
+        """The first SVG image, or None."""
+        return self._first("image/svg+xml")
+
+    @property
+    def markdown(self):
+        """The first Markdown output, or None."""
+        return self._first("text/markdown")
+
+    @property
+    def json_output(self):
+        """The first JSON output, or None."""
+        return self._first("application/json")
+
+    @property
+    def result(self):
+        """The plain-text value of the last expression (Jupyter's ``Out[]``), or None."""
+        return self._first("text/plain")
+
+    def _text(self):
+        parts = [self.stdout]
+        if self.result is not None:
+            parts.append(self.result if self.result.endswith("\n") else self.result + "\n")
+        if self.stderr:
+            parts.append(self.stderr)
+        if self.error is not None and self.error.name not in self.stderr:
+            parts.append(f"{self.error.name}: {self.error.value}\n")
+        return "".join(parts)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter display: the first output of each rich type plus ``text/plain`` with the
+        printed text. When there are rich outputs, ``text/html`` shows text and every output
+        together, because a notebook renders only the richest single MIME type of a value."""
+        bundle = {}
+        for output in self.rich_outputs:
+            for mime, payload in output.data.items():
+                bundle.setdefault(mime, payload)
+        bundle["text/plain"] = self._text()
+        if any(set(o.data) - {"text/plain"} for o in self.rich_outputs):
+            bundle["text/html"] = self._html()
+        return _filter(bundle, include, exclude)
+
+    def _html(self):
+        parts = []
+        if self.stdout:
+            parts.append(f"<pre>{_escape(self.stdout)}</pre>")
+        for output in self.rich_outputs:
+            d = output.data
+            if "text/html" in d:
+                parts.append(d["text/html"])
+            elif "image/svg+xml" in d:
+                parts.append(d["image/svg+xml"])
+            elif "image/png" in d or "image/jpeg" in d:
+                mime = "image/png" if "image/png" in d else "image/jpeg"
+                parts.append(f'<img src="data:{mime};base64,{d[mime]}"/>')
+            elif "text/plain" in d:
+                parts.append(f"<pre>{_escape(str(d['text/plain']))}</pre>")
+        if self.stderr:
+            parts.append(f'<pre style="color:#b00">{_escape(self.stderr)}</pre>')
+        return "\n".join(parts)
+
+    def __repr__(self):
+        text = (f"ExecutionResult(success={self.success!r}, exit_code={self.exit_code!r}, "
+                f"execution_time={self.execution_time:.3f}, stdout={_short(self.stdout)}, "
+                f"stderr={_short(self.stderr)}")
+        if self.rich_outputs:
+            text += f", rich_outputs={self.rich_outputs!r}"
+        if self.error is not None:
+            text += f", error={self.error!r}"
+        return text + ")"
+
+
+class Resources:
+    """CPU, memory and disk of a sandbox."""
+
+    __slots__ = ("vcpu", "memory_mb", "disk_mb")
+
+    def __init__(self, vcpu=0, memory_mb=0, disk_mb=0):
+        self.vcpu = vcpu
+        self.memory_mb = memory_mb
+        self.disk_mb = disk_mb
+
+    def __repr__(self):
+        return f"Resources(vcpu={self.vcpu}, memory_mb={self.memory_mb}, disk_mb={self.disk_mb})"
+
+
+class SandboxInfo:
+    """A sandbox as the control plane describes it (``get_info()``).
+
+    ``expires_at`` and ``created_at`` are ISO 8601 strings as the server sent them (or None);
+    ``end_at`` is the official alias of ``expires_at``.
+    """
+
+    __slots__ = ("sandbox_id", "status", "template_id", "template_name", "organization_id",
+                 "node_id", "region", "public_host", "direct_url", "preview_url", "resources",
+                 "internet_access", "live_mode", "timeout_seconds", "expires_at", "created_at")
+
+    def __init__(self, sandbox_id, status="", **fields):
+        self.sandbox_id = sandbox_id
+        self.status = status
+        for name in self.__slots__[2:]:
+            setattr(self, name, fields.pop(name, None))
+        if fields:
+            raise TypeError(f"SandboxInfo() got unexpected fields {sorted(fields)}")
+
+    @classmethod
+    def _from_dict(cls, d):
+        # Only known fields: a newer core may send more, which must not break older code.
+        fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
+        res = fields.get("resources")
+        if res:
+            fields["resources"] = Resources(res.get("vcpu", 0), res.get("memory_mb", 0),
+                                            res.get("disk_mb", 0))
+        return cls(d["id"], d.get("status", ""), **fields)
+
+    @property
+    def end_at(self):
+        """Alias of ``expires_at`` (the official field name)."""
+        return self.expires_at
+
+    def __repr__(self):
+        return (f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
+                f"template_name={self.template_name!r}, expires_at={self.expires_at!r})")

@@ -1,0 +1,24 @@
+//! `hopx_ai._native`: the thin pyo3 layer between the hand-written `hopx_ai` package and
+//! `hopx-core`. Each file holds one concept; this one only registers them.
+
+// Core errors are plain structs the error mapping reads field by field; they are rare, so
+// their size on the `Err` path is not worth boxing (the core makes the same choice).
+#![allow(clippy::result_large_err)]
+
+use pyo3::prelude::*;
+
+mod client;
+mod convert;
+mod errors;
+mod runtime;
+mod sandbox;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<sandbox::NativeSandbox>()?;
+    client::register(m)?;
+    errors::register(m)?;
+    m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
+    m.add("MAX_RUN_TIMEOUT", hopx_core::MAX_RUN_TIMEOUT)?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The one tokio runtime of the Python package, shared by sync and async calls.
+//!
+//! Sync calls block the calling Python thread on it with the GIL released; that thread is never
+//! a tokio worker, so this also works from inside a running asyncio loop (a Jupyter cell).
+//! Async calls hand pyo3-async-runtimes the same runtime, so there is never a second one.
+
+use crate::errors::to_py_err;
+use pyo3::prelude::*;
+use std::future::Future;
+use std::sync::{Once, OnceLock};
+use std::time::Duration;
+use tokio::runtime::Runtime;
+
+/// The shared runtime, built on first use (not at import, which must stay fast).
+pub fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    static ASYNC_INIT: Once = Once::new();
+    let rt = RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name("hopx-py")
+            .enable_all()
+            .build()
+            .expect("cannot start the hopx tokio runtime")
+    });
+    ASYNC_INIT.call_once(|| {
+        // Fails only if someone initialised it first, which nothing else in this module does.
+        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
+    });
+    rt
+}
+
+/// How often a blocked call looks for Ctrl-C (Python runs signal handlers only with the GIL).
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Runs `fut` to completion with the GIL released, raising core errors as `hopx_ai.errors`.
+///
+/// A pending signal (Ctrl-C, a Jupyter "interrupt") stops the wait and raises its exception;
+/// dropping the future closes the request.
+pub fn wait<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    T: Send,
+    F: Future<Output = hopx_core::Result<T>> + Send,
+{
+    py.detach(|| {
+        runtime().block_on(async {
+            tokio::pin!(fut);
+            loop {
+                tokio::select! {
+                    out = &mut fut => return Ok::<_, PyErr>(out),
+                    _ = tokio::time::sleep(SIGNAL_POLL) => {
+                        Python::attach(|py| py.check_signals())?;
+                    }
+                }
+            }
+        })
+    })?
+    .map_err(to_py_err)
+}
+
+/// An asyncio awaitable for `fut`, driven by the shared runtime.
+pub fn awaitable<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+    F: Future<Output = hopx_core::Result<T>> + Send + 'static,
+{
+    runtime();
+    pyo3_async_runtimes::tokio::future_into_py(py, async move { fut.await.map_err(to_py_err) })
+}

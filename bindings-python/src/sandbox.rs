@@ -1,0 +1,106 @@
+//! `NativeSandbox`: the core `Sandbox` handle, with each call in a blocking form (GIL released)
+//! and an `_async` form (an asyncio awaitable). The Python classes `Sandbox` and `AsyncSandbox`
+//! wrap it; argument checks that need a Python view of the values are done there.
+
+use crate::convert::Json;
+use crate::runtime::{awaitable, wait};
+use hopx_core::{RunOptions, Sandbox};
+use pyo3::prelude::*;
+use std::collections::BTreeMap;
+
+/// A handle to one sandbox. After `kill()` every call raises `NotFoundError`.
+#[pyclass(frozen, module = "hopx_ai._native")]
+pub struct NativeSandbox {
+    pub inner: Sandbox,
+}
+
+type Env = Option<BTreeMap<String, String>>;
+
+fn run_options(language: String, timeout: u32, env: Env, working_dir: String) -> RunOptions {
+    RunOptions { language, timeout, env, working_dir }
+}
+
+#[pymethods]
+impl NativeSandbox {
+    /// The sandbox id.
+    #[getter]
+    fn sandbox_id(&self) -> &str {
+        self.inner.id()
+    }
+
+    /// Whether `kill()` succeeded on this handle.
+    #[getter]
+    fn is_killed(&self) -> bool {
+        self.inner.is_killed()
+    }
+
+    /// Runs code and returns the result as a dict (blocking, GIL released).
+    fn run_code(
+        &self,
+        py: Python<'_>,
+        code: String,
+        language: String,
+        timeout: u32,
+        env: Env,
+        working_dir: String,
+    ) -> PyResult<Json> {
+        let sb = &self.inner;
+        let options = run_options(language, timeout, env, working_dir);
+        wait(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
+    }
+
+    /// `run_code` as an awaitable.
+    fn run_code_async<'py>(
+        &self,
+        py: Python<'py>,
+        code: String,
+        language: String,
+        timeout: u32,
+        env: Env,
+        working_dir: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let sb = self.inner.clone();
+        let options = run_options(language, timeout, env, working_dir);
+        awaitable(py, async move { sb.run_code(&code, options).await.map(|r| Json::of(&r)) })
+    }
+
+    /// The sandbox record as a dict (blocking).
+    fn get_info(&self, py: Python<'_>) -> PyResult<Json> {
+        let sb = &self.inner;
+        wait(py, async move { sb.info().await.map(|i| Json::of(&i)) })
+    }
+
+    /// `get_info` as an awaitable.
+    fn get_info_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let sb = self.inner.clone();
+        awaitable(py, async move { sb.info().await.map(|i| Json::of(&i)) })
+    }
+
+    /// Destroys the sandbox (blocking).
+    fn kill(&self, py: Python<'_>) -> PyResult<()> {
+        let sb = &self.inner;
+        wait(py, sb.kill())
+    }
+
+    /// `kill` as an awaitable.
+    fn kill_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let sb = self.inner.clone();
+        awaitable(py, async move { sb.kill().await })
+    }
+
+    /// Sets the time-to-live in seconds (blocking).
+    fn set_timeout(&self, py: Python<'_>, seconds: u64) -> PyResult<()> {
+        let sb = &self.inner;
+        wait(py, sb.set_timeout(seconds))
+    }
+
+    /// `set_timeout` as an awaitable.
+    fn set_timeout_async<'py>(&self, py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> {
+        let sb = self.inner.clone();
+        awaitable(py, async move { sb.set_timeout(seconds).await })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeSandbox({:?})", self.inner.id())
+    }
+}
