@@ -214,6 +214,9 @@ class Runner:
     def run(self):
         signal.signal(signal.SIGINT, self.on_sigint)
         self.shell = build_shell(self)
+        # IPython's first cell pays ~50-150 ms of lazy set-up (compiler, AST passes, hooks): pay
+        # it here, while the kernel waits in the pool, not in the sandbox's first run_code.
+        self.shell.run_cell("pass", store_history=False, silent=True)
         self.send({"type": "ready", "pid": self.pid,
                    "python": "%d.%d.%d" % sys.version_info[:3],
                    "ipython": IPython.__version__})
