@@ -215,15 +215,15 @@ def main():
         with open(args.out) as f:
             old = json.load(f)
         results = {**old, **results}
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
     for section in args.only.split(","):
         t0 = time.time()
         results[section] = globals()[section](args)
         results[section]["_seconds"] = time.time() - t0
         log(f"{section} done in {time.time() - t0:.0f} s")
-    results["machine"]["load_after"] = os.getloadavg()
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(results, f)
+        results["machine"]["load_after"] = os.getloadavg()
+        with open(args.out, "w") as f:  # after each section, so a failure keeps the rest
+            json.dump(results, f)
     log(f"wrote {args.out}")
 
 
