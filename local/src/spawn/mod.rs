@@ -125,6 +125,13 @@ pub trait Isolator: Send + Sync + 'static {
     fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()>;
     /// Starts `command` inside `sandbox`.
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process>;
+    /// Like `spawn`, but returns once the fork is done: the rest of the start-up (waiting for
+    /// the child's set-up and exec) is the returned closure, which may run on any thread, so
+    /// the spawner thread is free for the next fork while a sandbox sets itself up.
+    fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<FinishSpawn> {
+        let process = self.spawn(sandbox, command);
+        Ok(Box::new(move || process))
+    }
     /// Releases what `prepare` made, after the sandbox's last process is gone.
     fn release(&self, sandbox: &SandboxSpec);
 }
@@ -137,8 +144,12 @@ pub async fn spawn(
 ) -> io::Result<Process> {
     let iso = isolator.clone();
     let sb = sandbox.clone();
-    thread::run(move || iso.spawn(&sb, command)).await
+    let finish = thread::run(move || iso.spawn_split(&sb, command)).await?;
+    tokio::task::spawn_blocking(finish).await.map_err(|e| io::Error::other(format!("spawn: {e}")))?
 }
+
+/// The part of a start-up that runs after the fork, off the spawner thread.
+pub type FinishSpawn = Box<dyn FnOnce() -> io::Result<Process> + Send>;
 
 /// Runs `prepare` on the spawner thread (cgroup set-up must come from the same thread too).
 pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -> io::Result<()> {

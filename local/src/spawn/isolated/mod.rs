@@ -100,6 +100,10 @@ impl Isolator for NamespaceIsolator {
     }
 
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
+        self.spawn_split(sandbox, command)?()
+    }
+
+    fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<super::FinishSpawn> {
         let cgroup = self.cgroup_of(&sandbox.id);
         let (limits_memory, limits_pids) =
             cgroup.as_ref().map_or((false, false), |c| (c.limits_memory, c.limits_pids));
@@ -212,45 +216,50 @@ impl Isolator for NamespaceIsolator {
         drop(stdin_r);
         drop(plan);
 
-        let deadline = Instant::now() + SETUP_TIMEOUT;
-        let setup = (|| {
-            // "r": the intermediate has unshared; map its ids and put it in the cgroup before
-            // it forks anything, so every sandbox process is born confined.
-            let mut byte = [0u8; 1];
-            if read_until(&ready_r, &mut byte, deadline)? == 1 {
-                self.ids.write_maps(pid)?;
-                if let Some(cg) = &cgroup {
-                    cg.join(pid)?;
+        // The hand-shake below waits on the child's namespace and mount set-up (milliseconds):
+        // it runs off the spawner thread so concurrent sandboxes start in parallel.
+        let ids = self.ids;
+        Ok(Box::new(move || {
+            let deadline = Instant::now() + SETUP_TIMEOUT;
+            let setup = (|| {
+                // "r": the intermediate has unshared; map its ids and put it in the cgroup before
+                // it forks anything, so every sandbox process is born confined.
+                let mut byte = [0u8; 1];
+                if read_until(&ready_r, &mut byte, deadline)? == 1 {
+                    ids.write_maps(pid)?;
+                    if let Some(cg) = &cgroup {
+                        cg.join(pid)?;
+                    }
+                    write_byte(&go_w, b'g')?;
                 }
-                write_byte(&go_w, b'g')?;
-            }
-            drop(go_w);
-            read_status(&status_r, deadline)
-        })();
-        let status = match setup {
-            Ok(s) if s.error.is_none() && s.init.is_some() && s.program.is_some() => s,
-            other => {
-                // SAFETY: our unreaped child; kill and reap it (init dies with it).
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                drop(go_w);
+                read_status(&status_r, deadline)
+            })();
+            let status = match setup {
+                Ok(s) if s.error.is_none() && s.init.is_some() && s.program.is_some() => s,
+                other => {
+                    // SAFETY: our unreaped child; kill and reap it (init dies with it).
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                        libc::waitpid(pid, std::ptr::null_mut(), 0);
+                    }
+                    return Err(match other {
+                        Err(e) => e,
+                        Ok(s) => s.error.unwrap_or_else(|| {
+                            io::Error::other("sandbox set-up ended without starting the program")
+                        }),
+                    });
                 }
-                return Err(match other {
-                    Err(e) => e,
-                    Ok(s) => s.error.unwrap_or_else(|| {
-                        io::Error::other("sandbox set-up ended without starting the program")
-                    }),
-                });
-            }
-        };
-        let control = IsolatedProcess::new(
-            pid,
-            status.init.unwrap_or(0),
-            status.program.unwrap_or(0),
-            cgroup,
-            oom_base,
-        )?;
-        Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+            };
+            let control = IsolatedProcess::new(
+                pid,
+                status.init.unwrap_or(0),
+                status.program.unwrap_or(0),
+                cgroup,
+                oom_base,
+            )?;
+            Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+        }))
     }
 
     fn release(&self, sandbox: &SandboxSpec) {
