@@ -6,12 +6,14 @@ and its attributes) and what went over the wire (from the fake's request log): h
 not. ``node_contract.test.mjs`` runs the same scenarios through ``@hopx-ai/sdk``.
 """
 
+import asyncio
 import builtins
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import hopx_ai
-from hopx_ai import Sandbox, errors
+from hopx_ai import AsyncSandbox, Sandbox, errors
 
 CREATE = "POST /v1/sandboxes"
 LIST = "GET /v1/sandboxes"
@@ -89,11 +91,14 @@ def test_happy_path_sends_the_wire_fields_to_the_right_plane(fake):
 
 
 @pytest.mark.scenario("token_expiring_soon")
-def test_a_token_with_30_minutes_left_is_refreshed_before_the_first_run(fake):
+def test_a_token_with_30_minutes_left_is_refreshed_once_before_the_first_runs(fake):
     sb = create(fake)
-    assert sb.run_code("1").success
-    assert sb.run_code("2").success
-    assert fake.routes() == [CREATE, REFRESH, EXECUTE, EXECUTE]
+    # Four runs at once (the GIL is released while they wait): they share one refresh.
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: sb.run_code(f"run {i}"), range(4)))
+    assert sorted(r.stdout for r in results) == [f"ran: run {i}\n" for i in range(4)]
+    assert sb.run_code("later").success
+    assert fake.routes() == [CREATE, REFRESH] + [EXECUTE] * 5
     old, new = fake.tokens()
     for run in fake.on(EXECUTE):
         assert run["headers"]["authorization"] == bearer(new)
@@ -293,6 +298,56 @@ def test_agent_401_after_a_refresh_is_an_authentication_error(fake):
     assert err.code == "INVALID_TOKEN"
     assert err.message == "Invalid token"
     assert err.request_id == last["request_id"]
+
+
+# --- the same through AsyncSandbox (its own native entry points) ------------------------------
+
+
+def run_async(coro_fn):
+    """Runs ``coro_fn()`` on a fresh event loop and returns its result."""
+    return asyncio.run(coro_fn())
+
+
+@pytest.mark.scenario("execute_401_then_refresh")
+def test_async_agent_401_refreshes_once_and_runs_once_more(fake):
+    async def session():
+        sb = await AsyncSandbox.create(api_key=fake.api_key, base_url=fake.url)
+        return await sb.run_code("x = 1")
+
+    assert run_async(session).stdout == "ran: x = 1\n"
+    assert fake.routes() == [CREATE, EXECUTE, REFRESH, EXECUTE]
+
+
+@pytest.mark.scenario("execute_dropped")
+def test_async_connection_dropped_mid_execute_is_not_retried(fake):
+    async def session():
+        sb = await AsyncSandbox.create(api_key=fake.api_key, base_url=fake.url)
+        return await sb.run_code("charge_card()")
+
+    raises("NetworkError", lambda: run_async(session))
+    assert len(fake.on(EXECUTE)) == 1
+
+
+@pytest.mark.scenario("execute_timeout_408")
+def test_async_execution_timeout_carries_the_partial_output(fake):
+    async def session():
+        sb = await AsyncSandbox.create(api_key=fake.api_key, base_url=fake.url)
+        return await sb.run_code("while True: pass", timeout_seconds=5)
+
+    err = raises("TimeoutError", lambda: run_async(session))
+    assert (err.stdout, err.stderr, err.code) == ("partial line\n", "warning: slow\n",
+                                                  "EXECUTION_TIMEOUT")
+    assert err.request_id == fake.on(EXECUTE)[0]["request_id"]
+
+
+@pytest.mark.scenario("rate_limit_exhausted")
+def test_async_429_that_persists_is_a_rate_limit_error(fake):
+    async def listing():
+        return await AsyncSandbox.list(api_key=fake.api_key, base_url=fake.url)
+
+    err = raises("RateLimitError", lambda: run_async(listing))
+    assert err.retry_after == 1 and err.status_code == 429
+    assert len(fake.on(LIST)) == 4
 
 
 # --- the suite itself --------------------------------------------------------------------
