@@ -97,8 +97,13 @@ SCENARIOS = {
     # No nodes available once: create is retried (nothing was created).
     "create_503_then_201": {"script": on(CREATE, nested(
         503, "SERVICE_UNAVAILABLE", "No nodes available"))},
-    # A 502 on create may hide a created sandbox: never retried.
+    # Creation rate limit once: retried after Retry-After (nothing was created).
+    "create_429_then_201": {"script": on(CREATE, nested(
+        429, "RATE_LIMIT_EXCEEDED", "Sandbox creation rate limit exceeded",
+        {"retry_after_seconds": 1}, RATE_LIMIT_HEADERS))},
+    # A 502 or 504 on create may hide a created sandbox: never retried.
     "create_502": {"script": on(CREATE, nested(502, "INTERNAL_ERROR", "Bad gateway"))},
+    "create_504": {"script": on(CREATE, nested(504, "INTERNAL_ERROR", "Gateway timeout"))},
     # The agent fails the run: the code may have run, so no retry.
     "execute_500": {"script": on(EXECUTE, flat(500, "INTERNAL_ERROR", "agent crashed"))},
     # A 503 from the agent: also never retried for /execute.

@@ -189,6 +189,15 @@ scenario('create_503_then_201', 'a 503 on create is retried once and the sandbox
   assert.equal((await fake.on(EXECUTE))[0].headers.authorization, bearer(token))
 })
 
+scenario('create_429_then_201', 'a 429 on create waits for Retry-After, then creates once', async () => {
+  const sb = await create()
+  const [limited, made] = await fake.on(CREATE)
+  assert.deepEqual([limited.status, made.status], [429, 201])
+  assert.ok(made.at - limited.at >= 0.9, 'Retry-After: 1 was not honoured')
+  assert.equal((await fake.tokens()).length, 1)
+  assert.ok((await sb.runCode('1')).success)
+})
+
 scenario('execute_429', 'a 429 on /execute is retried because nothing ran', async () => {
   const sb = await create()
   assert.ok((await sb.runCode('1')).success)
@@ -269,6 +278,13 @@ scenario('create_502', 'a 502 on create is not retried', async () => {
   assert.equal(err.message, 'Bad gateway')
   assert.equal(err.requestId, made.request_id)
   assert.deepEqual(await fake.tokens(), [], 'no sandbox was made')
+})
+
+scenario('create_504', 'a 504 on create is not retried', async () => {
+  const err = await rejectsAs(create(), 'ServerError')
+  const [made] = await fake.on(CREATE)
+  assert.deepEqual([err.statusCode, err.message], [504, 'Gateway timeout'])
+  assert.equal(err.requestId, made.request_id)
 })
 
 // --- agent errors (flat bodies): /execute is never sent twice ----------------------------------

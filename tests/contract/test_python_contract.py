@@ -143,6 +143,15 @@ def test_503_on_create_is_retried_once_and_the_sandbox_works(fake):
     assert fake.on(EXECUTE)[0]["headers"]["authorization"] == bearer(token)
 
 
+@pytest.mark.scenario("create_429_then_201")
+def test_429_on_create_waits_for_retry_after_then_creates_once(fake):
+    sb = create(fake)
+    limited, made = fake.on(CREATE)
+    assert (limited["status"], made["status"]) == (429, 201)
+    assert made["at"] - limited["at"] >= 0.9, "Retry-After: 1 was not honoured"
+    assert len(fake.tokens()) == 1 and sb.run_code("1").success
+
+
 @pytest.mark.scenario("execute_429")
 def test_429_on_execute_is_retried_because_nothing_ran(fake):
     sb = create(fake)
@@ -231,6 +240,14 @@ def test_502_on_create_is_not_retried(fake):
     assert err.message == "Bad gateway"
     assert err.request_id == made["request_id"]
     assert fake.tokens() == [], "no sandbox was made"
+
+
+@pytest.mark.scenario("create_504")
+def test_504_on_create_is_not_retried(fake):
+    err = raises("ServerError", lambda: create(fake))
+    (made,) = fake.on(CREATE)
+    assert (err.status_code, err.message) == (504, "Gateway timeout")
+    assert err.request_id == made["request_id"]
 
 
 # --- agent errors (flat bodies): /execute is never sent twice -------------------------------
