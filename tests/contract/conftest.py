@@ -39,7 +39,7 @@ class FakeCloud:
         self._call("POST", "/__scenario", {"name": name})
 
     def scenarios(self):
-        return self._call("GET", "/__scenarios")
+        return self._call("GET", "/__scenarios?lang=python")
 
     def requests(self):
         return self._call("GET", "/__requests")

@@ -16,7 +16,8 @@ Test endpoints on the control port:
   "token_ttl": s}``): forgets all sandboxes, tokens and recorded requests, then queues the
   scenario's canned answers. Each canned answer is used once, in order, by the next request
   on its route; other requests get the normal answers.
-- ``GET /__scenarios``: the scenario names, so each suite can check that it covers them all.
+- ``GET /__scenarios?lang=python|node``: the scenario names for that language (a scenario
+  may say ``"only": <lang>``), so each suite can check that it covers them all.
 - ``GET /__requests``: every request since the last reset, in order, as ``{plane, method,
   route, path, query, headers (lower-case names), body, status, request_id, at, dropped}``;
   ``status`` is None and ``dropped`` true when the connection was closed without an answer.
@@ -32,7 +33,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 API_KEY = "sk_test_contract"
 # Tokens from create live a day, as the cloud's do: no refresh needed unless a scenario says.
@@ -126,6 +127,10 @@ SCENARIOS = {
         401, "INVALID_TOKEN", "Invalid token"), times=2)},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
     "token_expiring_soon": {"token_ttl": 1800},
+    # A background run fails at the agent: it may have started, so no retry (Node only: the
+    # Python package has no background runs yet).
+    "background_500": {"only": "node", "script": on("POST /execute/background", flat(
+        500, "INTERNAL_ERROR", "agent crashed"))},
 }
 
 
@@ -196,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         raw, body = self._read()
         if self.plane == "control" and url.path.startswith("/__"):
-            return self._test_endpoint(url.path, body)
+            return self._test_endpoint(url, body)
         route = self._route(url.path)
         entry = {
             "plane": self.plane,
@@ -259,7 +264,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _test_endpoint(self, path, body):
+    def _test_endpoint(self, url, body):
+        path, lang = url.path, parse_qs(url.query).get("lang", [None])[0]
         if self.command == "POST" and path == "/__scenario":
             body = body or {}
             if "name" in body:
@@ -272,7 +278,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True}, {}, "-")
         with CLOUD.lock:
             answers = {
-                "/__scenarios": lambda: sorted(SCENARIOS),
+                "/__scenarios": lambda: sorted(
+                    name for name, sc in SCENARIOS.items() if sc.get("only", lang) == lang),
                 "/__requests": lambda: list(CLOUD.requests),
                 "/__tokens": lambda: list(CLOUD.issued),
             }
@@ -378,6 +385,11 @@ class Handler(BaseHTTPRequestHandler):
                 "success": True, "execution_time": 0.01, "language": body.get("language"),
                 "rich_outputs": [], "timestamp": rfc3339(time.time()),
             }, {}
+        if route == "POST /execute/background":
+            n = CLOUD.next_id()
+            return 200, {"process_id": f"proc_{n}", "execution_id": f"exec_{n}",
+                         "status": "running", "start_time": rfc3339(time.time()),
+                         "name": body.get("name"), "message": "Background execution started"}, {}
         if route == "PATCH /env":
             return 200, {"env_vars": body.get("env_vars", {}), "merge": True}, {}
         return error(404, "NOT_FOUND", f"No route {route}")

@@ -350,8 +350,21 @@ scenario('execute_401_twice', 'an agent 401 after a refresh is an Authentication
   assert.equal(err.requestId, last.request_id)
 })
 
+scenario('background_500', 'a 500 on /execute/background is a ServerError and not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCodeBackground('import time; time.sleep(60)'), 'ServerError')
+  const [run] = await fake.on('POST /execute/background')
+  assert.equal(err.statusCode, 500)
+  assert.equal(err.message, 'agent crashed')
+  assert.equal(err.requestId, run.request_id)
+  // The next background run is the only other one sent.
+  const started = await sb.runCodeBackground('print(1)', { name: 'second' })
+  assert.match(started.processId, /^proc_/)
+  assert.equal((await fake.on('POST /execute/background')).length, 2)
+})
+
 // --- the suite itself -------------------------------------------------------------------------
 
 test('every scenario of the fake has a test', async () => {
-  assert.deepEqual([...covered].sort(), (await testCall('GET', '/__scenarios')).sort())
+  assert.deepEqual([...covered].sort(), (await testCall('GET', '/__scenarios?lang=node')).sort())
 })
