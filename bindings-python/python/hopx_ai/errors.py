@@ -140,10 +140,17 @@ class RateLimitError(APIError):
 
 
 class ResourceLimitError(APIError):
-    """A quota was reached (sandboxes, memory...)."""
+    """A quota was reached (sandboxes, memory...). ``limit``, ``current``, ``available`` and
+    ``upgrade_url`` come from the server's ``details``, as in the official SDK."""
 
     _extra = ("limit", "current", "available", "upgrade_url")
     limit = current = available = upgrade_url = None
+
+    def __init__(self, message="", **kwargs):
+        super().__init__(message, **kwargs)
+        for name in self._extra:
+            if name not in kwargs and name in self.details:
+                setattr(self, name, self.details[name])
 
 
 class ServerError(APIError):

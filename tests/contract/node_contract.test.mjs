@@ -1,0 +1,370 @@
+// @hopx-ai/sdk against the HopX cloud's contract, played by fake_cloud.py on loopback: the
+// same scenarios as test_python_contract.py. Each test checks what the user sees (the exact
+// error class and its fields) and what went over the wire (the fake's request log): how many
+// times /execute arrived, which tokens and keys were sent where, what was and was not retried.
+//
+// The fake runs under HOPX_CONTRACT_PYTHON, else the project's .venv Python, else python3.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import http from 'node:http'
+import path from 'node:path'
+import * as sdk from '@hopx-ai/sdk'
+
+const { Sandbox } = sdk
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '../..')
+
+const CREATE = 'POST /v1/sandboxes'
+const LIST = 'GET /v1/sandboxes'
+const GET = 'GET /v1/sandboxes/{id}'
+const REFRESH = 'POST /v1/sandboxes/{id}/token/refresh'
+const TEMPLATES = 'GET /v1/templates'
+const EXECUTE = 'POST /execute'
+
+// --- the fake cloud -------------------------------------------------------------------------
+
+let proc
+let cloud // {control, agent, api_key}
+
+before(async () => {
+  const venv = path.join(root, '.venv/bin/python')
+  const python = process.env.HOPX_CONTRACT_PYTHON || (existsSync(venv) ? venv : 'python3')
+  proc = spawn(python, [path.join(here, 'fake_cloud.py')], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: proc.stdout })
+  cloud = await new Promise((resolve, reject) => {
+    proc.once('error', reject)
+    proc.once('exit', (code) => reject(new Error(`fake_cloud.py exited (${code})`)))
+    lines.once('line', (line) => resolve(JSON.parse(line)))
+  })
+})
+
+after(() => {
+  proc?.stdin.end() // the fake exits when its stdin closes
+})
+
+/** One call to a test endpoint of the fake (plain http: no proxy may see it). */
+function testCall(method, route, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    const req = http.request(cloud.control + route, { method, agent: false }, (res) => {
+      let raw = ''
+      res.setEncoding('utf8')
+      res.on('data', (c) => (raw += c))
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(raw)) : reject(new Error(raw))))
+    })
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+
+const fake = {
+  requests: () => testCall('GET', '/__requests'),
+  tokens: () => testCall('GET', '/__tokens'),
+  async routes() {
+    return (await this.requests()).map((r) => r.route)
+  },
+  async on(route) {
+    return (await this.requests()).filter((r) => r.route === route)
+  },
+}
+
+const covered = new Set()
+
+/** A test that first resets the fake to scenario `name`. */
+function scenario(name, title, fn) {
+  covered.add(name)
+  test(`${name}: ${title}`, async () => {
+    await testCall('POST', '/__scenario', { name })
+    await fn()
+  })
+}
+
+const opts = (extra = {}) => ({ apiKey: cloud.api_key, baseURL: cloud.control, ...extra })
+const create = (extra = {}) => Sandbox.create(opts({ template: 'code-interpreter', ...extra }))
+const bearer = (token) => `Bearer ${token}`
+
+/** `promise` must reject with exactly the class `name`; returns the error. */
+async function rejectsAs(promise, name) {
+  let err
+  await assert.rejects(promise, (e) => {
+    err = e
+    return true
+  })
+  assert.ok(err instanceof sdk[name], `expected ${name}, got ${err?.name}: ${err?.message}`)
+  assert.equal(err.constructor, sdk[name])
+  assert.equal(err.name, name)
+  assert.ok(err instanceof sdk.HopxError && err instanceof Error)
+  assert.equal(typeof err.details, 'object')
+  return err
+}
+
+/** X-API-Key on every control-plane request and never on the agent, which gets a bearer. */
+async function assertKeysWhereTheyBelong() {
+  const issued = new Set(await fake.tokens())
+  for (const r of await fake.requests()) {
+    if (r.plane === 'control') {
+      assert.equal(r.headers['x-api-key'], cloud.api_key, r.route)
+      assert.equal(r.headers.authorization, undefined, r.route)
+    } else {
+      assert.equal(r.headers['x-api-key'], undefined, `API key sent to the agent: ${r.route}`)
+      assert.ok(issued.has(r.headers.authorization.replace(/^Bearer /, '')), r.route)
+    }
+  }
+}
+
+// --- sessions that work ---------------------------------------------------------------------
+
+scenario('happy_path', 'the wire fields go to the right plane with the right credentials', async () => {
+  const sb = await create({ region: 'eu-west', timeoutSeconds: 600 })
+  let result = await sb.runCode('print(1)')
+  assert.equal(result.success, true)
+  assert.equal(result.exitCode, 0)
+  assert.equal(result.stdout, 'ran: print(1)\n')
+  result = await sb.runCode('echo $A', { language: 'bash', timeout: 30, env: { A: '1' }, workingDir: '/tmp' })
+  assert.equal(result.stdout, 'ran: echo $A\n')
+  const info = await sb.getInfo()
+  assert.equal(info.status, 'running')
+  await sb.kill()
+
+  assert.deepEqual(await fake.routes(), [CREATE, EXECUTE, EXECUTE, GET, 'DELETE /v1/sandboxes/{id}'])
+  const [made] = await fake.on(CREATE)
+  assert.deepEqual(made.body, { template_name: 'code-interpreter', region: 'eu-west', timeout_seconds: 600 })
+  const [first, second] = await fake.on(EXECUTE)
+  assert.equal(first.plane, 'agent', 'public_host is the agent port')
+  assert.deepEqual(first.body, { language: 'python', code: 'print(1)', workdir: '/workspace', timeout: 120 })
+  assert.deepEqual(second.body, { language: 'bash', code: 'echo $A', workdir: '/tmp', timeout: 30, env: { A: '1' } })
+  const [token] = await fake.tokens()
+  assert.equal(first.headers.authorization, bearer(token))
+  assert.equal(second.headers.authorization, bearer(token))
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('token_expiring_soon', 'a token with 30 minutes left is refreshed once before the first runs', async () => {
+  const sb = await create()
+  // Four runs at once share one refresh.
+  const results = await Promise.all([0, 1, 2, 3].map((i) => sb.runCode(`run ${i}`)))
+  assert.deepEqual(results.map((r) => r.stdout).sort(), [0, 1, 2, 3].map((i) => `ran: run ${i}\n`))
+  assert.ok((await sb.runCode('later')).success)
+  assert.deepEqual(await fake.routes(), [CREATE, REFRESH, ...Array(5).fill(EXECUTE)])
+  const [, fresh] = await fake.tokens()
+  for (const run of await fake.on(EXECUTE)) assert.equal(run.headers.authorization, bearer(fresh))
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('execute_401_then_refresh', 'an agent 401 refreshes once and runs once more', async () => {
+  const sb = await create()
+  assert.equal((await sb.runCode('x = 1')).stdout, 'ran: x = 1\n')
+  assert.deepEqual(await fake.routes(), [CREATE, EXECUTE, REFRESH, EXECUTE])
+  const [refused, retried] = await fake.on(EXECUTE)
+  assert.deepEqual([refused.status, retried.status], [401, 200])
+  const [old, fresh] = await fake.tokens()
+  assert.equal(refused.headers.authorization, bearer(old))
+  assert.equal(retried.headers.authorization, bearer(fresh))
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('rate_limited_get', 'a 429 on a GET waits for Retry-After, then succeeds', async () => {
+  const sb = await create()
+  assert.equal((await sb.getInfo()).status, 'running')
+  const [limited, ok] = await fake.on(GET)
+  assert.deepEqual([limited.status, ok.status], [429, 200])
+  assert.ok(ok.at - limited.at >= 0.9, 'Retry-After: 1 was not honoured')
+})
+
+scenario('gateway_errors_on_get', '502 and 504 on an idempotent GET are retried', async () => {
+  const sb = await create()
+  assert.equal((await sb.getInfo()).status, 'running')
+  assert.deepEqual((await fake.on(GET)).map((r) => r.status), [502, 504, 200])
+})
+
+scenario('create_503_then_201', 'a 503 on create is retried once and the sandbox works', async () => {
+  const sb = await create()
+  assert.deepEqual((await fake.on(CREATE)).map((r) => r.status), [503, 201])
+  assert.ok((await sb.runCode('1')).success)
+  const [token] = await fake.tokens()
+  assert.equal((await fake.on(EXECUTE))[0].headers.authorization, bearer(token))
+})
+
+scenario('create_429_then_201', 'a 429 on create waits for Retry-After, then creates once', async () => {
+  const sb = await create()
+  const [limited, made] = await fake.on(CREATE)
+  assert.deepEqual([limited.status, made.status], [429, 201])
+  assert.ok(made.at - limited.at >= 0.9, 'Retry-After: 1 was not honoured')
+  assert.equal((await fake.tokens()).length, 1)
+  assert.ok((await sb.runCode('1')).success)
+})
+
+scenario('execute_429', 'a 429 on /execute is retried because nothing ran', async () => {
+  const sb = await create()
+  assert.ok((await sb.runCode('1')).success)
+  const [limited, ok] = await fake.on(EXECUTE)
+  assert.deepEqual([limited.status, ok.status], [429, 200])
+  assert.ok(ok.at - limited.at >= 0.9, 'Retry-After: 1 was not honoured')
+})
+
+// --- control-plane errors (nested bodies) ---------------------------------------------------
+
+scenario('bad_api_key', 'a wrong API key is an AuthenticationError', async () => {
+  const err = await rejectsAs(create({ apiKey: 'sk_wrong' }), 'AuthenticationError')
+  const [made] = await fake.on(CREATE)
+  assert.equal(made.headers['x-api-key'], 'sk_wrong')
+  assert.ok(err instanceof sdk.APIError)
+  assert.equal(err.statusCode, 401)
+  assert.equal(err.code, 'AUTHENTICATION_REQUIRED')
+  assert.equal(err.message, 'Missing or invalid API key')
+  assert.equal(err.requestId, made.request_id)
+})
+
+scenario('sandbox_not_found', 'an unknown sandbox is a NotFoundError read from the nested body', async () => {
+  const err = await rejectsAs(Sandbox.connect('sb-missing', opts()), 'NotFoundError')
+  const [got] = await fake.on(GET)
+  assert.equal(got.path, '/v1/sandboxes/sb-missing')
+  assert.equal(err.statusCode, 404)
+  assert.equal(err.code, 'RESOURCE_NOT_FOUND')
+  assert.equal(err.message, 'Sandbox sb-missing not found')
+  assert.equal(err.requestId, got.request_id)
+})
+
+scenario('unknown_template', 'an unknown template lists the templates that exist', async () => {
+  const err = await rejectsAs(create({ template: 'code-interpreterr' }), 'TemplateNotFoundError')
+  assert.deepEqual(await fake.routes(), [CREATE, TEMPLATES])
+  assert.ok(err instanceof sdk.NotFoundError)
+  assert.equal(err.statusCode, 404)
+  assert.equal(err.code, 'RESOURCE_NOT_FOUND')
+  assert.equal(err.requestId, (await fake.on(CREATE))[0].request_id)
+  assert.equal(err.templateName, 'code-interpreterr')
+  assert.deepEqual(err.availableTemplates, ['code-interpreter', 'base'])
+  assert.match(err.message, /code-interpreterr/)
+})
+
+scenario('rate_limit_exhausted', 'a 429 that persists is a RateLimitError with retryAfter', async () => {
+  const started = Date.now()
+  const err = await rejectsAs(Sandbox.list(opts()), 'RateLimitError')
+  const lists = await fake.on(LIST)
+  assert.equal(lists.length, 4, 'four attempts in all')
+  assert.ok(Date.now() - started >= 2700, 'each retry waited Retry-After: 1')
+  assert.equal(err.statusCode, 429)
+  assert.equal(err.code, 'RATE_LIMIT_EXCEEDED')
+  assert.equal(err.message, 'Rate limit exceeded')
+  assert.equal(err.retryAfter, 1)
+  assert.deepEqual(err.details, { retry_after_seconds: 1 })
+  assert.equal(err.requestId, lists.at(-1).request_id)
+})
+
+scenario('resource_limit_on_create', 'a 403 naming a limit is a ResourceLimitError', async () => {
+  const err = await rejectsAs(create(), 'ResourceLimitError')
+  const [made] = await fake.on(CREATE)
+  assert.equal(err.statusCode, 403)
+  assert.equal(err.code, 'FORBIDDEN')
+  assert.equal(err.message, 'Sandbox limit reached: 10 of 10 running sandboxes')
+  assert.equal(err.requestId, made.request_id)
+  assert.deepEqual(err.details, {
+    limit: 10,
+    current: 10,
+    available: 0,
+    upgrade_url: 'https://console.hopx.dev/billing',
+  })
+})
+
+scenario('create_502', 'a 502 on create is not retried', async () => {
+  const err = await rejectsAs(create(), 'ServerError')
+  const [made] = await fake.on(CREATE)
+  assert.equal(err.statusCode, 502)
+  assert.equal(err.code, 'INTERNAL_ERROR')
+  assert.equal(err.message, 'Bad gateway')
+  assert.equal(err.requestId, made.request_id)
+  assert.deepEqual(await fake.tokens(), [], 'no sandbox was made')
+})
+
+scenario('create_504', 'a 504 on create is not retried', async () => {
+  const err = await rejectsAs(create(), 'ServerError')
+  const [made] = await fake.on(CREATE)
+  assert.deepEqual([err.statusCode, err.message], [504, 'Gateway timeout'])
+  assert.equal(err.requestId, made.request_id)
+})
+
+// --- agent errors (flat bodies): /execute is never sent twice ----------------------------------
+
+scenario('execute_500', 'a 500 on /execute is a ServerError and not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCode('launch_missiles()'), 'ServerError')
+  const [run] = await fake.on(EXECUTE)
+  assert.equal(err.statusCode, 500)
+  assert.equal(err.code, 'INTERNAL_ERROR')
+  assert.equal(err.message, 'agent crashed')
+  assert.equal(err.requestId, run.request_id)
+})
+
+scenario('execute_503', 'a 503 on /execute is not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCode('charge_card()'), 'ServerError')
+  const [run] = await fake.on(EXECUTE)
+  assert.equal(err.statusCode, 503)
+  assert.equal(err.message, 'agent overloaded')
+  assert.equal(err.requestId, run.request_id)
+})
+
+scenario('execute_dropped', 'a connection dropped mid-execute is a NetworkError, not retried', async () => {
+  const sb = await create()
+  const started = Date.now()
+  const err = await rejectsAs(sb.runCode('charge_card()'), 'NetworkError')
+  assert.ok(Date.now() - started < 10_000, 'no boot-window retries after the agent read it')
+  const runs = await fake.on(EXECUTE)
+  assert.equal(runs.length, 1)
+  assert.ok(runs[0].dropped)
+  assert.ok(!(err instanceof sdk.TimeoutError))
+  assert.equal(err.statusCode, null)
+  assert.equal(err.requestId, null)
+  assert.ok(err.message)
+  // The sandbox is still usable, and the next run is the only other /execute.
+  assert.ok((await sb.runCode('2')).success)
+  assert.equal((await fake.on(EXECUTE)).length, 2)
+})
+
+scenario('execute_timeout_408', 'an execution timeout carries the partial output', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCode('while True: pass', { timeout: 5 }), 'TimeoutError')
+  const [run] = await fake.on(EXECUTE)
+  assert.equal(run.body.timeout, 5)
+  assert.ok(err instanceof sdk.NetworkError)
+  assert.equal(err.statusCode, 408)
+  assert.equal(err.code, 'EXECUTION_TIMEOUT')
+  assert.equal(err.message, 'Execution timed out after 5s')
+  assert.equal(err.stdout, 'partial line\n')
+  assert.equal(err.stderr, 'warning: slow\n')
+  assert.equal(err.requestId, run.request_id)
+})
+
+scenario('execute_401_twice', 'an agent 401 after a refresh is an AuthenticationError', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCode('1'), 'AuthenticationError')
+  assert.deepEqual(await fake.routes(), [CREATE, EXECUTE, REFRESH, EXECUTE])
+  const last = (await fake.on(EXECUTE)).at(-1)
+  assert.equal(err.statusCode, 401)
+  assert.equal(err.code, 'INVALID_TOKEN')
+  assert.equal(err.message, 'Invalid token')
+  assert.equal(err.requestId, last.request_id)
+})
+
+scenario('background_500', 'a 500 on /execute/background is a ServerError and not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.runCodeBackground('import time; time.sleep(60)'), 'ServerError')
+  const [run] = await fake.on('POST /execute/background')
+  assert.equal(err.statusCode, 500)
+  assert.equal(err.message, 'agent crashed')
+  assert.equal(err.requestId, run.request_id)
+  // The next background run is the only other one sent.
+  const started = await sb.runCodeBackground('print(1)', { name: 'second' })
+  assert.match(started.processId, /^proc_/)
+  assert.equal((await fake.on('POST /execute/background')).length, 2)
+})
+
+// --- the suite itself -------------------------------------------------------------------------
+
+test('every scenario of the fake has a test', async () => {
+  assert.deepEqual([...covered].sort(), (await testCall('GET', '/__scenarios?lang=node')).sort())
+})
