@@ -200,10 +200,15 @@ def footprint_section(res, targets, md):
         if ours and off:
             added = lambda d: statistics.median(d["import_ms"]) - statistics.median(d["bare_ms"])  # noqa: E731
             wall = lambda d: statistics.median(d["import_ms"])  # noqa: E731
-            r = ratio(added(off), added(ours))
+            whole = ratio(wall(off), wall(ours))
+            if added(ours) > 0:
+                r = ratio(added(off), added(ours))
+                text, ok = f"added time {f(added(ours), 1)} vs {f(added(off), 1)} ms → {f(r, 1)}×", r >= need
+            else:  # ours is within the noise of a bare start: judge on the whole process
+                text, ok = (f"added time {f(added(ours), 1)} ms (within the noise of a bare start) vs "
+                            f"{f(added(off), 1)} ms", whole >= need)
             targets.add(f"{label} ≥ {need}× faster than official",
-                        f"added time {f(added(ours), 1)} vs {f(added(off), 1)} ms → {f(r, 1)}× "
-                        f"(whole process {f(ratio(wall(off), wall(ours)), 1)}×)", r >= need)
+                        f"{text}; whole process {f(whole, 1)}×", ok)
         else:
             targets.add(f"{label} ≥ {need}× faster than official", "not measured", None)
     for n, d in pk.items():
@@ -266,8 +271,10 @@ def local_section(res, targets, md):
 
     md.append("\n#### Burst: 100 `base` sandboxes created at once, each runs `echo 1` (bash) and is killed\n")
     walls, per = lo.get("burst_wall", []), lo.get("burst_per", [])
-    md.append(table(["bursts", "all done, median ms", "all done, worst ms", "per sandbox p50 ms", "per sandbox p99 ms"],
-                    [[len(walls), f(statistics.median(walls)), f(max(walls)), f(p50(per)), f(p99(per))]]))
+    md.append(table(["bursts", "all done, median ms", "all done, worst ms", "per sandbox p50 ms",
+                     "per sandbox p99 ms", "runs with wrong output"],
+                    [[len(walls), f(statistics.median(walls)), f(max(walls)), f(p50(per)), f(p99(per)),
+                      len(lo.get("burst_bad", []))]]))
     md.append("\n" + chart("local_burst", "100-sandbox burst", ["all done (median burst)", "per sandbox"],
                            [statistics.median(walls), p50(per)], [max(walls), p99(per)], log=False) + "\n")
     targets.add("local: 100-sandbox burst done ≤ 1 s", f"median {f(statistics.median(walls))} ms, worst {f(max(walls))} ms",
@@ -372,6 +379,10 @@ def main():
             "(`--quick` runs fewer).", "",
             "## Targets", "",
             table(["target", "measured (same run)", "result"], targets.rows), ""]
+    notes = os.path.join(HERE, "notes.md")  # hand-written: where the time goes for misses
+    if os.path.exists(notes):
+        with open(notes) as fh:
+            body += ["", fh.read()]
     with open(args.out, "w") as fh:
         fh.write("\n".join(head + body) + "\n")
     print(f"wrote {args.out} and {CHARTS}/*.png")
