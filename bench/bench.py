@@ -220,6 +220,7 @@ def main():
         t0 = time.time()
         results[section] = globals()[section](args)
         results[section]["_seconds"] = time.time() - t0
+        results[section]["_run"] = f"{results['machine']['date']}, commit {results['machine']['commit']}"
         log(f"{section} done in {time.time() - t0:.0f} s")
         results["machine"]["load_after"] = os.getloadavg()
         with open(args.out, "w") as f:  # after each section, so a failure keeps the rest

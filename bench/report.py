@@ -86,7 +86,7 @@ class Targets:
     def __init__(self):
         self.rows = []
 
-    def add(self, name, measured, ok):
+    def add(self, name, measured, ok):  # noqa: D401
         self.rows.append((name, measured, "PASS" if ok else "**MISS**" if ok is not None else "n/a"))
 
 
@@ -329,6 +329,12 @@ def compat_section(res, md):
     md.append("\n" + chart("compat", "Official SDKs against hopx-local serve: warm print(1)", labels, a, b) + "\n")
 
 
+def stamp(res, section):
+    """Which run measured a section (`--only` re-runs some sections of a results file)."""
+    run = res.get(section, {}).get("_run")
+    return f"_Measured {run}._\n" if run else ""
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", default=os.path.join(HERE, "results", "results.json"))
@@ -340,6 +346,7 @@ def main():
     targets = Targets()
     body = []
     body.append("## 1. SDK overhead against a loopback server that answers at once\n")
+    body.append(stamp(res, "overhead"))
     body.append("`bench/mock_server` (Rust, std + libc: TCP_NODELAY, listen backlog 1024, one write per "
                 "response) serves the control plane and the agent on one loopback port. "
                 "Each client runs in its own process, two alternating passes per client. "
@@ -348,12 +355,14 @@ def main():
                 "sending the same requests and parsing the JSON.\n")
     overhead_section(res, targets, body)
     body.append("\n## 2. Footprint\n")
+    body.append(stamp(res, "footprint"))
     body.append("Median wall time of fresh processes running the import, alternating with a bare "
                 "interpreter start in the same environment. Python: a fresh venv holding only the "
                 "package; Node: a folder holding only the package (`npm install`). "
                 "Dependencies and size exclude what a bare venv already has (pip).\n")
     footprint_section(res, targets, body)
     body.append("\n## 3. The local engine, through our Python package\n")
+    body.append(stamp(res, "local"))
     body.append("The embedded engine (no server), sandbox Python = the benchmark venv. "
                 "Floors measured in the same run: a persistent `python -S` answering length-prefixed JSON "
                 "over pipes, IPython's own `run_cell`, process starts, and `/bin/true` spawned by "
@@ -361,6 +370,7 @@ def main():
                 "which prints p50/p90). The lifecycle series is paced so the warm kernel pool has refilled.\n")
     local_section(res, targets, body)
     body.append("\n## 4. The official SDKs against `hopx-local serve`\n")
+    body.append(stamp(res, "compat"))
     body.append("What users of the official SDKs get from our server: `hopx-local serve` on loopback, "
                 "warm `print(1)` on a `code-interpreter` sandbox, create → first run → kill on `base`, "
                 "throughput with 20 in flight. Ours listed for reference (`base_url` = the server).\n")
