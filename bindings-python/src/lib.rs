@@ -12,10 +12,12 @@ mod convert;
 mod errors;
 mod runtime;
 mod sandbox;
+mod stream;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::NativeSandbox>()?;
+    m.add_class::<stream::NativeStream>()?;
     client::register(m)?;
     errors::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
