@@ -12,12 +12,14 @@ use hopx_core::{Error, ErrorKind, ExecutionStream, Result};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
 
-/// The stream, plus a flag `close()` sets when a read in flight holds the lock.
+/// The stream, plus what `close()` uses when a read in flight holds the lock: a flag, and a
+/// wake-up that ends that read (a cancelled awaitable may go on running on the runtime).
 struct State {
     stream: Mutex<Option<ExecutionStream>>,
     closing: AtomicBool,
+    wake: Notify,
 }
 
 type Shared = Arc<State>;
@@ -30,7 +32,8 @@ pub struct NativeStream {
 
 impl NativeStream {
     pub fn new(stream: ExecutionStream) -> Self {
-        let state = State { stream: Mutex::new(Some(stream)), closing: AtomicBool::new(false) };
+        let state =
+            State { stream: Mutex::new(Some(stream)), closing: AtomicBool::new(false), wake: Notify::new() };
         NativeStream { inner: Arc::new(state) }
     }
 }
@@ -42,7 +45,16 @@ async fn next(inner: Shared) -> Result<Option<Json>> {
         guard.take();
     }
     let Some(stream) = guard.as_mut() else { return Ok(None) };
-    stream.next_message().await.transpose().map(|m| m.map(Json))
+    // `next_message` is cancel-safe (it only waits on the socket), so `close()` may cut it short.
+    let msg = tokio::select! {
+        msg = stream.next_message() => msg,
+        _ = inner.wake.notified() => None,
+    };
+    if inner.closing.load(Ordering::SeqCst) {
+        guard.take();
+        return Ok(None);
+    }
+    msg.transpose().map(|m| m.map(Json))
 }
 
 async fn fold(inner: Shared) -> Result<Json> {
@@ -76,6 +88,8 @@ impl NativeStream {
     /// Drops the connection; later reads return None. Safe to call more than once.
     fn close(&self, py: Python<'_>) {
         self.inner.closing.store(true, Ordering::SeqCst);
+        // One stored permit: it ends the read in flight, or the next one, which then stops.
+        self.inner.wake.notify_one();
         // A read in flight (an awaitable) holds the lock; then the next read drops the stream.
         let stream = self.inner.stream.try_lock().ok().and_then(|mut g| g.take());
         // Dropping closes the socket, which may take a moment: without the GIL.

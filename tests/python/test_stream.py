@@ -198,6 +198,23 @@ def test_breaking_out_early_leaves_the_sandbox_usable(fresh_sandbox):
     assert fresh_sandbox.run_code("print('x')", on_stdout=lambda _: None).stdout == "x\n"
 
 
+def test_close_from_another_thread_ends_a_read_in_flight(fresh_sandbox):
+    stream = fresh_sandbox.run_code_stream("echo a; sleep 30", language="bash")
+    got = []
+    reader = threading.Thread(target=lambda: got.extend(stream))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while not got:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    started = time.monotonic()
+    stream.close()
+    reader.join(5)
+    assert not reader.is_alive() and time.monotonic() - started < 5
+    assert [m["data"] for m in got] == ["a\n"]
+    assert fresh_sandbox.run_code("print('ok')").stdout == "ok\n"
+
+
 def test_stream_and_background_arguments_are_checked_before_any_request(sandbox):
     with pytest.raises(TypeError):
         sandbox.run_code_stream(42)
@@ -239,6 +256,21 @@ def test_background_runs_are_listed_finished_and_killed(fresh_sandbox):
     assert sb.run_code("print('fg')").stdout == "fg\n"
 
 
-def test_sandbox_has_the_official_names():
-    for name in ("run_code_stream", "run_code_background", "list_processes", "kill_process"):
-        assert getattr(Sandbox, name).__doc__
+def test_the_official_names_and_defaults():
+    import inspect
+
+    from hopx_ai import AsyncSandbox
+
+    for cls in (Sandbox, AsyncSandbox):
+        for name in ("run_code_stream", "run_code_background", "list_processes",
+                     "kill_process"):
+            assert getattr(cls, name).__doc__, (cls, name)
+        stream = inspect.signature(cls.run_code_stream).parameters
+        assert (stream["language"].default, stream["timeout"].default, stream["env"].default,
+                stream["working_dir"].default) == ("python", 60, None, "/workspace")
+        bg = inspect.signature(cls.run_code_background).parameters
+        assert (bg["language"].default, bg["timeout"].default, bg["name"].default) == (
+            "python", 300, None)
+        run = inspect.signature(cls.run_code).parameters
+        assert all(run[f"on_{k}"].default is None for k in ("stdout", "stderr", "result",
+                                                            "error"))

@@ -106,3 +106,13 @@ async def test_background_runs_as_coroutines():
         assert (await sb.kill_process(slow["process_id"]))["status"] == "killed"
         with pytest.raises(NotFoundError):
             await sb.kill_process("proc_nope")
+
+
+async def test_cancelling_a_run_with_callbacks_leaves_the_sandbox_usable():
+    async with AsyncSandbox.create() as sb:
+        await sb.run_code("pass")  # a warm kernel, so output starts within the wait
+        seen = []
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(sb.run_code(TICKS, on_stdout=seen.append), 0.8)
+        assert seen and "".join(seen) != "".join(LINES)
+        assert (await sb.run_code("print('after')")).stdout == "after\n"
