@@ -4,6 +4,7 @@ Timing checks are loose on purpose (a busy 2-core CI machine): "while the code r
 well before the run ends, not a fixed latency; the bench measures the latency itself.
 """
 
+import re
 import threading
 import time
 
@@ -108,6 +109,13 @@ def test_callbacks_and_plain_path_give_equal_results(sandbox):
     fields = ("stdout", "stderr", "exit_code", "success", "rich_outputs", "error")
     assert [getattr(live, f) for f in fields] == [getattr(plain, f) for f in fields]
     assert isinstance(live, ExecutionResult)
+    # A raising cell: the same error; the traceback differs only in the cell number.
+    code = "print('x')\nraise ValueError('boom')"
+    plain, live = sandbox.run_code(code), sandbox.run_code(code, on_stdout=lambda _: None)
+    cell = re.compile(r"Cell In\[\d+\]")
+    assert (live.stdout, live.exit_code, live.success) == (plain.stdout, plain.exit_code, False)
+    assert cell.sub("", live.stderr) == cell.sub("", plain.stderr)
+    assert (live.error.name, live.error.value) == (plain.error.name, plain.error.value)
     bash = dict(language="bash")
     assert sandbox.run_code("echo x; exit 3", **bash).exit_code == 3
     assert sandbox.run_code("echo x; exit 3", on_stdout=lambda _: None, **bash).exit_code == 3
