@@ -59,6 +59,138 @@ export interface RunCodeOptions {
   workingDir?: string
 }
 
+/** Live-output callbacks of {@link Sandbox.runCode}. Giving any of them runs the code over the
+ * output stream: each callback fires while the code runs, in the order the output was
+ * produced, and the call still resolves with the full {@link ExecutionResult}. A callback that
+ * throws stops the run and rejects the call with that exception. */
+export interface RunCodeCallbacks {
+  /** Called with each chunk of standard output as it arrives. */
+  onStdout?: (text: string) => void
+  /** Called with each chunk of standard error as it arrives. */
+  onStderr?: (text: string) => void
+  /** Called with each rich output (a plot, a table...) when the code displays it. */
+  onResult?: (output: RichOutput) => void
+  /** Called before the call rejects, with the error it rejects with (e.g. a
+   * {@link TimeoutError}); also called, without rejecting, with the kernel's exception
+   * ({@link ExecutionResult.error}) when the code raised. */
+  onError?: (error: HopxError | ExecutionErrorInfo) => void
+}
+
+/** Options of {@link Sandbox.runCodeBackground}. */
+export interface RunCodeBackgroundOptions extends RunCodeOptions {
+  /** Execution timeout in seconds; default 300, and it may exceed the 300 s limit of
+   * synchronous runs (the server sets the maximum; the local engine allows a day). */
+  timeout?: number
+  /** A name to find the run by in {@link Sandbox.listProcesses}. */
+  name?: string
+}
+
+/** A chunk of output, sent while the code runs. */
+export interface StreamOutputMessage {
+  type: 'stdout' | 'stderr'
+  /** The text, as the code wrote it (not split into lines). */
+  data: string
+  /** When the sandbox read it (ISO 8601). */
+  timestamp?: string
+}
+
+/** A rich output (plot, table, any MIME bundle), sent when the code displays it. */
+export interface StreamDisplayMessage {
+  type: 'display'
+  /** The main MIME type, e.g. `"image/png"`. */
+  mime_type: string
+  /** MIME type to payload. */
+  data: Record<string, any>
+  /** Extra information about the output. */
+  metadata?: Record<string, any>
+  timestamp?: string
+}
+
+/** The outcome of a run that finished (before `complete`). */
+export interface StreamResultMessage {
+  type: 'result'
+  exit_code: number
+  /** Seconds the code ran. */
+  execution_time: number
+  /** The Python exception, when the kernel reported one. */
+  error?: ExecutionErrorInfo
+  timestamp?: string
+  [key: string]: any
+}
+
+/** The run failed to finish (e.g. `code: "EXECUTION_TIMEOUT"`); sent instead of `result`. */
+export interface StreamErrorMessage {
+  type: 'error'
+  /** What went wrong. */
+  error: string
+  /** Machine-readable code, e.g. `EXECUTION_TIMEOUT`. */
+  code: string
+  timestamp?: string
+  [key: string]: any
+}
+
+/** Always the last message. */
+export interface StreamCompleteMessage {
+  type: 'complete'
+  success: boolean
+}
+
+/** One message of {@link Sandbox.runCodeStream}, as the sandbox sent it. */
+export type StreamMessage =
+  | StreamOutputMessage
+  | StreamDisplayMessage
+  | StreamResultMessage
+  | StreamErrorMessage
+  | StreamCompleteMessage
+
+/** A background run. Every field the sandbox sent is kept, under its camelCase name and its
+ * official snake_case name (`processId` and `process_id`, ...); absent ones are `undefined`. */
+export declare class ProcessInfo {
+  /** The id to pass to {@link Sandbox.killProcess}. */
+  readonly processId: string
+  /** Alias of {@link ProcessInfo.processId}. */
+  readonly process_id: string
+  /** Execution id (the local engine uses the process id). */
+  readonly executionId?: string
+  /** Alias of {@link ProcessInfo.executionId}. */
+  readonly execution_id?: string
+  /** `running`, `completed`, `failed`, `killed` or `timeout`. */
+  readonly status: string
+  /** The name given to {@link Sandbox.runCodeBackground}. */
+  readonly name?: string
+  /** The language the code runs as. */
+  readonly language?: string
+  /** Process id inside the sandbox, where the sandbox says. */
+  readonly pid?: number
+  /** Exit code, once the run has ended. */
+  readonly exitCode?: number
+  /** Alias of {@link ProcessInfo.exitCode}. */
+  readonly exit_code?: number
+  /** Standard output, once the run has ended. */
+  readonly stdout?: string
+  /** Standard error, once the run has ended. */
+  readonly stderr?: string
+  /** Whether stdout hit the output cap. */
+  readonly stdoutTruncated?: boolean
+  /** Whether stderr hit the output cap. */
+  readonly stderrTruncated?: boolean
+  /** When the run started (ISO 8601). */
+  readonly startTime?: string
+  /** Alias of {@link ProcessInfo.startTime}. */
+  readonly start_time?: string
+  /** When the run ended (ISO 8601). */
+  readonly endTime?: string
+  /** Alias of {@link ProcessInfo.endTime}. */
+  readonly end_time?: string
+  /** Seconds the run has lasted so far, or lasted. */
+  readonly duration?: number
+  /** A note from the sandbox (start and kill answers). */
+  readonly message?: string
+  /** Any other field the sandbox sent. */
+  readonly [key: string]: any
+  private constructor()
+}
+
 /** Resources of a sandbox. */
 export interface Resources {
   /** Virtual CPUs. */
@@ -194,11 +326,26 @@ export declare class Sandbox {
   readonly sandboxId: string
   /** The control plane's record of this sandbox. */
   getInfo(): Promise<SandboxInfo>
-  /** Runs code and waits until it finishes or its timeout strikes.
+  /** Runs code and waits until it finishes or its timeout strikes. With any of the
+   * {@link RunCodeCallbacks}, output is also passed to them while the code runs.
    * @throws {TypeError} when `code` is not a string or an option has the wrong type.
    * @throws {ValidationError} when `timeout` is out of range or the language is unknown.
    * @throws {TimeoutError} when the code runs past `timeout` (with the partial output). */
-  runCode(code: string, options?: RunCodeOptions): Promise<ExecutionResult>
+  runCode(code: string, options?: RunCodeOptions & RunCodeCallbacks): Promise<ExecutionResult>
+  /** Runs code and yields its messages while it runs, ending after `complete`. A timeout or
+   * a failure arrives as an `error` message, not as an exception. Leaving the loop early
+   * (`break`) closes the connection, which stops the run.
+   * @throws {TypeError} when `code` is not a string or an option has the wrong type.
+   * @throws {ValidationError} when `timeout` is out of range. */
+  runCodeStream(code: string, options?: RunCodeOptions): AsyncGenerator<StreamMessage, void, undefined>
+  /** Starts code that goes on after this call returns; its output is in
+   * {@link Sandbox.listProcesses} once it ends. */
+  runCodeBackground(code: string, options?: RunCodeBackgroundOptions): Promise<ProcessInfo>
+  /** The background runs of this sandbox. */
+  listProcesses(): Promise<ProcessInfo[]>
+  /** Stops a background run.
+   * @throws {NotFoundError} when there is no such run. */
+  killProcess(processId: string): Promise<ProcessInfo>
   /** Kills the sandbox: every process stops and its files are deleted. */
   kill(): Promise<void>
   /** For `await using`: kills the sandbox unless it is already gone. */

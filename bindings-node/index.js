@@ -4,7 +4,7 @@
 
 const native = require('./native.js')
 const errors = require('./errors')
-const { ExecutionResult, RichOutput } = require('./results')
+const { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage } = require('./results')
 const v = require('./validate')
 
 const { fromNative, NotFoundError, ...publicErrors } = errors
@@ -23,6 +23,39 @@ function call(fn, ...args) {
     })
   }
   return out
+}
+
+/** Timeout of a background run when none is given, in seconds (as the official SDKs send). */
+const DEFAULT_BACKGROUND_TIMEOUT = 300
+
+function checkCode(code) {
+  if (typeof code !== 'string') {
+    throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`)
+  }
+}
+
+/** The native `RunArgs` of runCode and its siblings. */
+function runArgs(o, maxTimeout) {
+  return {
+    language: v.optString(o.language, 'language'),
+    timeout: v.optInteger(o.timeout, 'timeout', 1, maxTimeout),
+    env: v.optEnv(o.env, 'env'),
+    workingDir: v.optString(o.workingDir, 'workingDir'),
+  }
+}
+
+/** The messages of a native stream as an async generator; `return()` closes the stream. */
+async function* messages(open) {
+  const stream = await call(open)
+  try {
+    for (;;) {
+      const msg = await call(() => stream.next())
+      if (msg == null) return
+      yield msg
+    }
+  } finally {
+    stream.close()
+  }
 }
 
 /** Used when neither `template` nor `templateId` is given. */
@@ -92,18 +125,95 @@ class Sandbox {
   }
 
   async runCode(code, options) {
-    if (typeof code !== 'string') {
-      throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`)
-    }
+    checkCode(code)
     const o = v.options(options, 'options')
-    const args = {
-      language: v.optString(o.language, 'language'),
-      timeout: v.optInteger(o.timeout, 'timeout', 1, v.MAX_RUN_TIMEOUT),
-      env: v.optEnv(o.env, 'env'),
-      workingDir: v.optString(o.workingDir, 'workingDir'),
+    const args = runArgs(o, v.MAX_RUN_TIMEOUT)
+    const callbacks = {
+      onStdout: v.optFunction(o.onStdout, 'onStdout'),
+      onStderr: v.optFunction(o.onStderr, 'onStderr'),
+      onResult: v.optFunction(o.onResult, 'onResult'),
+      onError: v.optFunction(o.onError, 'onError'),
+    }
+    if (Object.values(callbacks).some((f) => f !== undefined)) {
+      return this.#runWithCallbacks(code, args, callbacks)
     }
     const raw = await call(() => this.#native.runCode(code, args))
     return new ExecutionResult(raw)
+  }
+
+  // The callback form of runCode: drives a stream, calls back for each output in order, and
+  // settles with the result (or typed error) the core folds from the same messages. A throwing
+  // callback rejects the call with its own exception (and the run stops); `onError` only sees
+  // errors of the run.
+  async #runWithCallbacks(code, args, cb) {
+    let stream
+    try {
+      stream = await call(() => this.#native.runCodeStream(code, args))
+    } catch (err) {
+      cb.onError?.(err)
+      throw err
+    }
+    try {
+      for (;;) {
+        let msg
+        try {
+          msg = await call(() => stream.next())
+        } catch (err) {
+          cb.onError?.(err)
+          throw err
+        }
+        if (msg == null) break
+        if (msg.type === 'stdout') cb.onStdout?.(msg.data)
+        else if (msg.type === 'stderr') cb.onStderr?.(msg.data)
+        else if (msg.type === 'display') cb.onResult?.(richOutputOfMessage(msg))
+      }
+      let result
+      try {
+        result = new ExecutionResult(await call(() => stream.result()))
+      } catch (err) {
+        cb.onError?.(err)
+        throw err
+      }
+      if (result.error) cb.onError?.(result.error)
+      return result
+    } finally {
+      stream.close()
+    }
+  }
+
+  /**
+   * Runs code and yields the agent's messages as they arrive (`{type: 'stdout', data,
+   * timestamp}`, `stderr`, `display`, `result`, `error`, and last `complete`). Leaving the loop
+   * early closes the connection, which stops the run.
+   */
+  runCodeStream(code, options) {
+    checkCode(code)
+    const args = runArgs(v.options(options, 'options'), v.MAX_RUN_TIMEOUT)
+    return messages(() => this.#native.runCodeStream(code, args))
+  }
+
+  /** Starts code that goes on running after this call; see `listProcesses`, `killProcess`. */
+  async runCodeBackground(code, options) {
+    checkCode(code)
+    const o = v.options(options, 'options')
+    const args = runArgs(o, v.MAX_BACKGROUND_TIMEOUT)
+    args.timeout ??= DEFAULT_BACKGROUND_TIMEOUT
+    const name = v.optString(o.name, 'name')
+    return new ProcessInfo(await call(() => this.#native.runCodeBackground(code, args, name)))
+  }
+
+  /** The background runs of this sandbox, with their status and (once ended) output. */
+  async listProcesses() {
+    const list = await call(() => this.#native.listProcesses())
+    return list.map((p) => new ProcessInfo(p))
+  }
+
+  /** Stops a background run. */
+  async killProcess(processId) {
+    if (typeof processId !== 'string' || processId === '') {
+      throw new TypeError(`processId must be a non-empty string, got ${typeof processId}`)
+    }
+    return new ProcessInfo(await call(() => this.#native.killProcess(processId)))
   }
 
   async kill() {
@@ -134,6 +244,7 @@ module.exports = {
   Sandbox,
   ExecutionResult,
   RichOutput,
+  ProcessInfo,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

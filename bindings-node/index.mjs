@@ -6,6 +6,7 @@ export const {
   Sandbox,
   ExecutionResult,
   RichOutput,
+  ProcessInfo,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

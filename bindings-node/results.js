@@ -73,4 +73,37 @@ for (const [field, mime] of Object.entries(FLAT)) {
   })
 }
 
-module.exports = { ExecutionResult, RichOutput }
+/** `snake_case` → `camelCase`. */
+function camel(key) {
+  return key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+}
+
+/**
+ * A background run as the agent describes it (`runCodeBackground`, `listProcesses`,
+ * `killProcess`). Every wire field is kept: under its camelCase name as a field, and under its
+ * official snake_case name as an alias, as `ExecutionResult` does.
+ */
+class ProcessInfo {
+  constructor(raw) {
+    for (const [key, value] of Object.entries(raw ?? {})) {
+      const name = camel(key)
+      this[name] = value
+      if (name !== key && !(key in this)) {
+        Object.defineProperty(this, key, {
+          get() {
+            return this[name]
+          },
+          enumerable: false,
+          configurable: true,
+        })
+      }
+    }
+  }
+}
+
+/** A rich output from a stream's `display` message (`{mime_type, data, metadata}`). */
+function richOutputOfMessage(msg) {
+  return new RichOutput({ type: msg.mime_type, data: msg.data, metadata: msg.metadata })
+}
+
+module.exports = { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage }

@@ -6,6 +6,8 @@
 const { ValidationError } = require('./errors')
 
 const MAX_RUN_TIMEOUT = 300
+/** Background runs may outlast synchronous ones; the server decides the real limit. */
+const MAX_BACKGROUND_TIMEOUT = 2 ** 32 - 1
 
 function isPlainObject(v) {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -24,6 +26,14 @@ function optBoolean(value, name) {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'boolean') {
     throw new TypeError(`${name} must be a boolean, got ${describe(value)}`)
+  }
+  return value
+}
+
+function optFunction(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, got ${describe(value)}`)
   }
   return value
 }
@@ -80,10 +90,12 @@ function clientArgs(opts) {
 }
 
 module.exports = {
+  MAX_BACKGROUND_TIMEOUT,
   MAX_RUN_TIMEOUT,
   clientArgs,
   optBoolean,
   optEnv,
+  optFunction,
   optInteger,
   optString,
   options,

@@ -6,9 +6,11 @@
 
 use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
 use crate::errors::IntoJs;
+use crate::stream::ExecutionStream;
 use hopx_core as hcore;
 use napi::Result;
 use napi_derive::napi;
+use serde_json::Value;
 
 /// A handle to one sandbox.
 #[napi]
@@ -42,6 +44,39 @@ impl Sandbox {
     pub async fn run_code(&self, code: String, options: RunArgs) -> Result<ExecutionResult> {
         let sandbox = self.inner.clone();
         Ok(sandbox.run_code(&code, options.into()).await.js()?.into())
+    }
+
+    /// Starts a run on `/execute/stream`: its messages arrive while it runs.
+    #[napi(catch_unwind)]
+    pub async fn run_code_stream(&self, code: String, options: RunArgs) -> Result<ExecutionStream> {
+        let sandbox = self.inner.clone();
+        Ok(ExecutionStream::new(sandbox.run_code_stream(&code, options.into()).await.js()?))
+    }
+
+    /// `POST /execute/background`: the agent's description of the started run (wire fields).
+    #[napi(catch_unwind)]
+    pub async fn run_code_background(
+        &self,
+        code: String,
+        options: RunArgs,
+        name: Option<String>,
+    ) -> Result<Value> {
+        let sandbox = self.inner.clone();
+        sandbox.run_code_background(&code, options.into(), name.as_deref()).await.js()
+    }
+
+    /// `GET /execute/processes`: the background runs (wire fields).
+    #[napi(catch_unwind)]
+    pub async fn list_processes(&self) -> Result<Vec<Value>> {
+        let sandbox = self.inner.clone();
+        sandbox.list_processes().await.js()
+    }
+
+    /// `POST /execute/kill/{id}`: stops a background run.
+    #[napi(catch_unwind)]
+    pub async fn kill_process(&self, process_id: String) -> Result<Value> {
+        let sandbox = self.inner.clone();
+        sandbox.kill_process(&process_id).await.js()
     }
 
     /// `DELETE /v1/sandboxes/{id}`.

@@ -105,7 +105,8 @@ async fn timeout_keeps_partial_output_and_kills_the_tree() {
     assert_eq!(v["code"], "EXECUTION_TIMEOUT");
     assert_eq!(v["stdout"], "before\n");
     assert_eq!(v["stderr"], "warn\n");
-    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    // Far below the 300 s the code asked for; generous, as the machine may be loaded.
+    assert!(took < Duration::from_secs(6), "took {took:?}");
     assert!(
         eventually(Duration::from_secs(2), || processes_with(&format!("sleep {marker}")).is_empty()).await,
         "the background child was killed too"
@@ -162,7 +163,7 @@ async fn kill_during_a_run_stops_it() {
     let (s, v) = runner.await.unwrap();
     assert_eq!(s, 404, "{v}");
     assert!(v["error"].as_str().unwrap().contains("killed"));
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(started.elapsed() < Duration::from_secs(6), "the run ended with the kill, not after its sleep");
     assert!(processes_with(&format!("sleep {marker}")).is_empty());
     h.server.shutdown().await;
 }
@@ -202,7 +203,8 @@ async fn parallel_runs_in_one_sandbox() {
         assert_eq!(t.await.unwrap(), format!("{i}\n"));
     }
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        // Eight 0.5 s runs: at least 4 s if they queued.
+        started.elapsed() < Duration::from_millis(3500),
         "one-shot runs do not queue: {:?}",
         started.elapsed()
     );

@@ -105,7 +105,11 @@ async fn timeout_interrupts_and_keeps_state() {
     assert_eq!(s, 408, "{v}");
     assert_eq!(v["stdout"], "waiting\n");
     assert!(v.get("kernel_restarted").is_none(), "an interrupt that works keeps the kernel");
-    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "interrupted, not slept out: {:?}",
+        started.elapsed()
+    );
     assert_eq!(sb.ok("python", "print(kept)").await, "7\n");
     h.server.shutdown().await;
 }
@@ -121,7 +125,7 @@ async fn code_that_ignores_interrupts_gets_a_new_kernel() {
     assert_eq!(s, 408, "{v}");
     assert_eq!(v["kernel_restarted"], true);
     assert_eq!(v["stdout"], "stubborn\n");
-    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     let (_, v) = sb.exec(json!({"code": "lost"})).await;
     assert_eq!(v["error"]["name"], "NameError", "the new kernel starts empty: {v}");
     assert_eq!(sb.ok("python", "print('usable')").await, "usable\n");
@@ -184,11 +188,12 @@ async fn one_kernel_queues_and_sandboxes_run_in_parallel() {
     assert_eq!(v["result"], "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "arrival order");
 
     let started = Instant::now();
-    let sleep = json!({"code": "import time\ntime.sleep(1)"});
+    let sleep = json!({"code": "import time\ntime.sleep(2)"});
     let (ra, rb) = tokio::join!(a.exec(sleep.clone()), b.exec(sleep));
     assert_eq!((ra.0, rb.0), (200, 200));
     assert!(
-        started.elapsed() < Duration::from_millis(1800),
+        // Two 2 s runs: at least 4 s one after the other.
+        started.elapsed() < Duration::from_millis(3500),
         "two sandboxes run at once: {:?}",
         started.elapsed()
     );

@@ -19,7 +19,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "hopx-test-{tag}-{}-{}",
         std::process::id(),
-        hopx_local::ids::secret()[..6].to_string()
+        &hopx_local::ids::secret()[..6]
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -12,6 +12,10 @@ import Default, {
   errorKinds,
   type SandboxInfo,
   type RunCodeOptions,
+  type RunCodeCallbacks,
+  type RunCodeBackgroundOptions,
+  type StreamMessage,
+  ProcessInfo,
 } from '@hopx-ai/sdk'
 
 // No @types/node here: the package's declarations must stand alone.
@@ -47,4 +51,46 @@ export async function errors(): Promise<void> {
   const v = new ValidationError('bad', { code: 'INVALID_REQUEST' })
   show(v.message, errorKinds()[0]?.className, again.sandboxId, all.length)
   await other.kill()
+}
+
+export async function liveOutput(sandbox: Sandbox): Promise<void> {
+  const lines: string[] = []
+  const callbacks: RunCodeCallbacks = {
+    onStdout: (text) => lines.push(text),
+    onStderr: (text: string) => show(text),
+    onResult: (output: RichOutput) => show(output.type, output.data['image/png']),
+    onError: (error) => show(error instanceof HopxError ? error.code : error.name),
+  }
+  const result: ExecutionResult = await sandbox.runCode('print(1)', { timeout: 60, ...callbacks })
+  show(result.stdout, lines.length)
+
+  for await (const msg of sandbox.runCodeStream('print(1)', { language: 'python' })) {
+    const m: StreamMessage = msg
+    switch (m.type) {
+      case 'stdout':
+      case 'stderr':
+        show(m.data.length)
+        break
+      case 'display':
+        show(m.mime_type, m.data)
+        break
+      case 'result':
+        show(m.exit_code + m.execution_time)
+        break
+      case 'error':
+        show(m.code, m.error)
+        break
+      case 'complete':
+        show(m.success)
+        break
+    }
+  }
+
+  const options: RunCodeBackgroundOptions = { timeout: 3600, name: 'train', env: { A: '1' } }
+  const started: ProcessInfo = await sandbox.runCodeBackground('train()', options)
+  const id: string = started.processId + started.process_id
+  const all: ProcessInfo[] = await sandbox.listProcesses()
+  for (const p of all) show(p.status, p.exitCode, p.exit_code, p.stdout, p.startTime, p.duration)
+  const killed: ProcessInfo = await sandbox.killProcess(id)
+  show(killed.status)
 }
