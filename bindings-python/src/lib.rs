@@ -22,5 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
     m.add("MAX_RUN_TIMEOUT", hopx_core::MAX_RUN_TIMEOUT)?;
+    let drain = wrap_pyfunction!(runtime::drain_at_exit, m)?;
+    m.py().import("atexit")?.call_method1("register", (drain,))?;
     Ok(())
 }

@@ -282,3 +282,24 @@ def test_the_official_names_and_defaults():
         run = inspect.signature(cls.run_code).parameters
         assert all(run[f"on_{k}"].default is None for k in ("stdout", "stderr", "result",
                                                             "error"))
+
+
+def test_a_process_that_streamed_exits_cleanly():
+    # Many awaited messages right before exit once aborted the interpreter at finalization
+    # (a runtime thread still handing a result to asyncio); the atexit drain prevents that.
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio\n"
+        "from hopx_ai import AsyncSandbox\n"
+        "async def main():\n"
+        "    async with AsyncSandbox.create() as sb:\n"
+        "        for _ in range(30):\n"
+        "            await sb.run_code('print(1)', on_stdout=lambda _: None)\n"
+        "asyncio.run(main())\n"
+    )
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]

@@ -116,3 +116,4 @@ async def test_cancelling_a_run_with_callbacks_leaves_the_sandbox_usable():
             await asyncio.wait_for(sb.run_code(TICKS, on_stdout=seen.append), 0.8)
         assert seen and "".join(seen) != "".join(LINES)
         assert (await sb.run_code("print('after')")).stdout == "after\n"
+
