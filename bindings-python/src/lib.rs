@@ -12,13 +12,17 @@ mod convert;
 mod errors;
 mod runtime;
 mod sandbox;
+mod stream;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::NativeSandbox>()?;
+    m.add_class::<stream::NativeStream>()?;
     client::register(m)?;
     errors::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
     m.add("MAX_RUN_TIMEOUT", hopx_core::MAX_RUN_TIMEOUT)?;
+    let drain = wrap_pyfunction!(runtime::drain_at_exit, m)?;
+    m.py().import("atexit")?.call_method1("register", (drain,))?;
     Ok(())
 }

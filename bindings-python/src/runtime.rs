@@ -7,6 +7,7 @@
 use crate::errors::to_py_err;
 use pyo3::prelude::*;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
 use std::time::Duration;
 use tokio::runtime::Runtime;
@@ -57,6 +58,26 @@ where
     .map_err(to_py_err)
 }
 
+/// Whether any awaitable was made, so exit has results in flight to let land.
+static ASYNC_USED: AtomicBool = AtomicBool::new(false);
+
+/// How long exit lets awaitables' last steps run (see [`drain_at_exit`]).
+const EXIT_GRACE: Duration = Duration::from_millis(50);
+
+/// Registered with `atexit`: gives the GIL away for a moment before the interpreter finalizes.
+///
+/// pyo3-async-runtimes hands each result to asyncio from a runtime thread holding the GIL. If
+/// that thread is still waiting to get the GIL back when finalization starts (the main thread
+/// runs C code there and never yields), Python ends the thread mid-call and aborts the process
+/// ("PyGILState_Release: thread state must be current"). Seen at exit after many streamed
+/// messages; atexit handlers run before finalization, so waiting here lets those threads finish.
+#[pyfunction]
+pub fn drain_at_exit(py: Python<'_>) {
+    if ASYNC_USED.load(Ordering::SeqCst) {
+        py.detach(|| std::thread::sleep(EXIT_GRACE));
+    }
+}
+
 /// An asyncio awaitable for `fut`, driven by the shared runtime.
 pub fn awaitable<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
@@ -64,5 +85,6 @@ where
     F: Future<Output = hopx_core::Result<T>> + Send + 'static,
 {
     runtime();
+    ASYNC_USED.store(true, Ordering::Relaxed);
     pyo3_async_runtimes::tokio::future_into_py(py, async move { fut.await.map_err(to_py_err) })
 }

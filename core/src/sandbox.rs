@@ -236,7 +236,7 @@ impl Sandbox {
         {
             let _guard = self.inner.refresh.lock().await;
             let current = token::get(self.client.base_url(), self.id());
-            if current.map_or(true, |t| t.value == refused) {
+            if current.is_none_or(|t| t.value == refused) {
                 self.fetch_token().await?;
             }
         }

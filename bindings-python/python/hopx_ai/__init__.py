@@ -34,6 +34,7 @@ from .errors import (
     ValidationError,
 )
 from .models import ExecutionError, ExecutionResult, Resources, RichOutput, SandboxInfo
+from ._stream import MessageStream
 from .sandbox import Sandbox
 
 __version__ = "0.1.0"
@@ -41,6 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Sandbox",
     "AsyncSandbox",
+    "MessageStream",
     "ExecutionResult",
     "ExecutionError",
     "RichOutput",

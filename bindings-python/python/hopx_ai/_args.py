@@ -66,6 +66,13 @@ def run_args(code, language, timeout, env, working_dir):
     return code, language, check_timeout("timeout", timeout), check_env("env", env), working_dir
 
 
+def background_args(code, language, timeout, env, working_dir, name):
+    """Checked ``run_code_background`` arguments in the native order (its timeout may exceed
+    the 300 s of a synchronous run)."""
+    check_str("name", name)
+    return (*run_args(code, language, timeout, env, working_dir), name)
+
+
 def create_args(template, template_id, region, timeout_seconds, internet_access, env_vars,
                 api_key, base_url):
     """Checked ``create`` keyword arguments for the native layer."""

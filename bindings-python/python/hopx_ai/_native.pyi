@@ -24,12 +24,51 @@ class NativeSandbox:
         self, code: str, language: str, timeout: int, env: Optional[Dict[str, str]],
         working_dir: str,
     ) -> Awaitable[Dict[str, Any]]: ...
+    def run_code_stream(
+        self, code: str, language: str, timeout: int, env: Optional[Dict[str, str]],
+        working_dir: str,
+    ) -> NativeStream:
+        """Starts a streaming run (blocking until the request is sent)."""
+    def run_code_stream_async(
+        self, code: str, language: str, timeout: int, env: Optional[Dict[str, str]],
+        working_dir: str,
+    ) -> Awaitable[NativeStream]:
+        """Starts a streaming run (awaitable)."""
+    def run_code_background(
+        self, code: str, language: str, timeout: int, env: Optional[Dict[str, str]],
+        working_dir: str, name: Optional[str],
+    ) -> Dict[str, Any]:
+        """Starts a background run; the agent's description (process_id, status...)."""
+    def run_code_background_async(
+        self, code: str, language: str, timeout: int, env: Optional[Dict[str, str]],
+        working_dir: str, name: Optional[str],
+    ) -> Awaitable[Dict[str, Any]]: ...
+    def list_processes(self) -> List[Dict[str, Any]]:
+        """The background runs with status and output."""
+    def list_processes_async(self) -> Awaitable[List[Dict[str, Any]]]: ...
+    def kill_process(self, process_id: str) -> Dict[str, Any]:
+        """Stops a background run."""
+    def kill_process_async(self, process_id: str) -> Awaitable[Dict[str, Any]]: ...
     def get_info(self) -> Dict[str, Any]: ...
     def get_info_async(self) -> Awaitable[Dict[str, Any]]: ...
     def kill(self) -> None: ...
     def kill_async(self) -> Awaitable[None]: ...
     def set_timeout(self, seconds: int) -> None: ...
     def set_timeout_async(self, seconds: int) -> Awaitable[None]: ...
+
+class NativeStream:
+    """One streaming run; its messages are read one at a time."""
+
+    @property
+    def closed(self) -> bool: ...
+    def next_message(self) -> Optional[Dict[str, Any]]:
+        """The next message (blocking, GIL released), or None when the run is over."""
+    def anext_message(self) -> Awaitable[Optional[Dict[str, Any]]]:
+        """The next message (awaitable), or None when the run is over."""
+    def result(self) -> Dict[str, Any]:
+        """The folded result as a dict, or raises the run's error (after the last message)."""
+    def close(self) -> None:
+        """Drops the connection; later reads return None."""
 
 def create(
     *, template: Optional[str] = None, template_id: Optional[str] = None,

@@ -1,6 +1,6 @@
 """``AsyncSandbox``: the asyncio API, on the same Rust runtime as the blocking one."""
 
-from . import _args
+from . import _args, _stream
 from .models import ExecutionResult, SandboxInfo
 
 __all__ = ["AsyncSandbox"]
@@ -82,18 +82,50 @@ class AsyncSandbox:
         return SandboxInfo._from_dict(await self._native.get_info_async())
 
     async def run_code(self, code, *, language="python", timeout=None, env=None,
-                       working_dir="/workspace", timeout_seconds=None):
+                       working_dir="/workspace", timeout_seconds=None, on_stdout=None,
+                       on_stderr=None, on_result=None, on_error=None):
         """Runs ``code`` and returns its :class:`ExecutionResult`.
 
         As :meth:`hopx_ai.Sandbox.run_code`; the timeout (default 120 s) may also be given as
-        ``timeout_seconds=``, the official async SDK's spelling (not both).
+        ``timeout_seconds=``, the official async SDK's spelling (not both). The callbacks are
+        called on the event loop, in order; each may be a plain function or a coroutine
+        function (awaited before the next message is read).
         """
         if timeout is not None and timeout_seconds is not None:
             raise TypeError("give timeout or timeout_seconds, not both")
         if timeout is None:
             timeout = 120 if timeout_seconds is None else timeout_seconds
         args = _args.run_args(code, language, timeout, env, working_dir)
-        return ExecutionResult._from_dict(await self._native.run_code_async(*args))
+        callbacks = _stream.check_callbacks(on_stdout, on_stderr, on_result, on_error)
+        if callbacks is None:
+            return ExecutionResult._from_dict(await self._native.run_code_async(*args))
+        return await _stream.arun_with_callbacks(self._native, args, callbacks)
+
+    def run_code_stream(self, code, *, language="python", timeout=60, env=None,
+                        working_dir="/workspace"):
+        """The run's messages as they happen: ``async for msg in sandbox.run_code_stream(code)``.
+
+        Not a coroutine: like the official async generator, it returns the iterator (a
+        :class:`MessageStream`) directly. Arguments are checked now; the run starts on the
+        first read; ``break`` or ``await stream.aclose()`` closes the connection.
+        """
+        return _stream.MessageStream(self._native,
+                                     _args.run_args(code, language, timeout, env, working_dir))
+
+    async def run_code_background(self, code, *, language="python", timeout=300, env=None,
+                                  working_dir="/workspace", name=None):
+        """Starts ``code`` in the background; as :meth:`hopx_ai.Sandbox.run_code_background`."""
+        args = _args.background_args(code, language, timeout, env, working_dir, name)
+        return await self._native.run_code_background_async(*args)
+
+    async def list_processes(self):
+        """The background runs as dicts; as :meth:`hopx_ai.Sandbox.list_processes`."""
+        return await self._native.list_processes_async()
+
+    async def kill_process(self, process_id):
+        """Stops a background run; as :meth:`hopx_ai.Sandbox.kill_process`."""
+        _args.check_str("process_id", process_id, optional=False)
+        return await self._native.kill_process_async(process_id)
 
     async def set_timeout(self, seconds):
         """Sets the sandbox's time-to-live to ``seconds`` from now."""

@@ -1,7 +1,7 @@
 """``Sandbox``: the blocking API. Each call waits in Rust with the GIL released, so other
 Python threads keep running, and it works inside a running event loop (a Jupyter cell)."""
 
-from . import _args
+from . import _args, _stream
 from .models import ExecutionResult, SandboxInfo
 
 __all__ = ["Sandbox"]
@@ -60,16 +60,66 @@ class Sandbox:
         return SandboxInfo._from_dict(self._native.get_info())
 
     def run_code(self, code, *, language="python", timeout=120, env=None,
-                 working_dir="/workspace"):
+                 working_dir="/workspace", on_stdout=None, on_stderr=None, on_result=None,
+                 on_error=None):
         """Runs ``code`` and returns its :class:`ExecutionResult` when it finishes.
 
         ``language`` is python, javascript, bash or go; ``timeout`` is in seconds (1 to 300);
         ``env`` adds environment variables for this run only. A failing program is a result
         with ``success`` False; running past ``timeout`` raises
         :class:`hopx_ai.errors.TimeoutError` carrying the output so far.
+
+        With callbacks the output arrives while the code runs, and each callback is called in
+        this thread, in the order the output was produced: ``on_stdout(text)`` and
+        ``on_stderr(text)`` per chunk, ``on_result(RichOutput)`` per plot or other rich output
+        shown, ``on_error(error)`` with the :class:`ExecutionError` when the code raised, or
+        with the exception (timeout, lost connection) just before it is raised. The return
+        value is the same as without callbacks. An exception in a callback stops the run's
+        stream and propagates.
         """
         args = _args.run_args(code, language, timeout, env, working_dir)
-        return ExecutionResult._from_dict(self._native.run_code(*args))
+        callbacks = _stream.check_callbacks(on_stdout, on_stderr, on_result, on_error)
+        if callbacks is None:
+            return ExecutionResult._from_dict(self._native.run_code(*args))
+        return _stream.run_with_callbacks(self._native, args, callbacks)
+
+    def run_code_stream(self, code, *, language="python", timeout=60, env=None,
+                        working_dir="/workspace"):
+        """The run's messages as they happen, as dicts (see :class:`MessageStream`).
+
+        Like the official SDK, this is an async iterator even on the blocking class
+        (``async for msg in sandbox.run_code_stream(code)``); here it is also a plain
+        iterator (``for msg in ...``), which blocks with the GIL released. The arguments are
+        checked now; the run starts on the first read. The last message is
+        ``{"type": "complete", "success": ...}``; a timeout comes as an ``error`` message
+        after the output so far.
+        """
+        return _stream.MessageStream(self._native,
+                                     _args.run_args(code, language, timeout, env, working_dir))
+
+    def run_code_background(self, code, *, language="python", timeout=300, env=None,
+                            working_dir="/workspace", name=None):
+        """Starts ``code`` running in the background and returns at once.
+
+        Returns the agent's description as a dict: ``process_id``, ``execution_id``,
+        ``status`` ("running"), ``start_time``, ``name``. Follow it with
+        :meth:`list_processes`; stop it with :meth:`kill_process`. ``timeout`` (seconds) may
+        exceed the 300 s limit of :meth:`run_code`.
+        """
+        args = _args.background_args(code, language, timeout, env, working_dir, name)
+        return self._native.run_code_background(*args)
+
+    def list_processes(self):
+        """The background runs as dicts: ``process_id``, ``name``, ``language``, ``status``
+        (running, completed, failed, killed or timeout), ``exit_code``, ``stdout``, ``stderr``,
+        ``start_time``, ``end_time``, ``duration``."""
+        return self._native.list_processes()
+
+    def kill_process(self, process_id):
+        """Stops the background run ``process_id``; returns the agent's answer as a dict
+        (``status`` "killed"). An unknown id raises :class:`hopx_ai.errors.NotFoundError`."""
+        _args.check_str("process_id", process_id, optional=False)
+        return self._native.kill_process(process_id)
 
     def set_timeout(self, seconds):
         """Sets the sandbox's time-to-live to ``seconds`` from now."""
