@@ -46,6 +46,8 @@ struct Inner {
     expiry_changed: Notify,
     pool: crate::pool::KernelPool,
     shut_down: std::sync::atomic::AtomicBool,
+    /// Background clean-ups of killed sandboxes, awaited by `shutdown`.
+    cleanups: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     started: SystemTime,
 }
 
@@ -70,6 +72,7 @@ impl Engine {
                 expiry_changed: Notify::new(),
                 pool: Default::default(),
                 shut_down: Default::default(),
+                cleanups: Default::default(),
                 started: SystemTime::now(),
             }),
         };
@@ -218,12 +221,20 @@ impl Engine {
             }
             gone.insert(id.to_string(), why);
         }
-        sandbox.stop_runs().await;
-        sandbox.isolator.release(&sandbox.spec);
-        let dir = sandbox.spec.workspace.parent().map(PathBuf::from);
-        if let Some(dir) = dir {
-            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
-        }
+        // Answer at once: the sandbox is gone for every client from here on, its processes
+        // have been sent SIGKILL, and the wait for them (an IPython kernel takes tens of ms to
+        // tear down) and the removal of its files go on in the background.
+        sandbox.signal_kill();
+        let cleanup = tokio::spawn(async move {
+            sandbox.stop_runs().await;
+            sandbox.isolator.release(&sandbox.spec);
+            if let Some(dir) = sandbox.spec.workspace.parent().map(PathBuf::from) {
+                let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+            }
+        });
+        let mut cleanups = self.inner.cleanups.lock().unwrap();
+        cleanups.retain(|c| !c.is_finished());
+        cleanups.push(cleanup);
         Some(())
     }
 
@@ -307,6 +318,10 @@ impl Engine {
         let ids: Vec<String> = self.inner.sandboxes.lock().unwrap().keys().cloned().collect();
         for id in ids {
             let _ = self.kill(&id).await;
+        }
+        let pending: Vec<_> = self.inner.cleanups.lock().unwrap().drain(..).collect();
+        for c in pending {
+            let _ = c.await;
         }
         let _ = std::fs::remove_dir_all(&self.inner.root);
     }

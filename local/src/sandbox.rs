@@ -130,6 +130,17 @@ impl Sandbox {
         self.killed.subscribe()
     }
 
+    /// Marks the sandbox killed without waiting: runs in progress stop their processes, and
+    /// an idle kernel is sent SIGKILL.
+    pub fn signal_kill(&self) {
+        self.killed.send_replace(true);
+        if let Ok(guard) = self.kernel.try_lock() {
+            if let Some(k) = guard.as_ref() {
+                k.kill_now();
+            }
+        }
+    }
+
     /// Marks the sandbox killed (runs in progress stop their processes) and waits, briefly,
     /// for them to end.
     pub async fn stop_runs(&self) {

@@ -123,7 +123,10 @@ async fn ttl_expiry_removes_the_sandbox_and_its_files() {
     let (s, v, _) = h.control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 404);
     assert_eq!(v["code"], "SANDBOX_EXPIRED");
-    assert!(!gone.exists(), "the sandbox directory is removed on expiry");
+    assert!(
+        eventually(Duration::from_secs(5), || !gone.exists()).await,
+        "the sandbox directory is removed on expiry"
+    );
     h.server.shutdown().await;
 }
 

@@ -110,6 +110,11 @@ impl Kernel {
         self.exit.borrow().is_some()
     }
 
+    /// Sends SIGKILL to the kernel and everything it started, without waiting.
+    pub fn kill_now(&self) {
+        self.control.kill_tree();
+    }
+
     /// Stops the kernel and everything it started.
     pub fn shutdown(self) {
         self.control.kill_tree();
