@@ -50,7 +50,6 @@ fn parse(args: &[String]) -> Result<(SocketAddr, Option<String>), String> {
 }
 
 fn run(addr: SocketAddr, api_key: Option<String>) {
-    tracing_init();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async move {
         let config = EngineConfig { api_key, ..EngineConfig::from_env() };
@@ -71,6 +70,3 @@ fn run(addr: SocketAddr, api_key: Option<String>) {
         server.shutdown().await;
     });
 }
-
-/// Logs go to stderr when `RUST_LOG`-style verbosity is wanted; silent by default.
-fn tracing_init() {}

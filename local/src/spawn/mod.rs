@@ -11,7 +11,6 @@ mod plain;
 mod thread;
 
 pub use isolated::NamespaceIsolator;
-pub use pidfd::{decode as decode_wait_status, open as open_pidfd, try_reap, wait_exit, watch as watch_pid};
 pub use plain::PlainIsolator;
 
 use std::ffi::OsString;
