@@ -1,7 +1,10 @@
 //! Measures what isolation costs per process: spawn-to-exit of `/bin/true`, 200 runs of each
 //! variant, round-robin in one process (so background load hits all alike).
 //!
-//! `cargo run -p hopx-local --example isolation_cost [runs]` (as root for the cgroup variant).
+//! `cargo run -p hopx-local --example isolation_cost [runs] [host_mb]` (as root for the cgroup
+//! variant). `host_mb` makes this process hold that much written heap first, like a Python or
+//! Node process embedding the engine: forking such a process costs in proportion to its size,
+//! so this shows which spawns fork the engine (plain does; isolated spawns exec a helper).
 
 use hopx_local::spawn::{self, Command, Isolator, Limits, NamespaceIsolator, PlainIsolator, SandboxSpec};
 use std::path::PathBuf;
@@ -50,6 +53,8 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
     let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let host_mb: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let ballast: Vec<Vec<u8>> = (0..host_mb).map(|i| vec![i as u8 | 1; 1 << 20]).collect();
     let plain: Arc<dyn Isolator> = Arc::new(PlainIsolator);
     let ns: Arc<dyn Isolator> = Arc::new(NamespaceIsolator::probe().expect("isolation available"));
     let variants: Vec<(&str, Arc<dyn Isolator>, Arc<SandboxSpec>)> = vec![
@@ -67,7 +72,7 @@ async fn main() {
             times[i].push(once(iso, s).await);
         }
     }
-    println!("/bin/true spawn-to-exit, {runs} runs each (ms)");
+    println!("/bin/true spawn-to-exit, {runs} runs each, host process holding {} MB (ms)", ballast.len());
     for ((name, iso, s), t) in variants.iter().zip(times.iter_mut()) {
         println!("  {name:<30} p50 {:6.2}   p90 {:6.2}", pct(t, 0.5), pct(t, 0.9));
         iso.release(s);

@@ -601,6 +601,34 @@ async fn missing_program_is_a_spawn_error() {
     assert!(err.to_string().contains("exec"), "{err}");
 }
 
+fn parent_of(pid: i32) -> i32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("PPid:")).unwrap();
+    line["PPid:".len()..].trim().parse().unwrap()
+}
+
+/// The engine never forks itself for a sandbox (forking a large embedding process copies its
+/// page tables every time): between the engine and the program there are only processes of
+/// the exec'd helper, whose image is the memfd, not the engine's binary.
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_processes_come_from_the_helper_not_from_engine_forks() {
+    let sb = Sandbox::new("helper", false).await;
+    let p = sb.start(BASH, &["-c", "sleep 30"], vec![]).await;
+    let init = parent_of(p.control.pid());
+    let intermediate = parent_of(init);
+    assert_eq!(parent_of(intermediate), std::process::id() as i32);
+    let engine_exe = std::fs::read_link("/proc/self/exe").unwrap();
+    for pid in [init, intermediate] {
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+        assert!(exe.to_string_lossy().starts_with("/memfd:hopx-sandbox"), "{pid}: {exe:?}");
+        assert_ne!(exe, engine_exe);
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap();
+        assert_eq!(comm.trim(), "hopx-sandbox");
+    }
+    p.control.kill_tree();
+    assert_eq!(p.control.wait().await.signal, Some(libc::SIGKILL));
+}
+
 #[test]
 fn default_isolator_is_namespaces() {
     if std::env::var_os("HOPX_LOCAL_ISOLATION").is_none() {

@@ -2,21 +2,18 @@
 //! namespaces (and a network namespace with only loopback unless the sandbox has network), on
 //! a read-only view of the host's system directories, as an unprivileged host uid, inside the
 //! sandbox's cgroup. See `shared/reference/isolation.md` for why we own this code and the
-//! rules it follows; [`child`] has the process tree.
+//! rules it follows. The code between spawn and the program's `exec` is the `hopx-sandbox`
+//! crate, run in a helper process ([`helper`]); its `child.rs` has the process tree.
 
 mod cgroup;
-mod child;
-mod mounts;
-mod net;
+mod helper;
 mod probe;
 mod process;
-mod seccomp;
-mod sys;
-mod uidmap;
 
 use super::{Command, Isolator, Process, SandboxSpec};
 use cgroup::{Cgroups, SandboxCgroup};
-use child::{ChildFds, ChildPlan};
+use hopx_sandbox::plan::{FdNumbers, PlanSpec};
+use hopx_sandbox::uidmap::{IdMode, PROGRAM_HOST_ID};
 use process::IsolatedProcess;
 use std::collections::HashMap;
 use std::io;
@@ -24,9 +21,6 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use uidmap::IdMode;
-
-use uidmap::PROGRAM_HOST_ID;
 
 /// How long the sandbox set-up (namespaces, mounts, up to `exec`) may take before we give up.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,6 +38,7 @@ impl NamespaceIsolator {
     /// returns the isolator; the error names what is missing.
     pub fn probe() -> Result<NamespaceIsolator, String> {
         probe::check()?;
+        helper::check()?;
         let cgroups = Cgroups::detect();
         if let Some(c) = &cgroups {
             c.sweep_stale();
@@ -125,24 +120,6 @@ impl Isolator for NamespaceIsolator {
                 format!("program must be an absolute path: {}", command.program.display()),
             ));
         }
-        let mut strings = Vec::new();
-        let program = child::c(command.program.as_os_str().as_bytes())?;
-        for arg in
-            std::iter::once(command.program.as_os_str()).chain(command.args.iter().map(|a| a.as_os_str()))
-        {
-            strings.push(child::c(arg.as_bytes())?);
-        }
-        let argv = child::pointers(&strings);
-        let mut env_strings = Vec::new();
-        for (k, v) in &command.env {
-            let mut kv = k.as_bytes().to_vec();
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            env_strings.push(child::c(&kv)?);
-        }
-        let envp = child::pointers(&env_strings);
-        strings.extend(env_strings);
-
         let (stdout_r, stdout_w) = pipe()?;
         let (stderr_r, stderr_w) = pipe()?;
         let stdin = if command.stdin { Some(pipe()?) } else { None };
@@ -151,70 +128,41 @@ impl Isolator for NamespaceIsolator {
         let (go_r, go_w) = pipe()?;
         // SAFETY: getpid has no failure mode.
         let engine_pidfd = super::pidfd::open(unsafe { libc::getpid() })?;
-        let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
-        let mut keep = vec![
-            stdout_w.as_raw_fd(),
-            stderr_w.as_raw_fd(),
-            status_w.as_raw_fd(),
-            ready_w.as_raw_fd(),
-            go_r.as_raw_fd(),
-            engine_pidfd.as_raw_fd(),
-        ];
-        keep.extend(&extra);
-        keep.extend(stdin.as_ref().map(|(r, _)| r.as_raw_fd()));
-        keep.sort_unstable();
-        keep.dedup();
-
-        let mounts = mounts::MountPlan::new(sandbox)?;
-        let mut unshare_flags = libc::CLONE_NEWUSER
-            | libc::CLONE_NEWNS
-            | libc::CLONE_NEWPID
-            | libc::CLONE_NEWIPC
-            | libc::CLONE_NEWUTS;
-        if !sandbox.network {
-            unshare_flags |= libc::CLONE_NEWNET;
-        }
-        let mut plan = ChildPlan {
-            program,
-            argv,
-            envp,
-            cwd: child::c(command.cwd.as_bytes())?,
-            bind_fds: vec![-1; mounts.bind_count()],
-            mounts,
-            unshare_flags,
-            new_net: !sandbox.network,
+        let bytes = |s: &std::ffi::OsStr| s.as_bytes().to_vec();
+        let spec = PlanSpec {
+            program: bytes(command.program.as_os_str()),
+            argv: std::iter::once(command.program.as_os_str())
+                .chain(command.args.iter().map(|a| a.as_os_str()))
+                .map(bytes)
+                .collect(),
+            env: command.env.iter().map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat()).collect(),
+            cwd: command.cwd.as_bytes().to_vec(),
+            workspace: sandbox.workspace.clone(),
+            tmp: sandbox.tmp.clone(),
+            ro_paths: sandbox.ro_paths.clone(),
+            network: sandbox.network,
             ids: self.ids,
-            rlimits,
-            seccomp: seccomp::filter(),
-            fds: ChildFds {
+            rlimits: rlimits.iter().map(|&(r, v)| (r as u32, v)).collect(),
+            fds: FdNumbers {
                 stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
                 stdout: stdout_w.as_raw_fd(),
                 stderr: stderr_w.as_raw_fd(),
-                extra,
+                extra: command.extra_fds.iter().map(|f| f.as_raw_fd()).collect(),
                 status: status_w.as_raw_fd(),
                 ready: ready_w.as_raw_fd(),
                 go: go_r.as_raw_fd(),
                 engine_pidfd: engine_pidfd.as_raw_fd(),
-                keep,
             },
-            _strings: strings,
         };
+        // The helper builds the same plan again; building it here first turns bad input (a NUL
+        // in an argument, an unusable read-only path) into a clear error instead of an errno.
+        drop(spec.build()?);
         let oom_base = cgroup.as_ref().map_or(0, |c| c.oom_kills());
-
-        // SAFETY: glibc fork from the spawner thread; the child only runs `child::intermediate`,
-        // which makes async-signal-safe calls on memory prepared above.
-        let pid = unsafe { libc::fork() };
-        if pid < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        if pid == 0 {
-            child::intermediate(&mut plan);
-        }
+        let pid = helper::spawn(&spec)?;
         // The children's ends: ours are closed so that EOF means "they are gone".
         drop((stdout_w, stderr_w, status_w, ready_w, go_r, engine_pidfd, command.extra_fds));
         let (stdin_r, stdin_w) = stdin.unzip();
         drop(stdin_r);
-        drop(plan);
 
         // The hand-shake below waits on the child's namespace and mount set-up (milliseconds):
         // it runs off the spawner thread so concurrent sandboxes start in parallel.

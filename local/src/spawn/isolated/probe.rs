@@ -2,7 +2,7 @@
 //! needs (user, mount, pid, ipc, uts, net namespaces; a detached bind with the new mount API;
 //! a pidfd). The namespaces die with the child: no side effect on the host.
 
-use super::sys::{self, MOUNT_ATTR_RDONLY};
+use hopx_sandbox::sys::{self, MOUNT_ATTR_RDONLY};
 
 /// `Ok` if sandboxes can be created, else a message naming what is missing.
 pub fn check() -> Result<(), String> {

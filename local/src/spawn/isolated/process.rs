@@ -4,8 +4,8 @@
 //! program's exit.
 
 use super::cgroup::SandboxCgroup;
-use super::sys;
 use crate::spawn::{pidfd, ExitInfo, ProcessControl, WaitFuture};
+use hopx_sandbox::sys;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! Loopback inside a fresh network namespace. A new netns starts with `lo` down, so even
 //! `127.0.0.1` inside the sandbox is unreachable (the Python kernel and user servers need it).
 
-use super::sys::{self, SysResult};
+use crate::sys::{self, SysResult};
 
 /// Sets `lo` up in the caller's network namespace (needs CAP_NET_ADMIN there). Allocation-free.
 pub fn loopback_up() -> SysResult<()> {

@@ -131,7 +131,7 @@ pub fn install(filter: &[sock_filter]) -> Result<(), i32> {
         libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &prog as *const libc::sock_fprog)
     } < 0
     {
-        return Err(super::sys::errno());
+        return Err(crate::sys::errno());
     }
     Ok(())
 }

@@ -7,8 +7,7 @@
 //! (to traverse e.g. `/root/.pyenv`), but new files can only be created on a tmpfs once init
 //! runs as a *mapped* uid (an unmapped fsuid gets EOVERFLOW).
 
-use super::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
-use crate::spawn::SandboxSpec;
+use crate::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
 use std::ffi::{CString, OsStr};
 use std::io;
 use std::os::raw::c_int;
@@ -78,7 +77,9 @@ fn relative(path: &Path) -> io::Result<PathBuf> {
 }
 
 impl MountPlan {
-    pub fn new(sandbox: &SandboxSpec) -> io::Result<MountPlan> {
+    /// The plan for a sandbox whose `/workspace` and `/tmp` are the host directories
+    /// `workspace` and `tmp`, and which also sees each of `ro_paths` read-only.
+    pub fn new(workspace: &Path, tmp: &Path, ro_paths: &[PathBuf]) -> io::Result<MountPlan> {
         let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new() };
         let ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         let rw = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -100,7 +101,7 @@ impl MountPlan {
         // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a
         // system directory are visible anyway (and their mount point could not be created on
         // a read-only bind).
-        for path in &sandbox.ro_paths {
+        for path in ro_paths {
             let rel = relative(path)?;
             let first = rel.components().next().map(|c| Path::new("/").join(c));
             let covered = first.as_ref().is_some_and(|f| {
@@ -161,8 +162,8 @@ impl MountPlan {
         });
         plan.steps.push(Step::Dir(cstr("proc")?));
         plan.steps.push(Step::Proc(cstr("proc")?));
-        plan.bind(&sandbox.tmp, Path::new("tmp"), true, rw)?;
-        plan.bind(&sandbox.workspace, Path::new("workspace"), true, rw)?;
+        plan.bind(tmp, Path::new("tmp"), true, rw)?;
+        plan.bind(workspace, Path::new("workspace"), true, rw)?;
         Ok(plan)
     }
 

@@ -1,29 +1,31 @@
-//! Everything between `fork` and `exec`: the intermediate, the sandbox init and the program.
+//! Everything between the engine's spawn and the program's `exec`: the intermediate, the
+//! sandbox init and the program.
 //!
 //! ```text
 //! engine (spawner thread)
-//!   └─ intermediate   host pid ns; unshares the namespaces, joins the cgroup (done by the
-//!      │              engine), mirrors the program's exit status back to the engine
+//!   └─ intermediate   the exec'd `hopx-sandbox` helper, in the host pid ns; unshares the
+//!      │              namespaces, joins the cgroup (done by the engine), mirrors the
+//!      │              program's exit status back to the engine
 //!      └─ init         pid 1 of the new pid ns, ns-root (host uid 65533): builds the mounts,
 //!         │            hostname, loopback; reaps orphans; its death kills the whole namespace
 //!         └─ program   inside uid 1000 (host 65534), no capabilities, NO_NEW_PRIVS, rlimits
 //! ```
 //!
-//! The engine is multi-threaded, so only async-signal-safe calls are made here: all strings
-//! and vectors are built by the engine before `fork` (see [`ChildPlan`]); errors are reported
+//! The intermediate is single-threaded, yet only async-signal-safe calls are made after its
+//! first fork: all strings and vectors are built before (see [`ChildPlan`]); errors are reported
 //! as `E<stage>:<errno>` lines on the status pipe, which is close-on-exec, so the engine reads
 //! it to end of file and knows the exec happened (or why not). Two more lines travel on it:
 //! `I<pid>` (host pid of init) and `P<pid>` (host pid of the program).
 
-use super::mounts::MountPlan;
-use super::net;
-use super::seccomp;
-use super::sys::{self, SysResult};
-use super::uidmap::{IdMode, PROGRAM_ID};
+use crate::mounts::MountPlan;
+use crate::net;
+use crate::seccomp;
+use crate::sys::{self, SysResult};
+use crate::uidmap::{IdMode, PROGRAM_ID};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
 
-/// Descriptors the children need; all are close-on-exec in the engine.
+/// Descriptors the children need.
 pub struct ChildFds {
     pub stdin: Option<c_int>,
     pub stdout: c_int,
@@ -41,7 +43,7 @@ pub struct ChildFds {
     pub keep: Vec<c_int>,
 }
 
-/// Everything the children need, allocated by the engine before `fork`.
+/// Everything the children need, allocated before the first `fork`.
 pub struct ChildPlan {
     pub program: CString,
     pub argv: Vec<*const c_char>,
@@ -61,8 +63,8 @@ pub struct ChildPlan {
     pub _strings: Vec<CString>,
 }
 
-/// Reports `E<stage>:<errno>` and exits. Never returns.
-fn fail(status: c_int, stage: &str, errno: c_int) -> ! {
+/// Reports `E<stage>:<errno>` on the status pipe and exits. Never returns.
+pub fn fail(status: c_int, stage: &str, errno: c_int) -> ! {
     let mut buf = [0u8; 96];
     let mut n = 0;
     let mut num = [0u8; 20];
@@ -101,12 +103,13 @@ fn ok(r: c_int) -> SysResult<()> {
     }
 }
 
-/// The intermediate: runs in the engine's namespaces, right after `fork`.
+/// The intermediate: runs in the engine's namespaces, as the engine's child.
 pub fn intermediate(plan: &mut ChildPlan) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
-    // Never exec'ed, so O_CLOEXEC does nothing for us: close the engine's other descriptors
-    // (a stray copy of a stdin write end would keep the program from ever seeing EOF).
+    // Close whatever else we inherited (descriptors of the embedding process that are not
+    // close-on-exec): a stray copy of a stdin write end would keep the program from ever
+    // seeing EOF.
     sys::close_all_except(&plan.fds.keep);
     // No core dump when we re-raise the program's fatal signal on ourselves.
     set_rlimit(libc::RLIMIT_CORE, 0);
@@ -371,7 +374,7 @@ fn set_rlimit(res: libc::__rlimit_resource_t, value: u64) {
     unsafe { libc::setrlimit(res, &lim) };
 }
 
-/// Helper for the engine: a NULL-terminated pointer array over `strings`.
+/// A NULL-terminated pointer array over `strings`.
 pub fn pointers(strings: &[CString]) -> Vec<*const c_char> {
     strings.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
 }
