@@ -73,7 +73,7 @@ pub struct PlanSpec {
     /// Share the host network (otherwise a network namespace with only loopback).
     pub network: bool,
     pub ids: IdMode,
-    pub rlimits: Vec<(u32, u64)>,
+    pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
     pub fds: FdNumbers,
 }
 
@@ -108,7 +108,7 @@ impl PlanSpec {
             unshare_flags,
             new_net: !self.network,
             ids: self.ids,
-            rlimits: self.rlimits.iter().map(|&(r, v)| (r as libc::__rlimit_resource_t, v)).collect(),
+            rlimits: self.rlimits.clone(),
             seccomp: seccomp::filter(),
             fds: ChildFds {
                 stdin: f.stdin,
@@ -176,7 +176,7 @@ impl PlanSpec {
         };
         let mut rlimits = Vec::new();
         for _ in 0..r.count()? {
-            rlimits.push((r.u64()? as u32, r.u64()?));
+            rlimits.push((r.u64()? as libc::__rlimit_resource_t, r.u64()?));
         }
         let stdin = Some(r.fd()?).filter(|&fd| fd >= 0);
         let [stdout, stderr, status, ready, go, engine_pidfd] =
@@ -271,7 +271,7 @@ mod tests {
             ro_paths: vec![PathBuf::from("/opt/py")],
             network: false,
             ids: IdMode::Unprivileged { uid: 1001, gid: 1002 },
-            rlimits: vec![(libc::RLIMIT_CORE as u32, 0), (libc::RLIMIT_NOFILE as u32, u64::MAX)],
+            rlimits: vec![(libc::RLIMIT_CORE, 0), (libc::RLIMIT_NOFILE, u64::MAX)],
             fds: FdNumbers {
                 stdin: None,
                 stdout: 10,

@@ -142,7 +142,7 @@ impl Isolator for NamespaceIsolator {
             ro_paths: sandbox.ro_paths.clone(),
             network: sandbox.network,
             ids: self.ids,
-            rlimits: rlimits.iter().map(|&(r, v)| (r as u32, v)).collect(),
+            rlimits,
             fds: FdNumbers {
                 stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
                 stdout: stdout_w.as_raw_fd(),
