@@ -76,6 +76,9 @@ else
 fi
 
 say "running the benchmarks"
+# The builds above leave hundreds of MB of dirty pages; flush them now rather than during the
+# measurements (the write-back competes with the one-shot runs' file and process work).
+sync
 "$deps/tools-py/bin/python" bench/bench.py $quick --only "${BENCH_ONLY:-overhead,footprint,local,compat}"
 "$deps/tools-py/bin/python" bench/report.py
 say "done: BENCHMARKS.md, bench/charts/"
