@@ -25,9 +25,18 @@ fn executable() -> io::Result<&'static OwnedFd> {
         .map_err(|e| io::Error::other(e.clone()))
 }
 
+/// `MFD_EXEC` (Linux 6.3+, not in every libc crate): asks for an executable memfd where the
+/// `vm.memfd_noexec=1` sysctl would make new memfds non-executable by default.
+const MFD_EXEC: libc::c_uint = 0x0010;
+
 fn load() -> io::Result<OwnedFd> {
     // SAFETY: memfd_create with a valid name; returns a new descriptor or -1.
-    let fd = unsafe { libc::memfd_create(c"hopx-sandbox".as_ptr(), libc::MFD_CLOEXEC) };
+    let mut fd = unsafe { libc::memfd_create(c"hopx-sandbox".as_ptr(), libc::MFD_CLOEXEC | MFD_EXEC) };
+    if fd < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
+        // A kernel older than 6.3 does not know the flag; its memfds are executable anyway.
+        // SAFETY: as above.
+        fd = unsafe { libc::memfd_create(c"hopx-sandbox".as_ptr(), libc::MFD_CLOEXEC) };
+    }
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
