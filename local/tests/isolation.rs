@@ -629,6 +629,46 @@ async fn sandbox_processes_come_from_the_helper_not_from_engine_forks() {
     assert_eq!(p.control.wait().await.signal, Some(libc::SIGKILL));
 }
 
+/// The plan travels to the helper in a memfd: a large environment and many arguments (more
+/// than a pipe holds) arrive whole; what exec cannot take (one string over 128 KiB) and a NUL
+/// are clear errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn large_plans_arrive_whole_and_nul_is_refused() {
+    let sb = Sandbox::new("big-plan", false).await;
+    let big = "x".repeat(120 * 1024);
+    let args: Vec<OsString> = ["-c", "echo ${#BIG} $#", "sh"]
+        .into_iter()
+        .map(OsString::from)
+        .chain((0..2000).map(|i| OsString::from(format!("arg{i}"))))
+        .collect();
+    let command = Command {
+        program: PathBuf::from(BASH),
+        args,
+        env: vec![("BIG".into(), big.clone().into())],
+        cwd: "/workspace".into(),
+        stdin: false,
+        extra_fds: vec![],
+    };
+    let out = collect(spawn::spawn(&isolator(), &sb.spec, command).await.expect("spawn")).await;
+    assert_eq!(out.out, format!("{} 2000\n", big.len()), "{out:?}");
+
+    for (value, kind) in [
+        ("y".repeat(200 * 1024), std::io::ErrorKind::ArgumentListTooLong),
+        ("a\0b".to_string(), std::io::ErrorKind::InvalidInput),
+    ] {
+        let command = Command {
+            program: PathBuf::from(BASH),
+            args: vec!["-c".into(), "true".into()],
+            env: vec![("V".into(), value.into())],
+            cwd: "/workspace".into(),
+            stdin: false,
+            extra_fds: vec![],
+        };
+        let err = spawn::spawn(&isolator(), &sb.spec, command).await.err().expect("must be refused");
+        assert_eq!(err.kind(), kind, "{err}");
+    }
+}
+
 #[test]
 fn default_isolator_is_namespaces() {
     if std::env::var_os("HOPX_LOCAL_ISOLATION").is_none() {

@@ -79,32 +79,28 @@ pub fn check() -> Result<(), String> {
 pub fn spawn(spec: &PlanSpec) -> io::Result<i32> {
     let exe = executable()?;
     let sources = spec.fds.all();
-    let plan_memfd = plan_memfd()?;
-    let highest = sources.iter().copied().chain([plan_memfd.as_raw_fd(), exe.as_raw_fd()]).max();
+    let mut plan = plan_memfd()?;
+    let highest = sources.iter().copied().chain([plan.as_raw_fd(), exe.as_raw_fd()]).max();
     let base = highest.unwrap_or(2).max(2) + 1;
     let slot = |fd: c_int| base + sources.iter().position(|&s| s == fd).expect("listed") as c_int;
     let mut theirs = spec.clone();
     theirs.fds = spec.fds.map(slot);
+    plan.write_all(&theirs.encode())?;
     let plan_slot = base + sources.len() as c_int;
-    // SAFETY: the memfd is ours; a plain write of the encoded plan.
-    let mut file = unsafe { std::fs::File::from_raw_fd(plan_memfd.as_raw_fd()) };
-    let written = file.write_all(&theirs.encode());
-    std::mem::forget(file); // `plan_memfd` still owns the descriptor
-    written?;
-
     let mut moves: Vec<(c_int, c_int)> = sources.iter().map(|&fd| (fd, slot(fd))).collect();
-    moves.push((plan_memfd.as_raw_fd(), plan_slot));
+    moves.push((plan.as_raw_fd(), plan_slot));
     spawn_raw(exe, &moves, &[CString::new(plan_slot.to_string()).expect("digits")])
 }
 
-fn plan_memfd() -> io::Result<OwnedFd> {
+/// An anonymous in-memory file for one plan (a pipe could fill up and block the spawner).
+fn plan_memfd() -> io::Result<std::fs::File> {
     // SAFETY: memfd_create with a valid name.
     let fd = unsafe { libc::memfd_create(c"hopx-sandbox-plan".as_ptr(), libc::MFD_CLOEXEC) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: a fresh descriptor we own.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    Ok(unsafe { std::fs::File::from_raw_fd(fd) })
 }
 
 /// `posix_spawn` of the helper with `args`, an empty environment, an empty signal mask, and
