@@ -7,16 +7,37 @@
 use crate::errors::to_py_err;
 use pyo3::prelude::*;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Once, OnceLock};
 use std::time::Duration;
 use tokio::runtime::Runtime;
+
+/// The process that built the runtime (0 until then).
+static OWNER: AtomicU32 = AtomicU32::new(0);
+
+/// A process forked after the runtime was built (`os.fork`, multiprocessing's "fork" start
+/// method) holds a copy of the runtime but none of its threads, and shares its sockets with
+/// the parent: any call would wait forever. Such a child gets this error at once instead.
+fn refuse_in_forked_child() -> PyResult<()> {
+    let owner = OWNER.load(Ordering::Relaxed);
+    if owner == 0 || owner == std::process::id() {
+        return Ok(());
+    }
+    Err(to_py_err(hopx_core::Error::new(
+        hopx_core::ErrorKind::Hopx,
+        "hopx_ai cannot be used in a process forked after it was first used (os.fork, or \
+         multiprocessing's 'fork' start method): its runtime does not survive a fork. Start \
+         workers with multiprocessing.get_context('spawn') or 'forkserver', or fork before \
+         the first hopx_ai call.",
+    )))
+}
 
 /// The shared runtime, built on first use (not at import, which must stay fast).
 pub fn runtime() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
     static ASYNC_INIT: Once = Once::new();
     let rt = RT.get_or_init(|| {
+        OWNER.store(std::process::id(), Ordering::Relaxed);
         tokio::runtime::Builder::new_multi_thread()
             .thread_name("hopx-py")
             .enable_all()
@@ -42,6 +63,7 @@ where
     T: Send,
     F: Future<Output = hopx_core::Result<T>> + Send,
 {
+    refuse_in_forked_child()?;
     py.detach(|| {
         runtime().block_on(async {
             tokio::pin!(fut);
@@ -84,6 +106,7 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
     F: Future<Output = hopx_core::Result<T>> + Send + 'static,
 {
+    refuse_in_forked_child()?;
     runtime();
     ASYNC_USED.store(true, Ordering::Relaxed);
     pyo3_async_runtimes::tokio::future_into_py(py, async move { fut.await.map_err(to_py_err) })
