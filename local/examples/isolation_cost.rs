@@ -4,7 +4,8 @@
 //! `cargo run -p hopx-local --example isolation_cost [runs] [host_mb]` (as root for the cgroup
 //! variant). `host_mb` makes this process hold that much written heap first, like a Python or
 //! Node process embedding the engine: forking such a process costs in proportion to its size,
-//! so this shows which spawns fork the engine (plain does; isolated spawns exec a helper).
+//! which the "forked from the engine" variant (the fallback where the helper cannot run) shows;
+//! the others exec the small helper and cost the same at any size.
 
 use hopx_local::spawn::{self, Command, Isolator, Limits, NamespaceIsolator, PlainIsolator, SandboxSpec};
 use std::path::PathBuf;
@@ -55,10 +56,11 @@ async fn main() {
     let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
     let host_mb: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(0);
     let ballast: Vec<Vec<u8>> = (0..host_mb).map(|i| vec![i as u8 | 1; 1 << 20]).collect();
-    let plain: Arc<dyn Isolator> = Arc::new(PlainIsolator);
+    let plain: Arc<dyn Isolator> = Arc::new(PlainIsolator::new());
     let ns: Arc<dyn Isolator> = Arc::new(NamespaceIsolator::probe().expect("isolation available"));
     let variants: Vec<(&str, Arc<dyn Isolator>, Arc<SandboxSpec>)> = vec![
         ("plain (no isolation)", plain, spec("plain", true)),
+        ("plain, forked from the engine", Arc::new(PlainIsolator::forking()), spec("plain-fork", true)),
         ("namespaces, host network", ns.clone(), spec("ns-net", true)),
         ("namespaces + netns (lo up)", ns.clone(), spec("ns-nonet", false)),
     ];

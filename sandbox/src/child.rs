@@ -305,6 +305,36 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
     fail(st, "exec", sys::errno())
 }
 
+/// Without isolation (trusted code only, `HOPX_LOCAL_ISOLATION=none`): the helper itself
+/// becomes the program, as the engine's user, in a session of its own (so its whole process
+/// group can be killed), dying with the engine's spawner thread.
+pub fn unisolated(plan: &mut ChildPlan) -> ! {
+    let st = plan.fds.status;
+    or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
+    // SAFETY: setsid in a process that leads no group yet.
+    or_fail(st, "setsid", ok(unsafe { libc::setsid() }));
+    let stdin = match plan.fds.stdin {
+        Some(fd) => fd,
+        // SAFETY: open the host's /dev/null.
+        None => or_fail(
+            st,
+            "open /dev/null",
+            sys::check(unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY) } as libc::c_long),
+        ) as c_int,
+    };
+    let st =
+        or_fail(st, "place fds", place_fds(stdin, plan.fds.stdout, plan.fds.stderr, &plan.fds.extra, st));
+    for &(res, value) in &plan.rlimits {
+        set_rlimit(res, value);
+    }
+    // SAFETY: chdir to a valid path.
+    or_fail(st, "chdir", ok(unsafe { libc::chdir(plan.cwd.as_ptr()) }));
+    reset_signals();
+    // SAFETY: program, argv and envp are NUL-terminated and point into `plan._strings`.
+    unsafe { libc::execve(plan.program.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };
+    fail(st, "exec", sys::errno())
+}
+
 /// Puts stdin/stdout/stderr at 0-2 and the extra fds at 3, 4, ...; closes everything else
 /// except the (close-on-exec) status pipe, whose new number is returned.
 fn place_fds(stdin: c_int, stdout: c_int, stderr: c_int, extra: &[c_int], status: c_int) -> SysResult<c_int> {

@@ -1,6 +1,7 @@
 //! `hopx-sandbox <plan-fd>`: the helper the engine execs for every sandboxed process. It reads
 //! its [`PlanSpec`] from the memfd at `<plan-fd>` and becomes the sandbox's intermediate (see
-//! `child.rs`); everything it reports goes back on the plan's status pipe. `--check` only
+//! `child.rs`), or, for an unisolated plan, the program itself; everything it reports goes
+//! back on the plan's status pipe. `--check` only
 //! proves the helper can be executed here.
 
 use hopx_sandbox::child;
@@ -40,7 +41,11 @@ fn main() {
     let mut plan = spec
         .build()
         .unwrap_or_else(|e| child::fail(spec.fds.status, "plan", e.raw_os_error().unwrap_or(libc::EINVAL)));
-    child::intermediate(&mut plan)
+    if spec.isolated {
+        child::intermediate(&mut plan)
+    } else {
+        child::unisolated(&mut plan)
+    }
 }
 
 fn die(message: &str) -> ! {

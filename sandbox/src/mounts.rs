@@ -167,6 +167,11 @@ impl MountPlan {
         Ok(plan)
     }
 
+    /// An empty plan, for a process that is not isolated (it never runs a plan).
+    pub fn none() -> MountPlan {
+        MountPlan { binds: Vec::new(), steps: Vec::new() }
+    }
+
     /// Number of detached mounts phase 1 produces (the caller provides that many slots).
     pub fn bind_count(&self) -> usize {
         self.binds.len()

@@ -14,7 +14,8 @@ use std::os::raw::c_int;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// Descriptor numbers as the helper sees them.
+/// Descriptor numbers as the helper sees them; -1 where one is not used (an unisolated
+/// process has no id-map hand-shake, so no `ready` or `go`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FdNumbers {
     pub stdin: Option<c_int>,
@@ -34,13 +35,16 @@ impl FdNumbers {
         let mut v = vec![self.stdout, self.stderr, self.status, self.ready, self.go, self.engine_pidfd];
         v.extend(&self.extra);
         v.extend(self.stdin);
+        v.retain(|&fd| fd >= 0);
         v.sort_unstable();
         v.dedup();
         v
     }
 
-    /// Renumbers every descriptor through `f` (the engine moves them into the helper's slots).
+    /// Renumbers every descriptor through `f` (the engine moves them into the helper's slots);
+    /// unused ones stay -1.
     pub fn map(&self, f: impl Fn(c_int) -> c_int) -> FdNumbers {
+        let f = |fd: c_int| if fd < 0 { fd } else { f(fd) };
         FdNumbers {
             stdin: self.stdin.map(&f),
             stdout: f(self.stdout),
@@ -57,13 +61,16 @@ impl FdNumbers {
 /// One process to start in a sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanSpec {
+    /// In namespaces (the intermediate, init, program tree of `child.rs`), or, for trusted code
+    /// only, unisolated: the helper becomes the program in a session of its own.
+    pub isolated: bool,
     /// Absolute host path of the executable.
     pub program: Vec<u8>,
     /// The full argv, argv[0] included.
     pub argv: Vec<Vec<u8>>,
     /// `KEY=value` entries: the whole environment.
     pub env: Vec<Vec<u8>>,
-    /// Working directory, as a path inside the sandbox.
+    /// Working directory: a path inside the sandbox (a host path when not isolated).
     pub cwd: Vec<u8>,
     /// Host directories behind `/workspace` and `/tmp`.
     pub workspace: PathBuf,
@@ -84,7 +91,11 @@ impl PlanSpec {
         let program = child::c(&self.program)?;
         let argv_strings = self.argv.iter().map(|a| child::c(a)).collect::<io::Result<Vec<_>>>()?;
         let env_strings = self.env.iter().map(|e| child::c(e)).collect::<io::Result<Vec<_>>>()?;
-        let mounts = MountPlan::new(&self.workspace, &self.tmp, &self.ro_paths)?;
+        let mounts = if self.isolated {
+            MountPlan::new(&self.workspace, &self.tmp, &self.ro_paths)?
+        } else {
+            MountPlan::none()
+        };
         let mut unshare_flags = libc::CLONE_NEWUSER
             | libc::CLONE_NEWNS
             | libc::CLONE_NEWPID
@@ -109,7 +120,7 @@ impl PlanSpec {
             new_net: !self.network,
             ids: self.ids,
             rlimits: self.rlimits.clone(),
-            seccomp: seccomp::filter(),
+            seccomp: if self.isolated { seccomp::filter() } else { None },
             fds: ChildFds {
                 stdin: f.stdin,
                 stdout: f.stdout,
@@ -127,6 +138,7 @@ impl PlanSpec {
 
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(1024));
+        w.u64(self.isolated as u64);
         w.bytes(&self.program);
         w.list(&self.argv);
         w.list(&self.env);
@@ -162,6 +174,7 @@ impl PlanSpec {
 
     pub fn decode(data: &[u8]) -> io::Result<PlanSpec> {
         let mut r = Reader(data);
+        let isolated = r.u64()? != 0;
         let program = r.bytes()?;
         let argv = r.list()?;
         let env = r.list()?;
@@ -189,7 +202,20 @@ impl PlanSpec {
             return Err(bad("trailing bytes"));
         }
         let fds = FdNumbers { stdin, stdout, stderr, extra, status, ready, go, engine_pidfd };
-        Ok(PlanSpec { program, argv, env, cwd, workspace, tmp, ro_paths, network, ids, rlimits, fds })
+        Ok(PlanSpec {
+            isolated,
+            program,
+            argv,
+            env,
+            cwd,
+            workspace,
+            tmp,
+            ro_paths,
+            network,
+            ids,
+            rlimits,
+            fds,
+        })
     }
 }
 
@@ -262,6 +288,7 @@ mod tests {
 
     fn sample() -> PlanSpec {
         PlanSpec {
+            isolated: true,
             program: b"/bin/sh".to_vec(),
             argv: vec![b"/bin/sh".to_vec(), b"-c".to_vec(), "echo \u{e9}".as_bytes().to_vec()],
             env: vec![b"A=1".to_vec(), b"EMPTY=".to_vec()],
@@ -293,6 +320,9 @@ mod tests {
         let mut with_stdin = root.clone();
         with_stdin.fds.stdin = Some(9);
         assert_eq!(PlanSpec::decode(&with_stdin.encode()).unwrap(), with_stdin);
+        let mut plain = PlanSpec { isolated: false, ..sample() };
+        (plain.fds.ready, plain.fds.go) = (-1, -1);
+        assert_eq!(PlanSpec::decode(&plain.encode()).unwrap(), plain);
     }
 
     #[test]
@@ -304,9 +334,10 @@ mod tests {
         let mut padded = bytes.clone();
         padded.push(0);
         assert!(PlanSpec::decode(&padded).is_err());
-        // A huge count must fail cleanly, not try to allocate.
+        // A huge length (here the program's, after the `isolated` word) must fail cleanly, not
+        // try to allocate.
         let mut huge = bytes;
-        huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        huge[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(PlanSpec::decode(&huge).is_err());
     }
 
@@ -316,6 +347,9 @@ mod tests {
         f.stdin = Some(10);
         assert_eq!(f.all(), vec![10, 11, 12, 13, 14, 15, 16, 17]);
         assert_eq!(f.map(|x| x + 100).stdout, 110);
+        (f.ready, f.go) = (-1, -1);
+        assert_eq!(f.all(), vec![10, 11, 12, 14, 15, 17]);
+        assert_eq!(f.map(|x| x + 100).go, -1);
     }
 
     #[test]

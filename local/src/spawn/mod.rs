@@ -5,6 +5,7 @@
 //! forked: a child forked from a short-lived thread would be killed when that thread exits.
 //! How the process is confined is the job of an [`Isolator`]; callers never see which one.
 
+mod helper;
 mod isolated;
 mod pidfd;
 mod plain;
@@ -163,7 +164,7 @@ pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -
 pub fn default_isolator() -> Result<Arc<dyn Isolator>, String> {
     if std::env::var_os("HOPX_LOCAL_ISOLATION").is_some_and(|v| v == "none") {
         tracing::warn!("HOPX_LOCAL_ISOLATION=none: sandbox processes run unisolated on the host");
-        return Ok(Arc::new(PlainIsolator));
+        return Ok(Arc::new(PlainIsolator::new()));
     }
     NamespaceIsolator::probe().map(|iso| Arc::new(iso) as Arc<dyn Isolator>)
 }

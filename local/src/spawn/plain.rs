@@ -2,21 +2,75 @@
 //! the whole group can be killed. Only for trusted code, chosen explicitly
 //! (`HOPX_LOCAL_ISOLATION=none`); inside paths (`/workspace`, `/tmp`) are mapped to the
 //! sandbox's host directories.
+//!
+//! Like isolated ones, these processes are started through the exec'd helper (`helper.rs`), so
+//! their cost does not grow with the embedding process. Where the helper cannot run, they are
+//! forked from the engine instead.
 
+use super::helper::{self, pipe, read_status, SETUP_TIMEOUT};
 use super::{
-    pidfd, Command, ExitInfo, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP, WORKSPACE,
+    pidfd, Command, ExitInfo, FinishSpawn, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
+    WORKSPACE,
 };
+use hopx_sandbox::plan::{FdNumbers, PlanSpec};
+use hopx_sandbox::uidmap::IdMode;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::time::Instant;
 use tokio::io::unix::AsyncFd;
 
 /// Runs processes unconfined, one process group each.
-pub struct PlainIsolator;
+pub struct PlainIsolator {
+    /// Start processes through the helper (false: fork the engine).
+    via_helper: bool,
+}
+
+impl Default for PlainIsolator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl PlainIsolator {
+    /// Starts processes through the helper where it can run here, else by forking the engine.
+    pub fn new() -> PlainIsolator {
+        let via_helper = match helper::check() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("{e}: unisolated processes are forked from the engine instead");
+                false
+            }
+        };
+        PlainIsolator { via_helper }
+    }
+
+    /// Always forks the engine to start a process: the fallback of [`PlainIsolator::new`].
+    pub fn forking() -> PlainIsolator {
+        PlainIsolator { via_helper: false }
+    }
+
+    /// Whether processes start through the helper.
+    pub fn uses_helper(&self) -> bool {
+        self.via_helper
+    }
+
+    /// The arguments, those naming inside paths (the code file) mapped like the working
+    /// directory.
+    fn host_args(sandbox: &SandboxSpec, command: &Command) -> Vec<OsString> {
+        let map = |a: &OsString| match a.to_str() {
+            Some(s) if s.starts_with(WORKSPACE) || s.starts_with(TMP) => {
+                Self::host_path(sandbox, s).into_os_string()
+            }
+            _ => a.clone(),
+        };
+        command.args.iter().map(map).collect()
+    }
+
     /// Maps an inside path to the host path that backs it.
     fn host_path(sandbox: &SandboxSpec, inside: &str) -> PathBuf {
         for (prefix, host) in [(WORKSPACE, &sandbox.workspace), (TMP, &sandbox.tmp)] {
@@ -41,54 +95,139 @@ impl Isolator for PlainIsolator {
     }
 
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
-        let mut cmd = std::process::Command::new(&command.program);
-        // Arguments naming inside paths (the code file) are mapped like the working directory.
-        let args = command.args.iter().map(|a| match a.to_str() {
-            Some(s) if s.starts_with(WORKSPACE) || s.starts_with(TMP) => {
-                Self::host_path(sandbox, s).into_os_string()
-            }
-            _ => a.clone(),
-        });
-        cmd.args(args)
-            .env_clear()
-            .envs(command.env.iter().map(|(k, v)| (k, v)))
-            .env("TMPDIR", &sandbox.tmp)
-            .current_dir(Self::host_path(sandbox, &command.cwd))
-            .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
-        let limits = sandbox.limits.clone();
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setsid() < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                place_extra_fds(&extra)?;
-                set_rlimit(libc::RLIMIT_CORE, Some(0));
-                set_rlimit(libc::RLIMIT_FSIZE, limits.file_size_bytes);
-                set_rlimit(libc::RLIMIT_NOFILE, limits.open_files);
-                Ok(())
-            });
+        self.spawn_split(sandbox, command)?()
+    }
+
+    fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<FinishSpawn> {
+        if self.via_helper {
+            return spawn_via_helper(sandbox, command);
         }
-        let mut child = cmd.spawn()?;
-        drop(command.extra_fds);
-        let pid = child.id() as i32;
-        let stdout: OwnedFd = child.stdout.take().expect("piped").into();
-        let stderr: OwnedFd = child.stderr.take().expect("piped").into();
-        let stdin: Option<OwnedFd> = child.stdin.take().map(Into::into);
-        let pidfd = pidfd::watch(pid)?;
-        Ok(Process {
-            stdin,
-            stdout,
-            stderr,
-            control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default() }),
-        })
+        let process = spawn_forked(sandbox, command);
+        Ok(Box::new(move || process))
     }
 
     fn release(&self, _sandbox: &SandboxSpec) {}
+}
+
+/// The rlimits every unisolated process gets.
+fn rlimits(sandbox: &SandboxSpec) -> Vec<(libc::__rlimit_resource_t, u64)> {
+    let l = &sandbox.limits;
+    [
+        (libc::RLIMIT_CORE, Some(0)),
+        (libc::RLIMIT_FSIZE, l.file_size_bytes),
+        (libc::RLIMIT_NOFILE, l.open_files),
+    ]
+    .into_iter()
+    .filter_map(|(r, v)| v.map(|v| (r, v)))
+    .collect()
+}
+
+/// Starts `command` as the exec'd helper, which becomes the program; the returned closure
+/// waits for the program's `exec` (the status pipe closes) or the reason it failed.
+fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<FinishSpawn> {
+    let (stdout_r, stdout_w) = pipe()?;
+    let (stderr_r, stderr_w) = pipe()?;
+    let stdin = if command.stdin { Some(pipe()?) } else { None };
+    let (status_r, status_w) = pipe()?;
+    // SAFETY: getpid has no failure mode.
+    let engine_pidfd = pidfd::open(unsafe { libc::getpid() })?;
+    let bytes = |s: &OsStr| s.as_bytes().to_vec();
+    let pair = |k: &OsStr, v: &OsStr| [k.as_bytes(), b"=", v.as_bytes()].concat();
+    let mut env: Vec<Vec<u8>> =
+        command.env.iter().filter(|(k, _)| k != "TMPDIR").map(|(k, v)| pair(k, v)).collect();
+    env.push(pair(OsStr::new("TMPDIR"), sandbox.tmp.as_os_str()));
+    let spec = PlanSpec {
+        isolated: false,
+        program: bytes(command.program.as_os_str()),
+        argv: std::iter::once(command.program.clone().into_os_string())
+            .chain(PlainIsolator::host_args(sandbox, &command))
+            .map(|a| bytes(&a))
+            .collect(),
+        env,
+        cwd: bytes(PlainIsolator::host_path(sandbox, &command.cwd).as_os_str()),
+        workspace: sandbox.workspace.clone(),
+        tmp: sandbox.tmp.clone(),
+        ro_paths: Vec::new(),
+        network: true,
+        ids: IdMode::current(),
+        rlimits: rlimits(sandbox),
+        fds: FdNumbers {
+            stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
+            stdout: stdout_w.as_raw_fd(),
+            stderr: stderr_w.as_raw_fd(),
+            extra: command.extra_fds.iter().map(|f| f.as_raw_fd()).collect(),
+            status: status_w.as_raw_fd(),
+            ready: -1,
+            go: -1,
+            engine_pidfd: engine_pidfd.as_raw_fd(),
+        },
+    };
+    // Refuses a NUL in any string before a process exists.
+    drop(spec.build()?);
+    let pid = helper::spawn(&spec)?;
+    drop((stdout_w, stderr_w, status_w, engine_pidfd, command.extra_fds));
+    let (stdin_r, stdin_w) = stdin.unzip();
+    drop(stdin_r);
+    Ok(Box::new(move || {
+        let status = read_status(&status_r, Instant::now() + SETUP_TIMEOUT);
+        if let Some(e) = match status {
+            Ok(s) => s.error,
+            Err(e) => Some(e),
+        } {
+            // SAFETY: our unreaped child; kill and reap it.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+            return Err(e);
+        }
+        let pidfd = pidfd::watch(pid)?;
+        let control = PlainProcess { pid, pidfd, reaped: Default::default() };
+        Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+    }))
+}
+
+/// Starts `command` by forking the engine (std's `Command`, which forks when given a
+/// `pre_exec`): what [`spawn_via_helper`] does, where the helper cannot run.
+fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
+    let mut cmd = std::process::Command::new(&command.program);
+    cmd.args(PlainIsolator::host_args(sandbox, &command))
+        .env_clear()
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .env("TMPDIR", &sandbox.tmp)
+        .current_dir(PlainIsolator::host_path(sandbox, &command.cwd))
+        .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
+    let limits = sandbox.limits.clone();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setsid() < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            place_extra_fds(&extra)?;
+            set_rlimit(libc::RLIMIT_CORE, Some(0));
+            set_rlimit(libc::RLIMIT_FSIZE, limits.file_size_bytes);
+            set_rlimit(libc::RLIMIT_NOFILE, limits.open_files);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn()?;
+    drop(command.extra_fds);
+    let pid = child.id() as i32;
+    let stdout: OwnedFd = child.stdout.take().expect("piped").into();
+    let stderr: OwnedFd = child.stderr.take().expect("piped").into();
+    let stdin: Option<OwnedFd> = child.stdin.take().map(Into::into);
+    let pidfd = pidfd::watch(pid)?;
+    Ok(Process {
+        stdin,
+        stdout,
+        stderr,
+        control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default() }),
+    })
 }
 
 /// Moves the extra descriptors to 3, 4, ... and marks every other one close-on-exec.

@@ -3,13 +3,13 @@
 //! a read-only view of the host's system directories, as an unprivileged host uid, inside the
 //! sandbox's cgroup. See `shared/reference/isolation.md` for why we own this code and the
 //! rules it follows. The code between spawn and the program's `exec` is the `hopx-sandbox`
-//! crate, run in a helper process ([`helper`]); its `child.rs` has the process tree.
+//! crate, run in a helper process (`spawn/helper.rs`); its `child.rs` has the process tree.
 
 mod cgroup;
-mod helper;
 mod probe;
 mod process;
 
+use super::helper::{self, pipe, read_status, read_until, write_byte, SETUP_TIMEOUT};
 use super::{Command, Isolator, Process, SandboxSpec};
 use cgroup::{Cgroups, SandboxCgroup};
 use hopx_sandbox::plan::{FdNumbers, PlanSpec};
@@ -17,13 +17,10 @@ use hopx_sandbox::uidmap::{IdMode, PROGRAM_HOST_ID};
 use process::IsolatedProcess;
 use std::collections::HashMap;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How long the sandbox set-up (namespaces, mounts, up to `exec`) may take before we give up.
-const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+use std::time::Instant;
 
 /// Runs each process in its own set of namespaces. Build it with [`NamespaceIsolator::probe`].
 pub struct NamespaceIsolator {
@@ -52,16 +49,6 @@ impl NamespaceIsolator {
     fn cgroup_of(&self, id: &str) -> Option<Arc<SandboxCgroup>> {
         self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
     }
-}
-
-fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 into a 2-slot array.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: two fresh descriptors we own.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 impl Isolator for NamespaceIsolator {
@@ -130,6 +117,7 @@ impl Isolator for NamespaceIsolator {
         let engine_pidfd = super::pidfd::open(unsafe { libc::getpid() })?;
         let bytes = |s: &std::ffi::OsStr| s.as_bytes().to_vec();
         let spec = PlanSpec {
+            isolated: true,
             program: bytes(command.program.as_os_str()),
             argv: std::iter::once(command.program.as_os_str())
                 .chain(command.args.iter().map(|a| a.as_os_str()))
@@ -216,75 +204,4 @@ impl Isolator for NamespaceIsolator {
             cg.remove();
         }
     }
-}
-
-/// What the children reported on the status pipe.
-#[derive(Default)]
-struct Status {
-    init: Option<i32>,
-    program: Option<i32>,
-    error: Option<io::Error>,
-}
-
-fn read_status(fd: &OwnedFd, deadline: Instant) -> io::Result<Status> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 256];
-    loop {
-        let n = read_until(fd, &mut buf, deadline)?;
-        if n == 0 {
-            break;
-        }
-        all.extend_from_slice(&buf[..n]);
-    }
-    let mut status = Status::default();
-    for line in String::from_utf8_lossy(&all).lines() {
-        let (tag, rest) = line.split_at(line.len().min(1));
-        match tag {
-            "I" => status.init = rest.parse().ok(),
-            "P" => status.program = rest.parse().ok(),
-            "E" => {
-                let (stage, errno) = rest.rsplit_once(':').unwrap_or((rest, "0"));
-                let os = io::Error::from_raw_os_error(errno.parse().unwrap_or(0));
-                status.error =
-                    Some(io::Error::new(os.kind(), format!("sandbox set-up failed at {stage}: {os}")));
-            }
-            _ => {}
-        }
-    }
-    Ok(status)
-}
-
-/// Blocking read with a deadline (the spawner thread must never hang on a stuck child).
-fn read_until(fd: &OwnedFd, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "sandbox set-up timed out"));
-        }
-        let mut p = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-        // SAFETY: one valid pollfd.
-        let r = unsafe { libc::poll(&mut p, 1, left.as_millis().min(i32::MAX as u128) as i32) };
-        if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            return Err(io::Error::last_os_error());
-        }
-        if r <= 0 {
-            continue;
-        }
-        // SAFETY: read into a valid buffer.
-        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            return Err(io::Error::last_os_error());
-        }
-    }
-}
-
-fn write_byte(fd: &OwnedFd, b: u8) -> io::Result<()> {
-    // SAFETY: one-byte write.
-    if unsafe { libc::write(fd.as_raw_fd(), (&b as *const u8).cast(), 1) } != 1 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Starting the `hopx-sandbox` helper: the sandbox's intermediate, exec'd rather than forked.
+//! Starting the `hopx-sandbox` helper, which becomes the sandbox's intermediate (or, without
+//! isolation, the program itself): exec'd, never forked from the engine.
 //!
 //! The engine lives inside whatever embeds it, often a Python or Node process holding hundreds
 //! of megabytes. `fork` copies that process's page tables and tears them down again, in every
@@ -13,6 +14,10 @@ use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::raw::c_int;
 use std::sync::OnceLock;
+use std::time::Instant;
+
+/// How long a process's set-up (up to its `exec`) may take before we give up on it.
+pub const SETUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The helper binary, built by `build.rs` from the `sandbox` crate.
 static HELPER: &[u8] = include_bytes!(env!("HOPX_SANDBOX_HELPER"));
@@ -138,4 +143,86 @@ fn spawn_raw(exe: &OwnedFd, moves: &[(c_int, c_int)], args: &[CString]) -> io::R
         libc::posix_spawnattr_destroy(&mut attr);
         result
     }
+}
+
+/// A close-on-exec pipe: (read end, write end).
+pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 into a 2-slot array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: two fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// What the children reported on the status pipe.
+#[derive(Default)]
+pub struct Status {
+    pub init: Option<i32>,
+    pub program: Option<i32>,
+    pub error: Option<io::Error>,
+}
+
+pub fn read_status(fd: &OwnedFd, deadline: Instant) -> io::Result<Status> {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 256];
+    loop {
+        let n = read_until(fd, &mut buf, deadline)?;
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buf[..n]);
+    }
+    let mut status = Status::default();
+    for line in String::from_utf8_lossy(&all).lines() {
+        let (tag, rest) = line.split_at(line.len().min(1));
+        match tag {
+            "I" => status.init = rest.parse().ok(),
+            "P" => status.program = rest.parse().ok(),
+            "E" => {
+                let (stage, errno) = rest.rsplit_once(':').unwrap_or((rest, "0"));
+                let os = io::Error::from_raw_os_error(errno.parse().unwrap_or(0));
+                status.error =
+                    Some(io::Error::new(os.kind(), format!("sandbox set-up failed at {stage}: {os}")));
+            }
+            _ => {}
+        }
+    }
+    Ok(status)
+}
+
+/// Blocking read with a deadline (the spawner thread must never hang on a stuck child).
+pub fn read_until(fd: &OwnedFd, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "sandbox set-up timed out"));
+        }
+        let mut p = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        let r = unsafe { libc::poll(&mut p, 1, left.as_millis().min(i32::MAX as u128) as i32) };
+        if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Err(io::Error::last_os_error());
+        }
+        if r <= 0 {
+            continue;
+        }
+        // SAFETY: read into a valid buffer.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Err(io::Error::last_os_error());
+        }
+    }
+}
+
+pub fn write_byte(fd: &OwnedFd, b: u8) -> io::Result<()> {
+    // SAFETY: one-byte write.
+    if unsafe { libc::write(fd.as_raw_fd(), (&b as *const u8).cast(), 1) } != 1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
