@@ -6,7 +6,7 @@
 //! process forked from it: measured with `examples/isolation_cost.rs`, an isolated `/bin/true`
 //! went from 4.5 ms to 54 ms once the process held 100 MB. So the engine only ever
 //! `posix_spawn`s (a vfork: nothing is copied) the small helper binary, embedded here at build
-//! time and kept in a sealed memfd, and every later fork happens in the helper.
+//! time and kept in a read-only memfd, and every later fork happens in the helper.
 
 use hopx_sandbox::plan::PlanSpec;
 use std::ffi::CString;
@@ -67,8 +67,12 @@ pub fn check() -> Result<(), String> {
     let pid = spawn_raw(exe, &[], &[c"--check".to_owned()])
         .map_err(|e| format!("cannot run the sandbox helper: {e}"))?;
     let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
+    // SAFETY: waiting for our own child, again if a signal interrupts the wait.
+    while unsafe { libc::waitpid(pid, &mut status, 0) } < 0 {
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Err(format!("waiting for the sandbox helper: {}", io::Error::last_os_error()));
+        }
+    }
     if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
         Ok(())
     } else {

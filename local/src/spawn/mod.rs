@@ -2,8 +2,10 @@
 //!
 //! Every process of a sandbox (a one-shot run, the Python kernel) goes through [`spawn`]. The
 //! work happens on one long-lived thread, because `PR_SET_PDEATHSIG` follows the thread that
-//! forked: a child forked from a short-lived thread would be killed when that thread exits.
-//! How the process is confined is the job of an [`Isolator`]; callers never see which one.
+//! started the child: one started from a short-lived thread would be killed when that thread
+//! exits. How the process is confined is the job of an [`Isolator`]; callers never see which
+//! one. Both isolators start processes through a small exec'd helper ([`helper`]) rather than
+//! by forking the engine, whose host process may be large.
 
 mod helper;
 mod isolated;
@@ -125,9 +127,9 @@ pub trait Isolator: Send + Sync + 'static {
     fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()>;
     /// Starts `command` inside `sandbox`.
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process>;
-    /// Like `spawn`, but returns once the fork is done: the rest of the start-up (waiting for
+    /// Like `spawn`, but returns once the process exists: the rest of the start-up (waiting for
     /// the child's set-up and exec) is the returned closure, which may run on any thread, so
-    /// the spawner thread is free for the next fork while a sandbox sets itself up.
+    /// the spawner thread is free for the next start while a sandbox sets itself up.
     fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<FinishSpawn> {
         let process = self.spawn(sandbox, command);
         Ok(Box::new(move || process))
@@ -148,7 +150,7 @@ pub async fn spawn(
     tokio::task::spawn_blocking(finish).await.map_err(|e| io::Error::other(format!("spawn: {e}")))?
 }
 
-/// The part of a start-up that runs after the fork, off the spawner thread.
+/// The part of a start-up that runs once the process exists, off the spawner thread.
 pub type FinishSpawn = Box<dyn FnOnce() -> io::Result<Process> + Send>;
 
 /// Runs `prepare` on the spawner thread (cgroup set-up must come from the same thread too).

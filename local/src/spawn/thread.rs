@@ -1,4 +1,4 @@
-//! The long-lived spawner thread: every fork of the engine happens here.
+//! The long-lived spawner thread: every sandbox process is started from here.
 
 use std::io;
 use std::sync::mpsc;
