@@ -3,52 +3,98 @@
 //! Sync calls block the calling Python thread on it with the GIL released; that thread is never
 //! a tokio worker, so this also works from inside a running asyncio loop (a Jupyter cell).
 //! Async calls hand pyo3-async-runtimes the same runtime, so there is never a second one.
+//!
+//! "One" per process: a process forked from this one (`os.fork`, multiprocessing's default
+//! `fork` start method) inherits the runtime's memory but none of its threads, so a call there
+//! would wait forever. The first call in such a child builds the child its own runtime (the
+//! copy is left alone: dropping it would wait for threads that do not exist), and the core
+//! gives it its own HTTP connections.
 
 use crate::errors::to_py_err;
 use pyo3::prelude::*;
+use pyo3_async_runtimes::generic::{ContextExt, Runtime as AsyncRuntime};
+use pyo3_async_runtimes::TaskLocals;
+use std::cell::OnceCell;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Once, OnceLock};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-/// The process that built the runtime (0 until then).
+/// The runtime of the process `OWNER` (0: none yet).
+static RUNTIME: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
 static OWNER: AtomicU32 = AtomicU32::new(0);
+/// The process building a runtime right now (0: none). A pid rather than a lock, because a
+/// fork during a build would leave a lock held forever in the child.
+static BUILDER: AtomicU32 = AtomicU32::new(0);
 
-/// A process forked after the runtime was built (`os.fork`, multiprocessing's "fork" start
-/// method) holds a copy of the runtime but none of its threads, and shares its sockets with
-/// the parent: any call would wait forever. Such a child gets this error at once instead.
-fn refuse_in_forked_child() -> PyResult<()> {
-    let owner = OWNER.load(Ordering::Relaxed);
-    if owner == 0 || owner == std::process::id() {
-        return Ok(());
+/// This process's runtime, built on first use (not at import, which must stay fast).
+pub fn runtime() -> &'static Runtime {
+    let me = std::process::id();
+    loop {
+        if OWNER.load(Ordering::Acquire) == me {
+            // SAFETY: set below from a leaked Box before OWNER names this process; never freed.
+            return unsafe { &*RUNTIME.load(Ordering::Acquire) };
+        }
+        let builder = BUILDER.load(Ordering::Acquire);
+        if builder == me {
+            std::thread::yield_now(); // another thread of this process is building it
+            continue;
+        }
+        // Free, or claimed by the process we were forked from (it cannot finish here).
+        if BUILDER.compare_exchange(builder, me, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .thread_name("hopx-py")
+                .enable_all()
+                .build()
+                .expect("cannot start the hopx tokio runtime");
+            RUNTIME.store(Box::into_raw(Box::new(rt)), Ordering::Release);
+            OWNER.store(me, Ordering::Release);
+            BUILDER.store(0, Ordering::Release);
+        }
     }
-    Err(to_py_err(hopx_core::Error::new(
-        hopx_core::ErrorKind::Hopx,
-        "hopx_ai cannot be used in a process forked after it was first used (os.fork, or \
-         multiprocessing's 'fork' start method): its runtime does not survive a fork. Start \
-         workers with multiprocessing.get_context('spawn') or 'forkserver', or fork before \
-         the first hopx_ai call.",
-    )))
 }
 
-/// The shared runtime, built on first use (not at import, which must stay fast).
-pub fn runtime() -> &'static Runtime {
-    static RT: OnceLock<Runtime> = OnceLock::new();
-    static ASYNC_INIT: Once = Once::new();
-    let rt = RT.get_or_init(|| {
-        OWNER.store(std::process::id(), Ordering::Relaxed);
-        tokio::runtime::Builder::new_multi_thread()
-            .thread_name("hopx-py")
-            .enable_all()
-            .build()
-            .expect("cannot start the hopx tokio runtime")
-    });
-    ASYNC_INIT.call_once(|| {
-        // Fails only if someone initialised it first, which nothing else in this module does.
-        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
-    });
-    rt
+/// pyo3-async-runtimes' view of [`runtime`]: always the current process's runtime (its own
+/// `tokio` module pins the first one it is given, which a forked child cannot use).
+struct ProcessRuntime;
+
+tokio::task_local! {
+    static TASK_LOCALS: OnceCell<TaskLocals>;
+}
+
+impl AsyncRuntime for ProcessRuntime {
+    type JoinError = tokio::task::JoinError;
+    type JoinHandle = tokio::task::JoinHandle<()>;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        runtime().spawn(fut)
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        runtime().spawn_blocking(f)
+    }
+}
+
+impl ContextExt for ProcessRuntime {
+    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cell = OnceCell::new();
+        let _ = cell.set(locals);
+        Box::pin(TASK_LOCALS.scope(cell, fut))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
+    }
 }
 
 /// How often a blocked call looks for Ctrl-C (Python runs signal handlers only with the GIL).
@@ -63,7 +109,6 @@ where
     T: Send,
     F: Future<Output = hopx_core::Result<T>> + Send,
 {
-    refuse_in_forked_child()?;
     py.detach(|| {
         runtime().block_on(async {
             tokio::pin!(fut);
@@ -106,8 +151,8 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
     F: Future<Output = hopx_core::Result<T>> + Send + 'static,
 {
-    refuse_in_forked_child()?;
-    runtime();
     ASYNC_USED.store(true, Ordering::Relaxed);
-    pyo3_async_runtimes::tokio::future_into_py(py, async move { fut.await.map_err(to_py_err) })
+    pyo3_async_runtimes::generic::future_into_py::<ProcessRuntime, _, _>(py, async move {
+        fut.await.map_err(to_py_err)
+    })
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::models::{CreateOptions, ListOptions, SandboxInfo};
 use crate::sandbox::Sandbox;
 use crate::token::{self, Token};
-use crate::{http, Result};
+use crate::Result;
 use std::sync::Arc;
 
 /// A connection to one control plane. Cheap to clone; clones share connections and tokens.
@@ -27,8 +27,9 @@ impl Client {
             Backend::Remote { base_url, api_key } => (base_url.clone(), api_key.clone()),
             Backend::Local => start_local(&config).await?,
         };
-        let http = http::shared_client(&base_url, api_key.as_deref())?;
-        Ok(Client { backend, control: Arc::new(Control { http, base_url, api_key }) })
+        let control = Control { base_url, api_key };
+        control.http()?; // builds it now, so a bad configuration fails here
+        Ok(Client { backend, control: Arc::new(control) })
     }
 
     /// The backend this client resolved to.

@@ -14,15 +14,19 @@ use std::time::Duration;
 /// The official SDKs' control-plane timeout.
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One control plane: its URL, its key and the shared HTTP client.
+/// One control plane: its URL and its key.
 #[derive(Debug, Clone)]
 pub(crate) struct Control {
-    pub http: reqwest::Client,
     pub base_url: String,
     pub api_key: Option<String>,
 }
 
 impl Control {
+    /// The shared HTTP client of this process for this control plane (and its agents).
+    pub fn http(&self) -> Result<reqwest::Client> {
+        http::shared_client(&self.base_url, self.api_key.as_deref())
+    }
+
     async fn call(&self, policy: &Policy, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
         self.call_raw(policy, method, path, body, &[]).await.map_err(Error::from)
     }
@@ -36,8 +40,9 @@ impl Control {
         query: &[(&str, String)],
     ) -> std::result::Result<Value, Failure> {
         let url = format!("{}{}", self.base_url, path);
+        let client = self.http().map_err(|error| Failure { error, connect: false, retry_after: None })?;
         retry::run(policy, || {
-            let mut req = self.http.request(method.clone(), &url).header("Content-Type", "application/json");
+            let mut req = client.request(method.clone(), &url).header("Content-Type", "application/json");
             if let Some(key) = &self.api_key {
                 req = req.header("X-API-Key", key);
             }

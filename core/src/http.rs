@@ -32,11 +32,14 @@ impl From<Failure> for Error {
 /// The shared `reqwest::Client` for a backend, built on first use.
 ///
 /// Keyed by (base_url, api_key) as the brief of the bindings asks; the key is never put in
-/// default headers, because the same client also talks to agents on other hosts.
+/// default headers, because the same client also talks to agents on other hosts. Also keyed
+/// by process: a process forked from this one (Python's multiprocessing) inherits the pooled
+/// connections, whose sockets the parent still uses and whose driving tasks did not survive
+/// the fork, so it must build its own client.
 pub(crate) fn shared_client(base_url: &str, api_key: Option<&str>) -> Result<reqwest::Client, Error> {
-    type Key = (String, Option<String>);
+    type Key = (u32, String, Option<String>);
     static CLIENTS: OnceLock<Mutex<HashMap<Key, reqwest::Client>>> = OnceLock::new();
-    let key = (base_url.to_string(), api_key.map(String::from));
+    let key = (std::process::id(), base_url.to_string(), api_key.map(String::from));
     let mut clients = CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(client) = clients.get(&key) {
         return Ok(client.clone());

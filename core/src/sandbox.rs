@@ -93,7 +93,7 @@ impl Sandbox {
         self.ensure_alive()?;
         validate_run(code, &options)?;
         let body = agent::execute_body(code, &options);
-        let http = &self.client.control().http;
+        let http = &self.client.control().http()?;
         let timeout = options.timeout;
         let result = self
             .agent_call(&EXECUTE, |url, tok| {
@@ -137,7 +137,7 @@ impl Sandbox {
         if let Some(n) = name {
             body["name"] = Value::String(n.into());
         }
-        let http = &self.client.control().http;
+        let http = &self.client.control().http()?;
         self.agent_call(&EXECUTE, |url, tok| {
             let body = &body;
             async move { agent::post(http, &format!("{url}/execute/background"), &tok, body).await }
@@ -148,7 +148,7 @@ impl Sandbox {
     /// `GET {agent}/execute/processes`: the background runs, with their output.
     pub async fn list_processes(&self) -> Result<Vec<Value>> {
         self.ensure_alive()?;
-        let http = &self.client.control().http;
+        let http = &self.client.control().http()?;
         let v = self
             .agent_call(&IDEMPOTENT, |url, tok| async move {
                 agent::get(http, &format!("{url}/execute/processes"), &tok).await
@@ -160,7 +160,7 @@ impl Sandbox {
     /// `POST {agent}/execute/kill/{process_id}`: stops a background run.
     pub async fn kill_process(&self, process_id: &str) -> Result<Value> {
         self.ensure_alive()?;
-        let http = &self.client.control().http;
+        let http = &self.client.control().http()?;
         let path = format!("/execute/kill/{}", crate::control::escape(process_id));
         self.agent_call(&IDEMPOTENT, |url, tok| {
             let path = &path;
@@ -173,7 +173,7 @@ impl Sandbox {
     pub async fn update_env(&self, env_vars: &BTreeMap<String, String>) -> Result<()> {
         self.ensure_alive()?;
         validate_env(env_vars)?;
-        let http = &self.client.control().http;
+        let http = &self.client.control().http()?;
         self.agent_call(
             &IDEMPOTENT,
             |url, tok| async move { agent::patch_env(http, &url, &tok, env_vars).await },
