@@ -7,52 +7,31 @@
 //! "One" per process: a process forked from this one (`os.fork`, multiprocessing's default
 //! `fork` start method) inherits the runtime's memory but none of its threads, so a call there
 //! would wait forever. The first call in such a child builds the child its own runtime (the
-//! copy is left alone: dropping it would wait for threads that do not exist), and the core
-//! gives it its own HTTP connections.
+//! copy is left alone: dropping it would wait for threads that do not exist; see
+//! `hopx_core::per_process`), and the core gives it its own HTTP connections.
 
 use crate::errors::to_py_err;
+use hopx_core::per_process::PerProcess;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime as AsyncRuntime};
 use pyo3_async_runtimes::TaskLocals;
 use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-/// The runtime of the process `OWNER` (0: none yet).
-static RUNTIME: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
-static OWNER: AtomicU32 = AtomicU32::new(0);
-/// The process building a runtime right now (0: none). A pid rather than a lock, because a
-/// fork during a build would leave a lock held forever in the child.
-static BUILDER: AtomicU32 = AtomicU32::new(0);
-
 /// This process's runtime, built on first use (not at import, which must stay fast).
 pub fn runtime() -> &'static Runtime {
-    let me = std::process::id();
-    loop {
-        if OWNER.load(Ordering::Acquire) == me {
-            // SAFETY: set below from a leaked Box before OWNER names this process; never freed.
-            return unsafe { &*RUNTIME.load(Ordering::Acquire) };
-        }
-        let builder = BUILDER.load(Ordering::Acquire);
-        if builder == me {
-            std::thread::yield_now(); // another thread of this process is building it
-            continue;
-        }
-        // Free, or claimed by the process we were forked from (it cannot finish here).
-        if BUILDER.compare_exchange(builder, me, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .thread_name("hopx-py")
-                .enable_all()
-                .build()
-                .expect("cannot start the hopx tokio runtime");
-            RUNTIME.store(Box::into_raw(Box::new(rt)), Ordering::Release);
-            OWNER.store(me, Ordering::Release);
-            BUILDER.store(0, Ordering::Release);
-        }
-    }
+    static RUNTIME: PerProcess<Runtime> = PerProcess::new();
+    RUNTIME.get(|_inherited| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name("hopx-py")
+            .enable_all()
+            .build()
+            .expect("cannot start the hopx tokio runtime")
+    })
 }
 
 /// pyo3-async-runtimes' view of [`runtime`]: always the current process's runtime (its own

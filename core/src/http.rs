@@ -4,10 +4,11 @@
 //! process-wide: a Python loop calling `Sandbox.create(...)` reuses warm connections.
 
 use crate::error::{Error, ErrorKind, Plane};
+use crate::per_process::PerProcess;
 use crate::retry::parse_retry_after;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 /// Sent on every request, so server logs tell our SDK apart.
@@ -32,15 +33,14 @@ impl From<Failure> for Error {
 /// The shared `reqwest::Client` for a backend, built on first use.
 ///
 /// Keyed by (base_url, api_key) as the brief of the bindings asks; the key is never put in
-/// default headers, because the same client also talks to agents on other hosts. Also keyed
-/// by process: a process forked from this one (Python's multiprocessing) inherits the pooled
-/// connections, whose sockets the parent still uses and whose driving tasks did not survive
-/// the fork, so it must build its own client.
+/// default headers, because the same client also talks to agents on other hosts. Per process:
+/// a forked child must not use the parent's pooled connections (the parent still uses those
+/// sockets, and the tasks driving them did not survive the fork).
 pub(crate) fn shared_client(base_url: &str, api_key: Option<&str>) -> Result<reqwest::Client, Error> {
-    type Key = (u32, String, Option<String>);
-    static CLIENTS: OnceLock<Mutex<HashMap<Key, reqwest::Client>>> = OnceLock::new();
-    let key = (std::process::id(), base_url.to_string(), api_key.map(String::from));
-    let mut clients = CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    type Key = (String, Option<String>);
+    static CLIENTS: PerProcess<Mutex<HashMap<Key, reqwest::Client>>> = PerProcess::new();
+    let key = (base_url.to_string(), api_key.map(String::from));
+    let mut clients = CLIENTS.get(|_| Mutex::default()).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(client) = clients.get(&key) {
         return Ok(client.clone());
     }

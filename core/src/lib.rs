@@ -12,6 +12,7 @@
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod per_process;
 
 mod agent;
 mod client;

@@ -4,9 +4,10 @@
 //! refresh). Every handle to the same sandbox in this process shares it, so a `connect()` does
 //! not need a refresh when a token is still good. Keyed by control-plane URL and sandbox id.
 
+use crate::per_process::PerProcess;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Refresh when less than this is left, as the official SDKs do.
@@ -46,9 +47,15 @@ pub(crate) fn now() -> i64 {
 
 type Key = (String, String);
 
+/// The tokens of this process. A forked child starts with a copy of its parent's, unless a
+/// thread of the parent held the lock at the fork (then the copy may be half-written, and the
+/// child starts empty and refreshes tokens as it needs them).
 fn cache() -> std::sync::MutexGuard<'static, HashMap<Key, Token>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Token>>> = OnceLock::new();
-    CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+    static CACHE: PerProcess<Mutex<HashMap<Key, Token>>> = PerProcess::new();
+    let make = |parent: Option<&Mutex<HashMap<Key, Token>>>| {
+        Mutex::new(parent.and_then(|m| m.try_lock().ok().map(|tokens| tokens.clone())).unwrap_or_default())
+    };
+    CACHE.get(make).lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn key(base_url: &str, sandbox_id: &str) -> Key {
