@@ -8,6 +8,7 @@
 //! two or three times per sandboxed process; an exec'd helper costs the same at any size.
 
 pub mod child;
+pub mod exec;
 mod mounts;
 mod net;
 pub mod plan;

@@ -44,7 +44,7 @@ fn main() {
     if spec.isolated {
         child::intermediate(&mut plan)
     } else {
-        child::unisolated(&mut plan)
+        hopx_sandbox::exec::unisolated(&mut plan)
     }
 }
 

@@ -5,11 +5,13 @@
 //! helper is embedded in the engine), so it has no version: length-prefixed little-endian
 //! fields in a fixed order.
 
-use crate::child::{self, ChildFds, ChildPlan};
+use crate::child::{ChildFds, ChildPlan};
 use crate::mounts::MountPlan;
 use crate::seccomp;
 use crate::uidmap::IdMode;
+use std::ffi::CString;
 use std::io;
+use std::os::raw::c_char;
 use std::os::raw::c_int;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -88,9 +90,9 @@ impl PlanSpec {
     /// Builds what the children run on: C strings, the mount plan, the seccomp filter. Fails on
     /// input the kernel would refuse (a NUL in a string, an unusable read-only path).
     pub fn build(&self) -> io::Result<ChildPlan> {
-        let program = child::c(&self.program)?;
-        let argv_strings = self.argv.iter().map(|a| child::c(a)).collect::<io::Result<Vec<_>>>()?;
-        let env_strings = self.env.iter().map(|e| child::c(e)).collect::<io::Result<Vec<_>>>()?;
+        let program = c(&self.program)?;
+        let argv_strings = self.argv.iter().map(|a| c(a)).collect::<io::Result<Vec<_>>>()?;
+        let env_strings = self.env.iter().map(|e| c(e)).collect::<io::Result<Vec<_>>>()?;
         let mounts = if self.isolated {
             MountPlan::new(&self.workspace, &self.tmp, &self.ro_paths)?
         } else {
@@ -106,14 +108,14 @@ impl PlanSpec {
         }
         let f = &self.fds;
         let mut strings = argv_strings;
-        let argv = child::pointers(&strings);
-        let envp = child::pointers(&env_strings);
+        let argv = pointers(&strings);
+        let envp = pointers(&env_strings);
         strings.extend(env_strings);
         Ok(ChildPlan {
             program,
             argv,
             envp,
-            cwd: child::c(&self.cwd)?,
+            cwd: c(&self.cwd)?,
             bind_fds: vec![-1; mounts.bind_count()],
             mounts,
             unshare_flags,
@@ -217,6 +219,17 @@ impl PlanSpec {
             fds,
         })
     }
+}
+
+/// A NULL-terminated pointer array over `strings`.
+pub fn pointers(strings: &[CString]) -> Vec<*const c_char> {
+    strings.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
+}
+
+/// Makes a C string of `s`, refusing interior NULs.
+pub fn c(s: &[u8]) -> std::io::Result<CString> {
+    CString::new(s)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "argument contains NUL"))
 }
 
 fn path(bytes: Vec<u8>) -> PathBuf {
