@@ -68,7 +68,7 @@ pub struct PlanSpec {
     pub isolated: bool,
     /// Absolute host path of the executable.
     pub program: Vec<u8>,
-    /// The full argv, argv[0] included.
+    /// The full argv, `argv[0]` included.
     pub argv: Vec<Vec<u8>>,
     /// `KEY=value` entries: the whole environment.
     pub env: Vec<Vec<u8>>,

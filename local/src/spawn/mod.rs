@@ -4,7 +4,7 @@
 //! work happens on one long-lived thread, because `PR_SET_PDEATHSIG` follows the thread that
 //! started the child: one started from a short-lived thread would be killed when that thread
 //! exits. How the process is confined is the job of an [`Isolator`]; callers never see which
-//! one. Both isolators start processes through a small exec'd helper ([`helper`]) rather than
+//! one. Both isolators start processes through a small exec'd helper (`helper.rs`) rather than
 //! by forking the engine, whose host process may be large.
 
 mod helper;
