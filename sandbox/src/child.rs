@@ -17,32 +17,15 @@
 //! it to end of file and knows the exec happened (or why not). Two more lines travel on it:
 //! `I<pid>` (host pid of init) and `P<pid>` (host pid of the program).
 
-use crate::exec::{place_fds, reset_signals, set_rlimit};
+use crate::exec::{reset_signals, set_rlimit, stdio_and_limits};
 use crate::mounts::MountPlan;
 use crate::net;
+use crate::plan::FdNumbers;
 use crate::seccomp;
 use crate::sys::{self, SysResult};
 use crate::uidmap::{IdMode, PROGRAM_ID};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
-
-/// Descriptors the children need.
-pub struct ChildFds {
-    pub stdin: Option<c_int>,
-    pub stdout: c_int,
-    pub stderr: c_int,
-    pub extra: Vec<c_int>,
-    /// Status pipe (write end) back to the engine.
-    pub status: c_int,
-    /// "Unshared, please write my id maps" to the engine.
-    pub ready: c_int,
-    /// "Maps and cgroup done, go on" from the engine.
-    pub go: c_int,
-    /// A pidfd of the engine process, to detect that it died before PDEATHSIG was armed.
-    pub engine_pidfd: c_int,
-    /// All of the above, sorted: what the intermediate keeps open.
-    pub keep: Vec<c_int>,
-}
 
 /// Everything the children need, allocated before the first `fork`.
 pub struct ChildPlan {
@@ -59,7 +42,9 @@ pub struct ChildPlan {
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
     /// The seccomp filter for the program, if this architecture has one.
     pub seccomp: Option<Vec<libc::sock_filter>>,
-    pub fds: ChildFds,
+    pub fds: FdNumbers,
+    /// Every descriptor of `fds`, sorted: what the intermediate keeps open.
+    pub keep: Vec<c_int>,
     /// Keeps the strings `argv`/`envp` point into alive.
     pub _strings: Vec<CString>,
 }
@@ -111,7 +96,7 @@ pub fn intermediate(plan: &mut ChildPlan) -> ! {
     // Close whatever else we inherited (descriptors of the embedding process that are not
     // close-on-exec): a stray copy of a stdin write end would keep the program from ever
     // seeing EOF.
-    sys::close_all_except(&plan.fds.keep);
+    sys::close_all_except(&plan.keep);
     // No core dump when we re-raise the program's fatal signal on ourselves.
     set_rlimit(libc::RLIMIT_CORE, 0);
     // SAFETY: unshare with namespace flags only.
@@ -268,20 +253,7 @@ fn program(plan: &mut ChildPlan, host_proc: c_int) -> ! {
     }
     // SAFETY: closing our own descriptor.
     unsafe { libc::close(host_proc) };
-    let stdin = match plan.fds.stdin {
-        Some(fd) => fd,
-        // SAFETY: open /dev/null of the sandbox.
-        None => or_fail(
-            st,
-            "open /dev/null",
-            sys::check(unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY) } as libc::c_long),
-        ) as c_int,
-    };
-    let st =
-        or_fail(st, "place fds", place_fds(stdin, plan.fds.stdout, plan.fds.stderr, &plan.fds.extra, st));
-    for &(res, value) in &plan.rlimits {
-        set_rlimit(res, value);
-    }
+    let st = stdio_and_limits(plan, st);
     if plan.ids == IdMode::Root {
         // From ns-root to inside 1000 (host 65534): the kernel clears every capability.
         // SAFETY: credential syscalls with plain integers.

@@ -13,20 +13,7 @@ pub fn unisolated(plan: &mut ChildPlan) -> ! {
     or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
     // SAFETY: setsid in a process that leads no group yet.
     or_fail(st, "setsid", ok(unsafe { libc::setsid() }));
-    let stdin = match plan.fds.stdin {
-        Some(fd) => fd,
-        // SAFETY: open the host's /dev/null.
-        None => or_fail(
-            st,
-            "open /dev/null",
-            sys::check(unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY) } as libc::c_long),
-        ) as c_int,
-    };
-    let st =
-        or_fail(st, "place fds", place_fds(stdin, plan.fds.stdout, plan.fds.stderr, &plan.fds.extra, st));
-    for &(res, value) in &plan.rlimits {
-        set_rlimit(res, value);
-    }
+    let st = stdio_and_limits(plan, st);
     // SAFETY: chdir to a valid path.
     or_fail(st, "chdir", ok(unsafe { libc::chdir(plan.cwd.as_ptr()) }));
     reset_signals();
@@ -35,15 +22,29 @@ pub fn unisolated(plan: &mut ChildPlan) -> ! {
     fail(st, "exec", sys::errno())
 }
 
+/// Puts the program's descriptors in place (stdin from `/dev/null` unless the plan has a pipe)
+/// and applies its rlimits. Returns the status pipe's new number.
+pub(crate) fn stdio_and_limits(plan: &ChildPlan, status: c_int) -> c_int {
+    let stdin = match plan.fds.stdin {
+        Some(fd) => fd,
+        // SAFETY: open /dev/null (the sandbox's own once its root is built).
+        None => or_fail(
+            status,
+            "open /dev/null",
+            sys::check(unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY) } as libc::c_long),
+        ) as c_int,
+    };
+    let f = &plan.fds;
+    let status = or_fail(status, "place fds", place_fds(stdin, f.stdout, f.stderr, &f.extra, status));
+    for &(res, value) in &plan.rlimits {
+        set_rlimit(res, value);
+    }
+    status
+}
+
 /// Puts stdin/stdout/stderr at 0-2 and the extra fds at 3, 4, ...; closes everything else
 /// except the (close-on-exec) status pipe, whose new number is returned.
-pub(crate) fn place_fds(
-    stdin: c_int,
-    stdout: c_int,
-    stderr: c_int,
-    extra: &[c_int],
-    status: c_int,
-) -> SysResult<c_int> {
+fn place_fds(stdin: c_int, stdout: c_int, stderr: c_int, extra: &[c_int], status: c_int) -> SysResult<c_int> {
     let first_free = 3 + extra.len() as c_int;
     // Lift every source above all sources and targets first, so no dup2 clobbers a source
     // still to be moved.

@@ -5,7 +5,7 @@
 //! helper is embedded in the engine), so it has no version: length-prefixed little-endian
 //! fields in a fixed order.
 
-use crate::child::{ChildFds, ChildPlan};
+use crate::child::ChildPlan;
 use crate::mounts::MountPlan;
 use crate::seccomp;
 use crate::uidmap::IdMode;
@@ -106,7 +106,6 @@ impl PlanSpec {
         if !self.network {
             unshare_flags |= libc::CLONE_NEWNET;
         }
-        let f = &self.fds;
         let mut strings = argv_strings;
         let argv = pointers(&strings);
         let envp = pointers(&env_strings);
@@ -123,17 +122,8 @@ impl PlanSpec {
             ids: self.ids,
             rlimits: self.rlimits.clone(),
             seccomp: if self.isolated { seccomp::filter() } else { None },
-            fds: ChildFds {
-                stdin: f.stdin,
-                stdout: f.stdout,
-                stderr: f.stderr,
-                extra: f.extra.clone(),
-                status: f.status,
-                ready: f.ready,
-                go: f.go,
-                engine_pidfd: f.engine_pidfd,
-                keep: f.all(),
-            },
+            fds: self.fds.clone(),
+            keep: self.fds.all(),
             _strings: strings,
         })
     }
