@@ -8,7 +8,7 @@
 //! `posix_spawn`s (a vfork: nothing is copied) the small helper binary, embedded here at build
 //! time and kept in a read-only memfd, and every later fork happens in the helper.
 
-use hopx_sandbox::plan::PlanSpec;
+use hopx_sandbox::plan::{FdNumbers, PlanSpec};
 use std::ffi::CString;
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -158,6 +158,71 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     }
     // SAFETY: two fresh descriptors we own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// The pipes of one process being started, and a pidfd of the engine (the child checks it to
+/// close the race with PDEATHSIG). Ends named `*_w` (and stdin's read end) go to the child.
+pub struct Pipes {
+    pub stdout: (OwnedFd, OwnedFd),
+    pub stderr: (OwnedFd, OwnedFd),
+    pub stdin: Option<(OwnedFd, OwnedFd)>,
+    pub status: (OwnedFd, OwnedFd),
+    pub engine_pidfd: OwnedFd,
+}
+
+/// What the engine keeps of [`Pipes`] once the child is started.
+pub struct EngineEnds {
+    pub stdin: Option<OwnedFd>,
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
+    pub status: OwnedFd,
+}
+
+impl Pipes {
+    pub fn new(stdin: bool) -> io::Result<Pipes> {
+        Ok(Pipes {
+            stdout: pipe()?,
+            stderr: pipe()?,
+            stdin: if stdin { Some(pipe()?) } else { None },
+            status: pipe()?,
+            // SAFETY: getpid has no failure mode.
+            engine_pidfd: super::pidfd::open(unsafe { libc::getpid() })?,
+        })
+    }
+
+    /// The child's descriptor numbers; `ready` and `go` are the id-map hand-shake's (-1 where
+    /// there is none).
+    pub fn child_fds(&self, extra: &[OwnedFd], ready: c_int, go: c_int) -> FdNumbers {
+        FdNumbers {
+            stdin: self.stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
+            stdout: self.stdout.1.as_raw_fd(),
+            stderr: self.stderr.1.as_raw_fd(),
+            extra: extra.iter().map(|f| f.as_raw_fd()).collect(),
+            status: self.status.1.as_raw_fd(),
+            ready,
+            go,
+            engine_pidfd: self.engine_pidfd.as_raw_fd(),
+        }
+    }
+
+    /// Closes the child's ends (so that end of file means the child is gone) and returns ours.
+    pub fn into_engine_ends(self) -> EngineEnds {
+        EngineEnds {
+            stdin: self.stdin.map(|(_, w)| w),
+            stdout: self.stdout.0,
+            stderr: self.stderr.0,
+            status: self.status.0,
+        }
+    }
+}
+
+/// Kills and reaps a child whose start-up failed.
+pub fn abandon(pid: i32) {
+    // SAFETY: our own unreaped child: SIGKILL, then reap it (anything it started dies with it).
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
 }
 
 /// What the children reported on the status pipe.

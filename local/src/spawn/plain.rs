@@ -7,12 +7,12 @@
 //! their cost does not grow with the embedding process. Where the helper cannot run, they are
 //! forked from the engine instead.
 
-use super::helper::{self, pipe, read_status, SETUP_TIMEOUT};
+use super::helper::{self, read_status, Pipes, SETUP_TIMEOUT};
 use super::{
     pidfd, Command, ExitInfo, FinishSpawn, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
     WORKSPACE,
 };
-use hopx_sandbox::plan::{FdNumbers, PlanSpec};
+use hopx_sandbox::plan::PlanSpec;
 use hopx_sandbox::uidmap::IdMode;
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -125,12 +125,7 @@ fn rlimits(sandbox: &SandboxSpec) -> Vec<(libc::__rlimit_resource_t, u64)> {
 /// Starts `command` as the exec'd helper, which becomes the program; the returned closure
 /// waits for the program's `exec` (the status pipe closes) or the reason it failed.
 fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<FinishSpawn> {
-    let (stdout_r, stdout_w) = pipe()?;
-    let (stderr_r, stderr_w) = pipe()?;
-    let stdin = if command.stdin { Some(pipe()?) } else { None };
-    let (status_r, status_w) = pipe()?;
-    // SAFETY: getpid has no failure mode.
-    let engine_pidfd = pidfd::open(unsafe { libc::getpid() })?;
+    let pipes = Pipes::new(command.stdin)?;
     let bytes = |s: &OsStr| s.as_bytes().to_vec();
     let pair = |k: &OsStr, v: &OsStr| [k.as_bytes(), b"=", v.as_bytes()].concat();
     let mut env: Vec<Vec<u8>> =
@@ -151,39 +146,30 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
         network: true,
         ids: IdMode::current(),
         rlimits: rlimits(sandbox),
-        fds: FdNumbers {
-            stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
-            stdout: stdout_w.as_raw_fd(),
-            stderr: stderr_w.as_raw_fd(),
-            extra: command.extra_fds.iter().map(|f| f.as_raw_fd()).collect(),
-            status: status_w.as_raw_fd(),
-            ready: -1,
-            go: -1,
-            engine_pidfd: engine_pidfd.as_raw_fd(),
-        },
+        fds: pipes.child_fds(&command.extra_fds, -1, -1),
     };
     // Refuses a NUL in any string before a process exists.
     drop(spec.build()?);
     let pid = helper::spawn(&spec)?;
-    drop((stdout_w, stderr_w, status_w, engine_pidfd, command.extra_fds));
-    let (stdin_r, stdin_w) = stdin.unzip();
-    drop(stdin_r);
+    drop(command.extra_fds);
+    let ends = pipes.into_engine_ends();
     Ok(Box::new(move || {
-        let status = read_status(&status_r, Instant::now() + SETUP_TIMEOUT);
+        let status = read_status(&ends.status, Instant::now() + SETUP_TIMEOUT);
         if let Some(e) = match status {
             Ok(s) => s.error,
             Err(e) => Some(e),
         } {
-            // SAFETY: our unreaped child; kill and reap it.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
-            }
+            helper::abandon(pid);
             return Err(e);
         }
         let pidfd = pidfd::watch(pid)?;
         let control = PlainProcess { pid, pidfd, reaped: Default::default() };
-        Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+        Ok(Process {
+            stdin: ends.stdin,
+            stdout: ends.stdout,
+            stderr: ends.stderr,
+            control: Box::new(control),
+        })
     }))
 }
 
@@ -200,7 +186,7 @@ fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let extra: Vec<i32> = command.extra_fds.iter().map(|f| f.as_raw_fd()).collect();
-    let limits = sandbox.limits.clone();
+    let limits = rlimits(sandbox);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -209,9 +195,10 @@ fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> 
             }
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             place_extra_fds(&extra)?;
-            set_rlimit(libc::RLIMIT_CORE, Some(0));
-            set_rlimit(libc::RLIMIT_FSIZE, limits.file_size_bytes);
-            set_rlimit(libc::RLIMIT_NOFILE, limits.open_files);
+            for &(resource, value) in &limits {
+                let lim = libc::rlimit { rlim_cur: value, rlim_max: value };
+                libc::setrlimit(resource, &lim);
+            }
             Ok(())
         });
     }
@@ -252,14 +239,6 @@ fn place_extra_fds(extra: &[i32]) -> io::Result<()> {
     // SAFETY: marks the remaining descriptors close-on-exec (std's own error pipe included).
     unsafe { libc::syscall(libc::SYS_close_range, first_other, u32::MAX, libc::CLOSE_RANGE_CLOEXEC) };
     Ok(())
-}
-
-fn set_rlimit(resource: libc::__rlimit_resource_t, value: Option<u64>) {
-    if let Some(v) = value {
-        let lim = libc::rlimit { rlim_cur: v, rlim_max: v };
-        // SAFETY: setrlimit with a valid struct.
-        unsafe { libc::setrlimit(resource, &lim) };
-    }
 }
 
 struct PlainProcess {

@@ -9,10 +9,10 @@ mod cgroup;
 mod probe;
 mod process;
 
-use super::helper::{self, pipe, read_status, read_until, write_byte, SETUP_TIMEOUT};
+use super::helper::{self, pipe, read_status, read_until, write_byte, Pipes, SETUP_TIMEOUT};
 use super::{Command, Isolator, Process, SandboxSpec};
 use cgroup::{Cgroups, SandboxCgroup};
-use hopx_sandbox::plan::{FdNumbers, PlanSpec};
+use hopx_sandbox::plan::PlanSpec;
 use hopx_sandbox::uidmap::{IdMode, PROGRAM_HOST_ID};
 use process::IsolatedProcess;
 use std::collections::HashMap;
@@ -107,14 +107,9 @@ impl Isolator for NamespaceIsolator {
                 format!("program must be an absolute path: {}", command.program.display()),
             ));
         }
-        let (stdout_r, stdout_w) = pipe()?;
-        let (stderr_r, stderr_w) = pipe()?;
-        let stdin = if command.stdin { Some(pipe()?) } else { None };
-        let (status_r, status_w) = pipe()?;
+        let pipes = Pipes::new(command.stdin)?;
         let (ready_r, ready_w) = pipe()?;
         let (go_r, go_w) = pipe()?;
-        // SAFETY: getpid has no failure mode.
-        let engine_pidfd = super::pidfd::open(unsafe { libc::getpid() })?;
         let bytes = |s: &std::ffi::OsStr| s.as_bytes().to_vec();
         let spec = PlanSpec {
             isolated: true,
@@ -131,16 +126,7 @@ impl Isolator for NamespaceIsolator {
             network: sandbox.network,
             ids: self.ids,
             rlimits,
-            fds: FdNumbers {
-                stdin: stdin.as_ref().map(|(r, _)| r.as_raw_fd()),
-                stdout: stdout_w.as_raw_fd(),
-                stderr: stderr_w.as_raw_fd(),
-                extra: command.extra_fds.iter().map(|f| f.as_raw_fd()).collect(),
-                status: status_w.as_raw_fd(),
-                ready: ready_w.as_raw_fd(),
-                go: go_r.as_raw_fd(),
-                engine_pidfd: engine_pidfd.as_raw_fd(),
-            },
+            fds: pipes.child_fds(&command.extra_fds, ready_w.as_raw_fd(), go_r.as_raw_fd()),
         };
         // The helper builds the same plan again; building it here first turns bad input (a NUL
         // in an argument, an unusable read-only path) into a clear error instead of an errno.
@@ -148,9 +134,8 @@ impl Isolator for NamespaceIsolator {
         let oom_base = cgroup.as_ref().map_or(0, |c| c.oom_kills());
         let pid = helper::spawn(&spec)?;
         // The children's ends: ours are closed so that EOF means "they are gone".
-        drop((stdout_w, stderr_w, status_w, ready_w, go_r, engine_pidfd, command.extra_fds));
-        let (stdin_r, stdin_w) = stdin.unzip();
-        drop(stdin_r);
+        drop((ready_w, go_r, command.extra_fds));
+        let ends = pipes.into_engine_ends();
 
         // The hand-shake below waits on the child's namespace and mount set-up (milliseconds):
         // it runs off the spawner thread so concurrent sandboxes start in parallel.
@@ -169,16 +154,12 @@ impl Isolator for NamespaceIsolator {
                     write_byte(&go_w, b'g')?;
                 }
                 drop(go_w);
-                read_status(&status_r, deadline)
+                read_status(&ends.status, deadline)
             })();
             let status = match setup {
                 Ok(s) if s.error.is_none() && s.init.is_some() && s.program.is_some() => s,
                 other => {
-                    // SAFETY: our unreaped child; kill and reap it (init dies with it).
-                    unsafe {
-                        libc::kill(pid, libc::SIGKILL);
-                        libc::waitpid(pid, std::ptr::null_mut(), 0);
-                    }
+                    helper::abandon(pid);
                     return Err(match other {
                         Err(e) => e,
                         Ok(s) => s.error.unwrap_or_else(|| {
@@ -194,7 +175,12 @@ impl Isolator for NamespaceIsolator {
                 cgroup,
                 oom_base,
             )?;
-            Ok(Process { stdin: stdin_w, stdout: stdout_r, stderr: stderr_r, control: Box::new(control) })
+            Ok(Process {
+                stdin: ends.stdin,
+                stdout: ends.stdout,
+                stderr: ends.stderr,
+                control: Box::new(control),
+            })
         }))
     }
 
