@@ -27,7 +27,7 @@ impl Client {
             Backend::Remote { base_url, api_key } => (base_url.clone(), api_key.clone()),
             Backend::Local => start_local(&config).await?,
         };
-        let control = Control { base_url, api_key };
+        let control = Control::new(base_url, api_key);
         control.http()?; // builds it now, so a bad configuration fails here
         Ok(Client { backend, control: Arc::new(control) })
     }

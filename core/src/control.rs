@@ -6,6 +6,7 @@
 use crate::error::{Error, ErrorKind, Plane, Result};
 use crate::http::{self, Failure};
 use crate::models::{CreateOptions, ListOptions, SandboxInfo};
+use crate::per_process::PerProcess;
 use crate::retry::{self, Policy, CREATE, IDEMPOTENT};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
@@ -14,17 +15,22 @@ use std::time::Duration;
 /// The official SDKs' control-plane timeout.
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One control plane: its URL and its key.
-#[derive(Debug, Clone)]
+/// One control plane: its URL, its key and this process's HTTP client for it.
 pub(crate) struct Control {
     pub base_url: String,
     pub api_key: Option<String>,
+    /// Looked up once per process (a forked child gets its own), not once per request.
+    http: PerProcess<Result<reqwest::Client>>,
 }
 
 impl Control {
+    pub fn new(base_url: String, api_key: Option<String>) -> Control {
+        Control { base_url, api_key, http: PerProcess::new() }
+    }
+
     /// The shared HTTP client of this process for this control plane (and its agents).
     pub fn http(&self) -> Result<reqwest::Client> {
-        http::shared_client(&self.base_url, self.api_key.as_deref())
+        self.http.get(|_| http::shared_client(&self.base_url, self.api_key.as_deref())).clone()
     }
 
     async fn call(&self, policy: &Policy, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {

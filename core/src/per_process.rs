@@ -21,6 +21,18 @@ impl<T> PerProcess<T> {
     }
 }
 
+impl<T> Drop for PerProcess<T> {
+    /// Frees this process's value; one inherited from a parent is left alone (dropping it
+    /// could take a lock a thread of the parent held at the fork).
+    fn drop(&mut self) {
+        let current = *self.slot.get_mut();
+        // SAFETY: a non-null slot points to a leaked Box; we own it if we made it.
+        if !current.is_null() && unsafe { (*current).0 } == std::process::id() {
+            drop(unsafe { Box::from_raw(current) });
+        }
+    }
+}
+
 impl<T> Default for PerProcess<T> {
     fn default() -> Self {
         Self::new()
@@ -71,6 +83,16 @@ mod tests {
         // Racing threads may each make one, but all of them see the single winner.
         assert!(seen.iter().all(|&v| v == seen[0]), "{seen:?}");
         assert_eq!(*VALUE.get(|_| unreachable!("already made in this process")), seen[0]);
+    }
+
+    #[test]
+    fn an_owned_value_is_freed_with_its_holder() {
+        let shared = std::sync::Arc::new(());
+        let holder = PerProcess::new();
+        holder.get(|_| shared.clone());
+        assert_eq!(std::sync::Arc::strong_count(&shared), 2);
+        drop(holder);
+        assert_eq!(std::sync::Arc::strong_count(&shared), 1);
     }
 
     #[test]
