@@ -25,7 +25,10 @@ fn spec(name: &str, network: bool) -> Arc<SandboxSpec> {
             max_processes: Some(64),
             file_size_bytes: None,
             open_files: None,
+            disk_bytes: Some(64 << 20),
+            disk_files: None,
         },
+        seed: Default::default(),
     })
 }
 
@@ -37,6 +40,7 @@ async fn once(iso: &Arc<dyn Isolator>, spec: &Arc<SandboxSpec>) -> Duration {
         cwd: "/".into(),
         stdin: false,
         extra_fds: vec![],
+        code: None,
     };
     let start = Instant::now();
     let p = spawn::spawn(iso, spec, command).await.expect("spawn");

@@ -30,6 +30,12 @@ pub struct EngineConfig {
 
 const MIB: u64 = 1024 * 1024;
 
+/// The default number of files for a disk of `bytes`: one per 16 KiB. Each file costs the
+/// kernel memory beyond its bytes, which a flood of empty files would otherwise use unbounded.
+fn files_for_disk(bytes: u64) -> u64 {
+    (bytes / (16 * 1024)).max(1024)
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
@@ -41,6 +47,8 @@ impl Default for EngineConfig {
                 max_processes: Some(256),
                 file_size_bytes: Some(1024 * MIB),
                 open_files: Some(1024),
+                disk_bytes: Some(2048 * MIB),
+                disk_files: Some(files_for_disk(2048 * MIB)),
             },
             output_limit: 10 * MIB as usize,
             code_limit: 16 * MIB as usize,
@@ -68,6 +76,13 @@ impl EngineConfig {
         }
         if let Some(n) = num("HOPX_LOCAL_MAX_PROCESSES") {
             c.limits.max_processes = (n > 0).then_some(n);
+        }
+        if let Some(mb) = num("HOPX_LOCAL_DISK_MB") {
+            c.limits.disk_bytes = (mb > 0).then_some(mb * MIB);
+            c.limits.disk_files = c.limits.disk_bytes.map(files_for_disk);
+        }
+        if let Some(n) = num("HOPX_LOCAL_DISK_FILES") {
+            c.limits.disk_files = (n > 0).then_some(n);
         }
         if let Some(mb) = num("HOPX_LOCAL_OUTPUT_LIMIT_MB") {
             c.output_limit = (mb * MIB) as usize;

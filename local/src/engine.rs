@@ -140,7 +140,6 @@ impl Engine {
                 spawn::prepare(&isolator, &spec)
                     .await
                     .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
-                crate::seed::plant(inner.runtimes, &spec.tmp);
                 (spec, None)
             }
         };
@@ -176,6 +175,7 @@ impl Engine {
             ro_paths: self.inner.runtimes.ro_paths(),
             network,
             limits: self.inner.config.limits.clone(),
+            seed: crate::seed::files(self.inner.runtimes),
         }
     }
 
@@ -269,10 +269,7 @@ impl Engine {
                 let spec =
                     Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
                 let started = match spawn::prepare(&isolator, &spec).await {
-                    Ok(()) => {
-                        crate::seed::plant(inner.runtimes, &spec.tmp);
-                        crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await
-                    }
+                    Ok(()) => crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
                     Err(e) => Err(e.to_string()),
                 };
                 match started {

@@ -1,26 +1,46 @@
 //! Caches every sandbox would otherwise build on its own: matplotlib's font list takes one
 //! to two seconds to build on first `import matplotlib.pyplot`. It is built once per sandbox
-//! Python (kept in a cache folder shared by every engine on the machine) and copied into each
-//! new sandbox's `/tmp/.cache/matplotlib`.
+//! Python (kept in a cache folder shared by this user's engines) and handed to each new
+//! sandbox as seed files, which the sandbox's holder writes into its own
+//! `/tmp/.cache/matplotlib` as the sandbox user (the engine never writes into a sandbox).
 
 use crate::exec::Runtimes;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-/// Where the seed for the sandbox Python lives (`$TMPDIR/hopx-local-cache/...`).
+/// Seed files as `(inside path, content)`.
+pub type SeedFiles = Arc<Vec<(String, Vec<u8>)>>;
+
+/// Where matplotlib looks inside a sandbox (`MPLCONFIGDIR`).
+pub const INSIDE_DIR: &str = "/tmp/.cache/matplotlib";
+
+/// Where the seed for the sandbox Python lives (`$TMPDIR/hopx-local-cache-<uid>/...`).
 pub fn seed_dir(runtimes: &Runtimes) -> Option<PathBuf> {
     use std::hash::{Hash, Hasher};
     let py = runtimes.python.as_ref().ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (&py.executable, &py.version).hash(&mut h);
-    Some(std::env::temp_dir().join("hopx-local-cache").join(format!("matplotlib-{:016x}", h.finish())))
+    Some(private_cache()?.join(format!("matplotlib-{:016x}", h.finish())))
+}
+
+/// This user's cache folder, mode 0700. `None` if someone else owns that name (the system
+/// temp dir is shared with every user of the machine: never build in a folder another user
+/// could have planted).
+fn private_cache() -> Option<PathBuf> {
+    // SAFETY: trivial getter.
+    let uid = unsafe { libc::geteuid() };
+    let dir = std::env::temp_dir().join(format!("hopx-local-cache-{uid}"));
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+    let meta = std::fs::symlink_metadata(&dir).ok()?;
+    (meta.is_dir() && meta.uid() == uid && meta.mode() & 0o077 == 0).then_some(dir)
 }
 
 /// Builds the font cache with the sandbox Python (if it has matplotlib); errors are ignored:
 /// without a seed each sandbox just builds its own.
 pub async fn build(runtimes: &'static Runtimes) {
     let (Ok(py), Some(dir)) = (&runtimes.python, seed_dir(runtimes)) else { return };
-    if has_json(&dir) {
+    if !read(&dir).is_empty() {
         return;
     }
     let _ = tokio::process::Command::new(&py.executable)
@@ -36,33 +56,31 @@ pub async fn build(runtimes: &'static Runtimes) {
         .await;
 }
 
-fn has_json(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().ends_with(".json"))
+/// The seed files for a new sandbox, as `(inside path, content)`; empty until built. Read from
+/// disk once, then shared.
+pub fn files(runtimes: &Runtimes) -> SeedFiles {
+    static CACHE: Mutex<Option<SeedFiles>> = Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(files) = cache.as_ref() {
+        return files.clone();
+    }
+    let files = Arc::new(seed_dir(runtimes).map(|d| read(&d)).unwrap_or_default());
+    if !files.is_empty() {
+        *cache = Some(files.clone());
+    }
+    files
 }
 
-/// Copies the seed into a new sandbox's tmp directory (as `/tmp/.cache/matplotlib`).
-pub fn plant(runtimes: &Runtimes, sandbox_tmp: &Path) {
-    let Some(seed) = seed_dir(runtimes) else { return };
-    let Ok(entries) = std::fs::read_dir(seed) else { return };
-    let target = sandbox_tmp.join(".cache").join("matplotlib");
-    if std::fs::create_dir_all(&target).is_err() {
-        return;
-    }
-    // The sandbox user must be able to update the cache; only this sandbox sees it.
-    for dir in [sandbox_tmp.join(".cache"), target.clone()] {
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777));
-    }
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().ends_with(".json") {
-            let dest = target.join(&name);
-            if std::fs::copy(entry.path(), &dest).is_ok() {
-                let _ = std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o666));
-            }
-        }
-    }
+/// The `.json` files of the seed folder (matplotlib's font list).
+fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let is_file = e.file_type().ok()?.is_file();
+            (is_file && name.ends_with(".json"))
+                .then(|| Some((format!("{INSIDE_DIR}/{name}"), std::fs::read(e.path()).ok()?)))?
+        })
+        .collect()
 }

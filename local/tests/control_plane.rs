@@ -116,16 +116,20 @@ async fn templates_and_timeout_and_token_refresh() {
 async fn ttl_expiry_removes_the_sandbox_and_its_files() {
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base", "timeout_seconds": 1})).await;
-    sb.ok("bash", "echo data > /workspace/f.txt").await;
-    let gone = h.state_dir.read_dir().unwrap().next().unwrap().unwrap().path().join(&sb.id);
-    assert!(gone.exists());
+    let data = format!("data-of-{}", sb.id);
+    sb.ok("bash", &format!("echo {data} > /workspace/f.txt")).await;
+    // The file lives in the sandbox's own file system, seen from the host only through the
+    // root of a process in the sandbox.
+    assert!(!common::sandbox_processes_seeing("workspace/f.txt", &data).is_empty());
     tokio::time::sleep(Duration::from_millis(1400)).await;
     let (s, v, _) = h.control(Method::GET, &format!("/v1/sandboxes/{}", sb.id), None).await;
     assert_eq!(s, 404);
     assert_eq!(v["code"], "SANDBOX_EXPIRED");
     assert!(
-        eventually(Duration::from_secs(5), || !gone.exists()).await,
-        "the sandbox directory is removed on expiry"
+        eventually(Duration::from_secs(5), || common::sandbox_processes_seeing("workspace/f.txt", &data)
+            .is_empty())
+        .await,
+        "the sandbox and its files are gone on expiry"
     );
     h.server.shutdown().await;
 }

@@ -10,9 +10,29 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-const PREFIX: &str = "/root/.pyenv/versions/3.11.7";
-const PY: &str = "/root/.pyenv/versions/3.11.7/bin/python3.11";
 const BASH: &str = "/bin/bash";
+
+/// The sandbox Python, found the portable way (`HOPX_LOCAL_PYTHON`, else `python3` on PATH),
+/// with the host folders it needs to run inside a sandbox.
+fn python() -> &'static hopx_local::exec::Runtimes {
+    static RT: OnceLock<&'static hopx_local::exec::Runtimes> = OnceLock::new();
+    RT.get_or_init(|| {
+        let configured = std::env::var_os("HOPX_LOCAL_PYTHON").map(PathBuf::from);
+        // Resolved on a thread of its own: the tests call this from inside their runtime.
+        let runtimes = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(hopx_local::exec::Runtimes::resolve(configured))
+        })
+        .join()
+        .unwrap();
+        assert!(runtimes.python.is_ok(), "a sandbox Python is needed: {:?}", runtimes.python);
+        Box::leak(Box::new(runtimes))
+    })
+}
+
+fn py_exe() -> String {
+    python().python.as_ref().unwrap().executable.to_string_lossy().into_owned()
+}
 
 fn isolator() -> Arc<dyn Isolator> {
     static ISO: OnceLock<Arc<dyn Isolator>> = OnceLock::new();
@@ -36,9 +56,10 @@ fn spec_with(name: &str, network: bool, limits: Limits) -> Arc<SandboxSpec> {
         id: format!("test-{}", dir.file_name().unwrap().to_string_lossy()),
         workspace: dir.join("ws"),
         tmp: dir.join("tmp"),
-        ro_paths: vec![PathBuf::from(PREFIX)],
+        ro_paths: python().ro_paths(),
         network,
         limits,
+        seed: Default::default(),
     })
 }
 
@@ -48,6 +69,8 @@ fn default_limits() -> Limits {
         max_processes: Some(64),
         file_size_bytes: Some(64 << 20),
         open_files: Some(256),
+        disk_bytes: Some(256 << 20),
+        disk_files: Some(2000),
     }
 }
 
@@ -76,6 +99,7 @@ impl Sandbox {
             cwd: "/workspace".into(),
             stdin: false,
             extra_fds,
+            code: None,
         };
         spawn::spawn(&isolator(), &self.spec, command).await.expect("spawn")
     }
@@ -87,7 +111,7 @@ impl Sandbox {
         self.run(BASH, &["-c", script]).await
     }
     async fn py(&self, code: &str) -> Output {
-        self.run(PY, &["-I", "-S", "-c", code]).await
+        self.run(&py_exe(), &["-I", "-S", "-c", code]).await
     }
 }
 
@@ -185,20 +209,45 @@ async fn program_is_unprivileged_on_the_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn host_home_and_root_are_not_visible() {
+    // A secret on the host, outside everything the sandbox is given.
+    let secret = PathBuf::from(format!("/var/tmp/hopx-iso-secret-{}", std::process::id()));
+    std::fs::write(&secret, "host secret").unwrap();
     let sb = Sandbox::new("home", false).await;
-    let o = sb.sh("ls -A /; echo ---; ls -A /root; echo ---; ls -A /root/.pyenv/versions; ls /home /work /farm 2>&1; echo ---; hostname").await;
+    let script = format!(
+        "ls -A /; echo ---; ls -A /root 2>&1; echo ---; cat {} /home/* /var/tmp/* 2>&1; echo ---; hostname",
+        secret.display()
+    );
+    let o = sb.sh(&script).await;
+    let _ = std::fs::remove_file(&secret);
     let parts: Vec<&str> = o.out.split("---\n").collect();
+    // Exactly: the system directories, the sandbox's own, and the first component of each
+    // read-only path the sandbox Python needs; nothing else of the host.
+    let first = |p: &PathBuf| p.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let mut expected: Vec<String> = ["usr", "bin", "lib", "lib32", "lib64", "libx32", "sbin", "etc"]
+        .iter()
+        .filter(|d| std::path::Path::new("/").join(d).exists())
+        .map(|d| d.to_string())
+        .chain(["dev", "proc", "tmp", "workspace"].map(String::from))
+        .chain(python().ro_paths().iter().filter_map(first))
+        .collect();
+    expected.sort();
+    expected.dedup();
     let mut top: Vec<&str> = parts[0].lines().collect();
     top.sort();
-    assert_eq!(
-        top,
-        ["bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin", "tmp", "usr", "workspace"],
-        "{o:?}"
-    );
-    // /root holds only the mount point of the read-only Python prefix.
-    assert_eq!(parts[1].trim(), ".pyenv", "{o:?}");
-    assert!(parts[2].starts_with("3.11.7\n"), "{o:?}");
-    assert!(parts[2].contains("/home': No such file") && parts[2].contains("/work': No such file"), "{o:?}");
+    assert_eq!(top, expected, "{o:?}");
+    // /root (if there at all) holds only mount points of read-only paths below it.
+    let mut under_root: Vec<String> = python()
+        .ro_paths()
+        .iter()
+        .filter_map(|p| p.strip_prefix("/root").ok().and_then(|r| r.components().next()))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    under_root.sort();
+    under_root.dedup();
+    let mut root: Vec<&str> = parts[1].lines().filter(|l| !l.contains("No such file")).collect();
+    root.sort();
+    assert_eq!(root, under_root, "{o:?}");
+    assert!(!parts[2].contains("host secret") && parts[2].contains("No such file"), "{o:?}");
     assert_eq!(parts[3].trim(), "sandbox");
 }
 
@@ -230,20 +279,22 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
         id: format!("test-ro-{}", std::process::id()),
         workspace: dir.join("ws"),
         tmp: dir.join("tmp"),
-        ro_paths: vec![PathBuf::from(PREFIX), host.clone()],
+        ro_paths: python().ro_paths().into_iter().chain([host.clone()]).collect(),
         network: false,
         limits: default_limits(),
+        seed: Default::default(),
     });
     spawn::prepare(&isolator(), &spec).await.unwrap();
     let sb = Sandbox { spec };
     let h = host.display();
+    let py = py_exe();
     let script = format!(
         "cat {h}/file; echo; \
          /usr/bin/mount -o remount,rw,bind {h}; echo remount=$?; \
          /usr/bin/mount -o remount,rw /usr; echo remount_usr=$?; \
          /usr/bin/mount -t tmpfs none /workspace; echo mount_tmpfs=$?; \
          echo pwned > {h}/file; echo write=$?; \
-         {PY} -I -S -c \"import ctypes; l=ctypes.CDLL(None, use_errno=True); \
+         {py} -I -S -c \"import ctypes; l=ctypes.CDLL(None, use_errno=True); \
            print('sysmount', l.mount(None, b'{h}', None, 0x1020, None), ctypes.get_errno())\"; \
          /usr/bin/unshare -Urm sh -c '/usr/bin/mount -o remount,rw,bind {h} && echo pwned > {h}/file'; echo nested=$?; \
          cat {h}/file"
@@ -258,16 +309,9 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
     assert_eq!(std::fs::read_to_string(host.join("file")).unwrap(), "original");
     let _ = std::fs::remove_dir_all(host);
     // A read-only path below /tmp would be silently hidden: refused instead.
-    let spec = Arc::new(SandboxSpec { ro_paths: vec![dir.clone()], ..(*sb.spec).clone() });
-    let command = Command {
-        program: BASH.into(),
-        args: vec![],
-        env: vec![],
-        cwd: "/".into(),
-        stdin: false,
-        extra_fds: vec![],
-    };
-    let err = spawn::spawn(&isolator(), &spec, command).await.err().expect("must be refused");
+    let id = format!("{}-below-tmp", sb.spec.id);
+    let spec = Arc::new(SandboxSpec { id, ro_paths: vec![dir.clone()], ..(*sb.spec).clone() });
+    let err = spawn::prepare(&isolator(), &spec).await.expect_err("must be refused");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
 }
 
@@ -275,24 +319,24 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
 async fn only_workspace_and_tmp_are_writable() {
     let sb = Sandbox::new("writes", false).await;
     let mut script = String::new();
+    let py_dir = python().python.as_ref().unwrap().executable.parent().unwrap().join("x");
     for path in
-        ["/x", "/usr/x", "/etc/x", "/bin/x", "/dev/x", "/root/x", "/root/.pyenv/versions/3.11.7/x", "/proc/x"]
+        ["/x", "/usr/x", "/etc/x", "/bin/x", "/dev/x", "/root/x", &py_dir.to_string_lossy(), "/proc/x"]
     {
         script.push_str(&format!("(echo x > {path}) 2>/dev/null && echo WROTE {path}; "));
     }
-    script.push_str("echo w > /workspace/w.txt && echo t > /tmp/t.txt && mkdir -p /workspace/d/e && echo ok");
+    script
+        .push_str("echo w > /workspace/w.txt && echo t > /tmp/t.txt && mkdir -p /workspace/d/e && echo ok; ");
+    script.push_str("stat -c '%u %a' /workspace /workspace/w.txt /tmp");
     let o = sb.sh(&script).await;
     assert!(!o.out.contains("WROTE"), "{o:?}");
-    assert!(o.out.ends_with("ok\n"), "{o:?}");
-    // The files land in the sandbox's host directories, owned by the unprivileged host uid.
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(sb.spec.workspace.join("w.txt")).unwrap();
-    assert_eq!(meta.uid(), 65534);
-    assert_eq!(std::fs::read_to_string(sb.spec.tmp.join("t.txt")).unwrap(), "t\n");
-    // Files the engine (root) writes into tmp with mode 0644 are readable inside.
-    std::fs::write(sb.spec.tmp.join("code.py"), "print('from engine')").unwrap();
-    let o = sb.run(PY, &["-I", "-S", "/tmp/code.py"]).await;
-    assert_eq!(o.out, "from engine\n", "{o:?}");
+    // The sandbox user owns its workspace and what it writes; /tmp is sticky for everyone.
+    assert!(o.out.ends_with("ok\n1000 755\n1000 644\n0 1777\n"), "{o:?}");
+    // The files live in the sandbox's own file system: nothing on the host at all.
+    assert!(!sb.spec.workspace.exists() && !sb.spec.tmp.exists());
+    // ... which later runs of the sandbox share.
+    let o = sb.sh("cat /workspace/w.txt /tmp/t.txt").await;
+    assert_eq!(o.out, "w\nt\n", "{o:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -334,7 +378,7 @@ async fn no_network_means_no_host_loopback_but_own_loopback_works() {
     let (port, _h) = host_listener();
     let sb = Sandbox::new("nonet", false).await;
     let port_s = port.to_string();
-    let o = sb.run(PY, &["-I", "-S", "-c", CONNECT, &port_s]).await;
+    let o = sb.run(&py_exe(), &["-I", "-S", "-c", CONNECT, &port_s]).await;
     assert!(o.out.starts_with("FAILED"), "{o:?}");
     let own = "import socket,threading\nl=socket.socket(); l.bind(('127.0.0.1',0)); l.listen()\n\
                threading.Thread(target=lambda: l.accept()[0].send(b'inside'),daemon=True).start()\n\
@@ -351,7 +395,7 @@ async fn no_network_means_no_host_loopback_but_own_loopback_works() {
 async fn network_true_reaches_the_host() {
     let (port, h) = host_listener();
     let sb = Sandbox::new("net", true).await;
-    let o = sb.run(PY, &["-I", "-S", "-c", CONNECT, &port.to_string()]).await;
+    let o = sb.run(&py_exe(), &["-I", "-S", "-c", CONNECT, &port.to_string()]).await;
     assert_eq!(o.out, "CONNECTED b'host-secret'\n", "{o:?}");
     h.join().unwrap();
 }
@@ -396,8 +440,10 @@ async fn memory_hog_is_oom_killed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn big_file_write_is_stopped_by_fsize() {
     let sb = Sandbox::new("fsize", false).await;
-    let o = sb.sh("dd if=/dev/zero of=/workspace/big bs=1M count=2048 2>&1; echo rc=$?").await;
-    let size = std::fs::metadata(sb.spec.workspace.join("big")).unwrap().len();
+    let o = sb
+        .sh("dd if=/dev/zero of=/workspace/big bs=1M count=2048 2>&1; echo rc=$?; stat -c %s /workspace/big")
+        .await;
+    let size: u64 = o.out.lines().last().unwrap().parse().unwrap();
     assert!(size <= 64 << 20, "wrote {size} bytes: {o:?}");
     assert!(!o.out.contains("rc=0"), "{o:?}");
     let o = sb.py("f=open('/workspace/big2','wb')\ntry:\n f.write(b'0'*(128<<20)); f.flush()\nexcept OSError as e:\n print('stopped', e.errno)\n").await;
@@ -458,9 +504,10 @@ async fn pdeathsig_helper() {
         ro_paths: vec![],
         network: false,
         limits: Limits::default(),
+
+        seed: Default::default(),
     });
-    std::fs::create_dir_all(&spec.workspace).unwrap();
-    std::fs::create_dir_all(&spec.tmp).unwrap();
+    spawn::prepare(&iso, &spec).await.unwrap();
     let script = format!("(setsid bash -c 'exec -a {marker} sleep 1000' &); exec -a {marker} sleep 1000");
     let command = Command {
         program: BASH.into(),
@@ -469,6 +516,7 @@ async fn pdeathsig_helper() {
         cwd: "/".into(),
         stdin: false,
         extra_fds: vec![],
+        code: None,
     };
     let p = spawn::spawn(&iso, &spec, command).await.unwrap();
     let started = wait_named(&marker, 2).await;
@@ -498,7 +546,7 @@ async fn engine_death_kills_the_sandbox() {
 async fn sigint_reaches_the_program() {
     let sb = Sandbox::new("sigint", false).await;
     let code = "import time\ntry:\n print('ready', flush=True)\n time.sleep(30)\nexcept KeyboardInterrupt:\n print('interrupted')\n";
-    let p = sb.start(PY, &["-I", "-S", "-c", code], Vec::new()).await;
+    let p = sb.start(&py_exe(), &["-I", "-S", "-c", code], Vec::new()).await;
     let mut out = std::fs::File::from(p.stdout);
     let first = tokio::task::spawn_blocking(move || {
         let mut buf = [0u8; 6];
@@ -535,6 +583,7 @@ async fn extra_fds_and_stdin_are_wired() {
         cwd: "/workspace".into(),
         stdin: true,
         extra_fds: vec![to_engine_w, to_prog_r],
+        code: None,
     };
     let p = spawn::spawn(&isolator(), &sb.spec, command).await.unwrap();
     let mut w = std::fs::File::from(to_prog_w);
@@ -572,8 +621,10 @@ async fn node_and_python_run() {
     let o = sb.run("/usr/bin/node", &["-e", js]).await;
     assert_eq!(o.out, "2\n3\n", "{o:?}");
     // With site enabled, from the read-only pyenv prefix.
-    let o = sb.run(PY, &["-c", "import sys, json; print(sys.prefix, json.dumps([1]))"]).await;
-    assert_eq!(o.out, format!("{PREFIX} [1]\n"), "{o:?}");
+    let prefix = std::process::Command::new(py_exe()).args(["-c", "import sys; print(sys.prefix)"]).output();
+    let prefix = String::from_utf8(prefix.unwrap().stdout).unwrap();
+    let o = sb.run(&py_exe(), &["-c", "import sys, json; print(sys.prefix, json.dumps([1]))"]).await;
+    assert_eq!(o.out, format!("{} [1]\n", prefix.trim()), "{o:?}");
     // A pty from the sandbox's own devpts.
     let o = sb
         .py("import os\nm, s = os.openpty()\nos.write(s, b'pty ok\\n')\nprint(os.read(m, 100).decode().strip())")
@@ -595,6 +646,7 @@ async fn missing_program_is_a_spawn_error() {
         cwd: "/workspace".into(),
         stdin: false,
         extra_fds: vec![],
+        code: None,
     };
     let err = spawn::spawn(&isolator(), &sb.spec, command).await.err().expect("must fail");
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
@@ -615,10 +667,11 @@ async fn sandbox_processes_come_from_the_helper_not_from_engine_forks() {
     let sb = Sandbox::new("helper", false).await;
     let p = sb.start(BASH, &["-c", "sleep 30"], vec![]).await;
     let init = parent_of(p.control.pid());
-    let intermediate = parent_of(init);
+    let entry = parent_of(init);
+    let intermediate = parent_of(entry);
     assert_eq!(parent_of(intermediate), std::process::id() as i32);
     let engine_exe = std::fs::read_link("/proc/self/exe").unwrap();
-    for pid in [init, intermediate] {
+    for pid in [init, entry, intermediate] {
         let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
         assert!(exe.to_string_lossy().starts_with("/memfd:hopx-sandbox"), "{pid}: {exe:?}");
         assert_ne!(exe, engine_exe);
@@ -648,6 +701,7 @@ async fn large_plans_arrive_whole_and_nul_is_refused() {
         cwd: "/workspace".into(),
         stdin: false,
         extra_fds: vec![],
+        code: None,
     };
     let out = collect(spawn::spawn(&isolator(), &sb.spec, command).await.expect("spawn")).await;
     assert_eq!(out.out, format!("{} 2000\n", big.len()), "{out:?}");
@@ -663,6 +717,7 @@ async fn large_plans_arrive_whole_and_nul_is_refused() {
             cwd: "/workspace".into(),
             stdin: false,
             extra_fds: vec![],
+            code: None,
         };
         let err = spawn::spawn(&isolator(), &sb.spec, command).await.err().expect("must be refused");
         assert_eq!(err.kind(), kind, "{err}");

@@ -29,6 +29,8 @@ async fn sandbox(iso: &Arc<dyn Isolator>, name: &str) -> Arc<SandboxSpec> {
         ro_paths: vec![],
         network: true,
         limits: Limits { file_size_bytes: Some(1 << 20), open_files: Some(100), ..Limits::default() },
+
+        seed: Default::default(),
     });
     spawn::prepare(iso, &spec).await.expect("prepare");
     spec
@@ -42,6 +44,7 @@ fn bash(script: &str) -> Command {
         cwd: "/workspace".into(),
         stdin: false,
         extra_fds: vec![],
+        code: None,
     }
 }
 

@@ -13,6 +13,7 @@ pub fn unisolated(plan: &mut ChildPlan) -> ! {
     or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
     // SAFETY: setsid in a process that leads no group yet.
     or_fail(st, "setsid", ok(unsafe { libc::setsid() }));
+    crate::program::prepare_files(plan, st);
     let st = stdio_and_limits(plan, st);
     // SAFETY: chdir to a valid path.
     or_fail(st, "chdir", ok(unsafe { libc::chdir(plan.cwd.as_ptr()) }));
@@ -105,7 +106,7 @@ pub(crate) fn reset_signals() {
     }
 }
 
-pub(crate) fn set_rlimit(res: libc::__rlimit_resource_t, value: u64) {
+pub fn set_rlimit(res: libc::__rlimit_resource_t, value: u64) {
     let lim = libc::rlimit { rlim_cur: value, rlim_max: value };
     // SAFETY: setrlimit with a valid struct.
     unsafe { libc::setrlimit(res, &lim) };

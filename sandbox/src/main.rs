@@ -1,7 +1,6 @@
-//! `hopx-sandbox <plan-fd>`: the helper the engine execs for every sandboxed process. It reads
-//! its [`PlanSpec`] from the memfd at `<plan-fd>` and becomes the sandbox's intermediate (see
-//! `child.rs`), or, for an unisolated plan, the program itself; everything it reports goes
-//! back on the plan's status pipe. `--check` only
+//! `hopx-sandbox <plan-fd>`: the helper the engine execs to make a sandbox and for every
+//! process in one. It reads its [`PlanSpec`] from the memfd at `<plan-fd>` and runs it (see
+//! `lib.rs`); everything it reports goes back on the plan's status pipe. `--check` only
 //! proves the helper can be executed here.
 
 use hopx_sandbox::child;
@@ -41,11 +40,7 @@ fn main() {
     let mut plan = spec
         .build()
         .unwrap_or_else(|e| child::fail(spec.fds.status, "plan", e.raw_os_error().unwrap_or(libc::EINVAL)));
-    if spec.isolated {
-        child::intermediate(&mut plan)
-    } else {
-        hopx_sandbox::exec::unisolated(&mut plan)
-    }
+    hopx_sandbox::run(&mut plan)
 }
 
 fn die(message: &str) -> ! {

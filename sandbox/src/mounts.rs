@@ -2,12 +2,19 @@
 //! system directories, a private `/dev`, a fresh `/proc`, and the sandbox's own `/tmp` and
 //! `/workspace` read-write. Nothing else of the host (no `/root`, `/home`, other sandboxes).
 //!
+//! `/workspace` and `/tmp` are two folders of one private tmpfs, the sandbox's "disk": it
+//! lives only in the sandbox's mount namespace (no host path leads to it, so nothing the
+//! sandbox plants there can ever be followed by the engine on the host), its size and number
+//! of files are capped (a full disk is `ENOSPC` inside the sandbox, nothing outside), and it
+//! vanishes with the sandbox.
+//!
 //! The parent builds a [`MountPlan`] (all strings allocated up front); the sandbox init runs it
 //! in two phases, because the bind sources must be cloned while init still has host-root DAC
 //! (to traverse e.g. `/root/.pyenv`), but new files can only be created on a tmpfs once init
 //! runs as a *mapped* uid (an unmapped fsuid gets EOVERFLOW).
 
 use crate::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
+use crate::uidmap::PROGRAM_ID;
 use std::ffi::{CString, OsStr};
 use std::io;
 use std::os::raw::c_int;
@@ -52,12 +59,26 @@ enum Step {
     Proc(CString),
     /// A new devpts instance; optional (a sandbox without ptys still works).
     Devpts(CString),
+    /// The sandbox's own file system, seen as `/workspace` and `/tmp`.
+    Disk,
 }
 
 /// The full recipe for one sandbox's filesystem, allocated before `fork`.
 pub struct MountPlan {
     binds: Vec<Bind>,
     steps: Vec<Step>,
+    disk: Option<DiskPlan>,
+}
+
+/// Limits of the sandbox's writable file system; 0 means the kernel's default.
+pub struct Disk {
+    pub bytes: u64,
+    pub inodes: u64,
+}
+
+/// The disk's tmpfs options, as C strings.
+struct DiskPlan {
+    options: Vec<(CString, CString)>,
 }
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
@@ -77,12 +98,18 @@ fn relative(path: &Path) -> io::Result<PathBuf> {
 }
 
 impl MountPlan {
-    /// The plan for a sandbox whose `/workspace` and `/tmp` are the host directories
-    /// `workspace` and `tmp`, and which also sees each of `ro_paths` read-only.
-    pub fn new(workspace: &Path, tmp: &Path, ro_paths: &[PathBuf]) -> io::Result<MountPlan> {
-        let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new() };
+    /// The plan for a sandbox that also sees each of `ro_paths` read-only, and whose
+    /// `/workspace` and `/tmp` share one private file system limited by `disk`.
+    pub fn new(ro_paths: &[PathBuf], disk: &Disk) -> io::Result<MountPlan> {
+        let mut options = vec![(cstr("mode")?, cstr("0755")?)];
+        if disk.bytes > 0 {
+            options.push((cstr("size")?, cstr(disk.bytes.to_string())?));
+        }
+        if disk.inodes > 0 {
+            options.push((cstr("nr_inodes")?, cstr(disk.inodes.to_string())?));
+        }
+        let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new(), disk: Some(DiskPlan { options }) };
         let ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-        let rw = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         let mut system_dirs = Vec::new();
         for name in SYSTEM {
             let host = Path::new("/").join(name);
@@ -162,14 +189,15 @@ impl MountPlan {
         });
         plan.steps.push(Step::Dir(cstr("proc")?));
         plan.steps.push(Step::Proc(cstr("proc")?));
-        plan.bind(tmp, Path::new("tmp"), true, rw)?;
-        plan.bind(workspace, Path::new("workspace"), true, rw)?;
+        plan.steps.push(Step::Dir(cstr("tmp")?));
+        plan.steps.push(Step::Dir(cstr("workspace")?));
+        plan.steps.push(Step::Disk);
         Ok(plan)
     }
 
-    /// An empty plan, for a process that is not isolated (it never runs a plan).
+    /// An empty plan, for a process that builds no file system.
     pub fn none() -> MountPlan {
-        MountPlan { binds: Vec::new(), steps: Vec::new() }
+        MountPlan { binds: Vec::new(), steps: Vec::new(), disk: None }
     }
 
     /// Number of detached mounts phase 1 produces (the caller provides that many slots).
@@ -268,6 +296,10 @@ impl MountPlan {
                     None,
                 )
                 .map_err(e("mount proc"))?,
+                Step::Disk => match &self.disk {
+                    Some(disk) => disk.attach().map_err(e("sandbox disk"))?,
+                    None => return Err(("sandbox disk", libc::EINVAL)),
+                },
             }
         }
         // pivot_root(".", ".") stacks the old root on top of the new one; detaching it drops
@@ -287,6 +319,35 @@ impl MountPlan {
         )
         .map_err(e("read-only root"))?;
         Ok(())
+    }
+}
+
+impl DiskPlan {
+    /// Makes the tmpfs as a detached mount (so it has no path of its own anywhere), creates
+    /// `workspace` (the sandbox user's) and `tmp` (sticky, for everyone) in it, and attaches
+    /// just those two folders at `workspace` and `tmp` of the new root.
+    fn attach(&self) -> SysResult<()> {
+        let disk = sys::new_tmpfs(&self.options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)?;
+        let result = (|| {
+            sys::mkdir_at(disk, c"workspace", 0o755)?;
+            sys::mkdir_at(disk, c"tmp", 0o777)?;
+            // SAFETY: plain syscalls on a directory fd we hold and fixed relative names.
+            unsafe {
+                check0(libc::fchmodat(disk, c"tmp".as_ptr(), 0o1777, 0))?;
+                check0(libc::fchownat(disk, c"workspace".as_ptr(), PROGRAM_ID, PROGRAM_ID, 0))?;
+            }
+            for name in [c"workspace", c"tmp"] {
+                let view = sys::open_tree_clone_at(disk, name)?;
+                let moved = sys::move_mount(view, name);
+                // SAFETY: closing the detached view, attached or not.
+                unsafe { libc::close(view) };
+                moved?;
+            }
+            Ok(())
+        })();
+        // SAFETY: the whole-disk mount stays reachable only through the two views.
+        unsafe { libc::close(disk) };
+        result
     }
 }
 

@@ -1,12 +1,10 @@
-//! What the engine tells the helper: one sandboxed process to start, as plain owned data, and
-//! its byte encoding (the engine writes it to a memfd the helper reads at start).
-//!
-//! The encoding is private to this crate and always written and read by the same build (the
-//! helper is embedded in the engine), so it has no version: length-prefixed little-endian
-//! fields in a fixed order.
+//! What the engine tells the helper, as plain owned data: start a sandbox (its holder), start
+//! one process in a started sandbox, or (trusted code only) start one process unisolated. The
+//! engine writes [`PlanSpec::encode`] to a memfd the helper reads at start.
 
 use crate::child::ChildPlan;
-use crate::mounts::MountPlan;
+use crate::codec::{bad, Reader, Writer};
+use crate::mounts::{Disk, MountPlan};
 use crate::seccomp;
 use crate::uidmap::IdMode;
 use std::ffi::CString;
@@ -16,8 +14,38 @@ use std::os::raw::c_int;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// Descriptor numbers as the helper sees them; -1 where one is not used (an unisolated
-/// process has no id-map hand-shake, so no `ready` or `go`).
+/// What the helper is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Trusted code only: the helper becomes the program, on the host, in a session of its own.
+    Unisolated,
+    /// Make a sandbox: fresh namespaces, its file system, and a pid-1 holder that keeps them
+    /// alive until the sandbox is killed (`holder.rs`).
+    Holder,
+    /// Start a program inside a sandbox that a holder keeps (`join.rs`).
+    Join,
+}
+
+impl Mode {
+    fn code(self) -> u64 {
+        match self {
+            Mode::Unisolated => 0,
+            Mode::Holder => 1,
+            Mode::Join => 2,
+        }
+    }
+
+    fn from_code(c: u64) -> io::Result<Mode> {
+        match c {
+            0 => Ok(Mode::Unisolated),
+            1 => Ok(Mode::Holder),
+            2 => Ok(Mode::Join),
+            _ => Err(bad("unknown mode")),
+        }
+    }
+}
+
+/// Descriptor numbers as the helper sees them; -1 (or empty) where one is not used.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FdNumbers {
     pub stdin: Option<c_int>,
@@ -26,16 +54,33 @@ pub struct FdNumbers {
     /// Become fd 3, 4, ... of the program.
     pub extra: Vec<c_int>,
     pub status: c_int,
+    /// The id-map hand-shake of a holder (the engine writes the maps between the two).
     pub ready: c_int,
     pub go: c_int,
     pub engine_pidfd: c_int,
+    /// Join: a pidfd of the sandbox's holder, whose namespaces the process enters.
+    pub holder: c_int,
+    /// The content of the code file the program step writes (a memfd), if any.
+    pub code: c_int,
+    /// `cgroup.procs` files the helper joins before anything else (it writes "0" to each).
+    pub cgroups: Vec<c_int>,
 }
 
 impl FdNumbers {
     /// Every descriptor the helper must keep, sorted and without repeats.
     pub fn all(&self) -> Vec<c_int> {
-        let mut v = vec![self.stdout, self.stderr, self.status, self.ready, self.go, self.engine_pidfd];
+        let mut v = vec![
+            self.stdout,
+            self.stderr,
+            self.status,
+            self.ready,
+            self.go,
+            self.engine_pidfd,
+            self.holder,
+            self.code,
+        ];
         v.extend(&self.extra);
+        v.extend(&self.cgroups);
         v.extend(self.stdin);
         v.retain(|&fd| fd >= 0);
         v.sort_unstable();
@@ -56,72 +101,126 @@ impl FdNumbers {
             ready: f(self.ready),
             go: f(self.go),
             engine_pidfd: f(self.engine_pidfd),
+            holder: f(self.holder),
+            code: f(self.code),
+            cgroups: self.cgroups.iter().map(|&x| f(x)).collect(),
         }
     }
 }
 
-/// One process to start in a sandbox.
+/// One thing for the helper to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanSpec {
-    /// In namespaces (the intermediate, init, program tree of `child.rs`), or, for trusted code
-    /// only, unisolated: the helper becomes the program in a session of its own.
-    pub isolated: bool,
-    /// Absolute host path of the executable.
+    pub mode: Mode,
+    /// Absolute path of the executable (empty for a holder, which runs no program).
     pub program: Vec<u8>,
     /// The full argv, `argv[0]` included.
     pub argv: Vec<Vec<u8>>,
     /// `KEY=value` entries: the whole environment.
     pub env: Vec<Vec<u8>>,
-    /// Working directory: a path inside the sandbox (a host path when not isolated).
+    /// Working directory (an inside path; a host path when unisolated), created if missing
+    /// by the program itself, as the sandbox user.
     pub cwd: Vec<u8>,
-    /// Host directories behind `/workspace` and `/tmp`.
-    pub workspace: PathBuf,
-    pub tmp: PathBuf,
-    /// Host paths the sandbox also sees read-only.
+    /// Where the program step writes the content of `fds.code`, as the sandbox user (empty:
+    /// no code file).
+    pub code_path: Vec<u8>,
+    /// Holder: host paths the sandbox also sees read-only.
     pub ro_paths: Vec<PathBuf>,
-    /// Share the host network (otherwise a network namespace with only loopback).
+    /// Holder: share the host network (otherwise a network namespace with only loopback).
+    /// Join: the same value as the holder's, to know which namespaces to enter.
     pub network: bool,
+    /// Holder: the size of the sandbox's writable file system (`/workspace` and `/tmp`
+    /// together) in bytes, and its number of files; 0 means the kernel's default.
+    pub disk_bytes: u64,
+    pub disk_inodes: u64,
+    /// Holder: files written into the new sandbox as its user (`(inside path, content)`).
+    pub seed: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Join: keep the program from connecting to abstract unix sockets made outside it (the
+    /// host's, when the sandbox shares the host network).
+    pub block_abstract_unix: bool,
     pub ids: IdMode,
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
     pub fds: FdNumbers,
 }
 
 impl PlanSpec {
+    /// A plan with nothing set, for `mode`.
+    pub fn empty(mode: Mode, ids: IdMode) -> PlanSpec {
+        PlanSpec {
+            mode,
+            program: Vec::new(),
+            argv: Vec::new(),
+            env: Vec::new(),
+            cwd: Vec::new(),
+            code_path: Vec::new(),
+            ro_paths: Vec::new(),
+            network: false,
+            disk_bytes: 0,
+            disk_inodes: 0,
+            seed: Vec::new(),
+            block_abstract_unix: false,
+            ids,
+            rlimits: Vec::new(),
+            fds: FdNumbers {
+                stdout: -1,
+                stderr: -1,
+                status: -1,
+                ready: -1,
+                go: -1,
+                engine_pidfd: -1,
+                holder: -1,
+                code: -1,
+                ..Default::default()
+            },
+        }
+    }
+
     /// Builds what the children run on: C strings, the mount plan, the seccomp filter. Fails on
     /// input the kernel would refuse (a NUL in a string, an unusable read-only path).
     pub fn build(&self) -> io::Result<ChildPlan> {
         let program = c(&self.program)?;
         let argv_strings = self.argv.iter().map(|a| c(a)).collect::<io::Result<Vec<_>>>()?;
         let env_strings = self.env.iter().map(|e| c(e)).collect::<io::Result<Vec<_>>>()?;
-        let mounts = if self.isolated {
-            MountPlan::new(&self.workspace, &self.tmp, &self.ro_paths)?
-        } else {
-            MountPlan::none()
+        let mounts = match self.mode {
+            Mode::Holder => {
+                MountPlan::new(&self.ro_paths, &Disk { bytes: self.disk_bytes, inodes: self.disk_inodes })?
+            }
+            _ => MountPlan::none(),
         };
-        let mut unshare_flags = libc::CLONE_NEWUSER
+        let mut namespaces = libc::CLONE_NEWUSER
             | libc::CLONE_NEWNS
             | libc::CLONE_NEWPID
             | libc::CLONE_NEWIPC
             | libc::CLONE_NEWUTS;
         if !self.network {
-            unshare_flags |= libc::CLONE_NEWNET;
+            namespaces |= libc::CLONE_NEWNET;
+        }
+        let seed =
+            self.seed.iter().map(|(p, data)| Ok((c(p)?, data.clone()))).collect::<io::Result<Vec<_>>>()?;
+        let code_path = (!self.code_path.is_empty()).then(|| c(&self.code_path)).transpose()?;
+        if code_path.is_some() != (self.fds.code >= 0) {
+            return Err(bad("a code file needs both a path and a descriptor"));
         }
         let mut strings = argv_strings;
         let argv = pointers(&strings);
         let envp = pointers(&env_strings);
         strings.extend(env_strings);
         Ok(ChildPlan {
+            mode: self.mode,
             program,
             argv,
             envp,
             cwd: c(&self.cwd)?,
+            code_path,
             bind_fds: vec![-1; mounts.bind_count()],
             mounts,
-            unshare_flags,
+            namespaces,
             new_net: !self.network,
+            seed,
+            block_abstract_unix: self.block_abstract_unix,
             ids: self.ids,
             rlimits: self.rlimits.clone(),
-            seccomp: if self.isolated { seccomp::filter() } else { None },
+            seccomp: if self.mode == Mode::Join { seccomp::filter() } else { None },
             fds: self.fds.clone(),
             keep: self.fds.all(),
             _strings: strings,
@@ -130,15 +229,22 @@ impl PlanSpec {
 
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(1024));
-        w.u64(self.isolated as u64);
+        w.u64(self.mode.code());
         w.bytes(&self.program);
         w.list(&self.argv);
         w.list(&self.env);
         w.bytes(&self.cwd);
-        w.bytes(self.workspace.as_os_str().as_bytes());
-        w.bytes(self.tmp.as_os_str().as_bytes());
+        w.bytes(&self.code_path);
         w.list(&self.ro_paths.iter().map(|p| p.as_os_str().as_bytes().to_vec()).collect::<Vec<_>>());
         w.u64(self.network as u64);
+        w.u64(self.disk_bytes);
+        w.u64(self.disk_inodes);
+        w.u64(self.seed.len() as u64);
+        for (path, data) in &self.seed {
+            w.bytes(path);
+            w.bytes(data);
+        }
+        w.u64(self.block_abstract_unix as u64);
         match self.ids {
             IdMode::Root => w.u64(0),
             IdMode::Unprivileged { uid, gid } => {
@@ -154,27 +260,31 @@ impl PlanSpec {
         }
         let f = &self.fds;
         w.fd(f.stdin.unwrap_or(-1));
-        for fd in [f.stdout, f.stderr, f.status, f.ready, f.go, f.engine_pidfd] {
+        for fd in [f.stdout, f.stderr, f.status, f.ready, f.go, f.engine_pidfd, f.holder, f.code] {
             w.fd(fd);
         }
-        w.u64(f.extra.len() as u64);
-        for &fd in &f.extra {
-            w.fd(fd);
-        }
+        w.fds(&f.extra);
+        w.fds(&f.cgroups);
         w.0
     }
 
     pub fn decode(data: &[u8]) -> io::Result<PlanSpec> {
         let mut r = Reader(data);
-        let isolated = r.u64()? != 0;
+        let mode = Mode::from_code(r.u64()?)?;
         let program = r.bytes()?;
         let argv = r.list()?;
         let env = r.list()?;
         let cwd = r.bytes()?;
-        let workspace = path(r.bytes()?);
-        let tmp = path(r.bytes()?);
+        let code_path = r.bytes()?;
         let ro_paths = r.list()?.into_iter().map(path).collect();
-        let network = r.u64()? != 0;
+        let network = r.bool()?;
+        let disk_bytes = r.u64()?;
+        let disk_inodes = r.u64()?;
+        let mut seed = Vec::new();
+        for _ in 0..r.count()? {
+            seed.push((r.bytes()?, r.bytes()?));
+        }
+        let block_abstract_unix = r.bool()?;
         let ids = match r.u64()? {
             0 => IdMode::Root,
             _ => IdMode::Unprivileged { uid: r.u64()? as u32, gid: r.u64()? as u32 },
@@ -184,26 +294,37 @@ impl PlanSpec {
             rlimits.push((r.u64()? as libc::__rlimit_resource_t, r.u64()?));
         }
         let stdin = Some(r.fd()?).filter(|&fd| fd >= 0);
-        let [stdout, stderr, status, ready, go, engine_pidfd] =
-            [r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?];
-        let mut extra = Vec::new();
-        for _ in 0..r.count()? {
-            extra.push(r.fd()?);
-        }
-        if !r.0.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        let fds = FdNumbers { stdin, stdout, stderr, extra, status, ready, go, engine_pidfd };
+        let [stdout, stderr, status, ready, go, engine_pidfd, holder, code] =
+            [r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?];
+        let extra = r.fds()?;
+        let cgroups = r.fds()?;
+        r.finish()?;
+        let fds = FdNumbers {
+            stdin,
+            stdout,
+            stderr,
+            extra,
+            status,
+            ready,
+            go,
+            engine_pidfd,
+            holder,
+            code,
+            cgroups,
+        };
         Ok(PlanSpec {
-            isolated,
+            mode,
             program,
             argv,
             env,
             cwd,
-            workspace,
-            tmp,
+            code_path,
             ro_paths,
             network,
+            disk_bytes,
+            disk_inodes,
+            seed,
+            block_abstract_unix,
             ids,
             rlimits,
             fds,
@@ -226,80 +347,24 @@ fn path(bytes: Vec<u8>) -> PathBuf {
     Path::new(std::ffi::OsStr::from_bytes(&bytes)).to_path_buf()
 }
 
-fn bad(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("malformed sandbox plan: {what}"))
-}
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn fd(&mut self, fd: c_int) {
-        self.u64(fd as i64 as u64);
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-    fn list(&mut self, items: &[Vec<u8>]) {
-        self.u64(items.len() as u64);
-        for i in items {
-            self.bytes(i);
-        }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
-        if self.0.len() < n {
-            return Err(bad("truncated"));
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn u64(&mut self) -> io::Result<u64> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
-    }
-    /// A count of items that follow; bounded by the bytes left, so garbage cannot allocate.
-    fn count(&mut self) -> io::Result<usize> {
-        let n = self.u64()?;
-        if n > self.0.len() as u64 {
-            return Err(bad("count larger than the data"));
-        }
-        Ok(n as usize)
-    }
-    fn fd(&mut self) -> io::Result<c_int> {
-        c_int::try_from(self.u64()? as i64).map_err(|_| bad("descriptor out of range"))
-    }
-    fn bytes(&mut self) -> io::Result<Vec<u8>> {
-        let n = self.count()?;
-        Ok(self.take(n)?.to_vec())
-    }
-    fn list(&mut self) -> io::Result<Vec<Vec<u8>>> {
-        (0..self.count()?).map(|_| self.bytes()).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sample() -> PlanSpec {
         PlanSpec {
-            isolated: true,
+            mode: Mode::Join,
             program: b"/bin/sh".to_vec(),
             argv: vec![b"/bin/sh".to_vec(), b"-c".to_vec(), "echo \u{e9}".as_bytes().to_vec()],
             env: vec![b"A=1".to_vec(), b"EMPTY=".to_vec()],
             cwd: b"/workspace/sub".to_vec(),
-            workspace: PathBuf::from("/var/x/ws"),
-            tmp: PathBuf::from("/var/x/tmp"),
+            code_path: b"/tmp/.hopx/run-1.sh".to_vec(),
             ro_paths: vec![PathBuf::from("/opt/py")],
             network: false,
+            disk_bytes: 1 << 30,
+            disk_inodes: 1000,
+            seed: vec![(b"/tmp/a".to_vec(), b"x\0y".to_vec())],
+            block_abstract_unix: true,
             ids: IdMode::Unprivileged { uid: 1001, gid: 1002 },
             rlimits: vec![(libc::RLIMIT_CORE, 0), (libc::RLIMIT_NOFILE, u64::MAX)],
             fds: FdNumbers {
@@ -311,6 +376,9 @@ mod tests {
                 ready: 13,
                 go: 16,
                 engine_pidfd: 17,
+                holder: 18,
+                code: 19,
+                cgroups: vec![20, 21],
             },
         }
     }
@@ -319,13 +387,16 @@ mod tests {
     fn round_trips() {
         let spec = sample();
         assert_eq!(PlanSpec::decode(&spec.encode()).unwrap(), spec);
-        let root = PlanSpec { ids: IdMode::Root, network: true, ..sample() };
+        let root = PlanSpec { ids: IdMode::Root, network: true, mode: Mode::Holder, ..sample() };
         let mut with_stdin = root.clone();
         with_stdin.fds.stdin = Some(9);
         assert_eq!(PlanSpec::decode(&with_stdin.encode()).unwrap(), with_stdin);
-        let mut plain = PlanSpec { isolated: false, ..sample() };
-        (plain.fds.ready, plain.fds.go) = (-1, -1);
+        let mut plain = PlanSpec { mode: Mode::Unisolated, ..sample() };
+        (plain.fds.ready, plain.fds.go, plain.fds.holder) = (-1, -1, -1);
+        plain.fds.cgroups.clear();
         assert_eq!(PlanSpec::decode(&plain.encode()).unwrap(), plain);
+        let empty = PlanSpec::empty(Mode::Holder, IdMode::Root);
+        assert_eq!(PlanSpec::decode(&empty.encode()).unwrap(), empty);
     }
 
     #[test]
@@ -337,28 +408,38 @@ mod tests {
         let mut padded = bytes.clone();
         padded.push(0);
         assert!(PlanSpec::decode(&padded).is_err());
-        // A huge length (here the program's, after the `isolated` word) must fail cleanly, not
-        // try to allocate.
-        let mut huge = bytes;
+        // A huge length (here the program's, after the mode word) must fail cleanly, not try
+        // to allocate.
+        let mut huge = bytes.clone();
         huge[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(PlanSpec::decode(&huge).is_err());
+        let mut bad_mode = bytes;
+        bad_mode[0] = 9;
+        assert!(PlanSpec::decode(&bad_mode).is_err());
     }
 
     #[test]
     fn keeps_every_descriptor_once() {
         let mut f = sample().fds;
         f.stdin = Some(10);
-        assert_eq!(f.all(), vec![10, 11, 12, 13, 14, 15, 16, 17]);
+        assert_eq!(f.all(), vec![10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
         assert_eq!(f.map(|x| x + 100).stdout, 110);
-        (f.ready, f.go) = (-1, -1);
-        assert_eq!(f.all(), vec![10, 11, 12, 14, 15, 17]);
+        assert_eq!(f.map(|x| x + 100).cgroups, vec![120, 121]);
+        (f.ready, f.go, f.holder) = (-1, -1, -1);
+        assert_eq!(f.all(), vec![10, 11, 12, 14, 15, 17, 19, 20, 21]);
         assert_eq!(f.map(|x| x + 100).go, -1);
     }
 
     #[test]
-    fn build_refuses_nul_in_strings() {
+    fn build_refuses_nul_in_strings_and_half_a_code_file() {
         let mut spec = sample();
         spec.env.push(b"BAD=a\0b".to_vec());
         assert!(spec.build().is_err());
+        let mut no_fd = sample();
+        no_fd.fds.code = -1;
+        assert!(no_fd.build().is_err());
+        let mut nul_seed = PlanSpec { mode: Mode::Holder, ro_paths: Vec::new(), ..sample() };
+        nul_seed.seed.push((b"/tmp/a\0b".to_vec(), Vec::new()));
+        assert!(nul_seed.build().is_err());
     }
 }

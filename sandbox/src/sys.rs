@@ -56,6 +56,65 @@ pub fn open_tree_clone(path: &CStr) -> SysResult<c_int> {
     check(r).map(|fd| fd as c_int)
 }
 
+/// Clones the tree at `name` under the directory `dirfd` into a detached mount.
+pub fn open_tree_clone_at(dirfd: c_int, name: &CStr) -> SysResult<c_int> {
+    // SAFETY: a valid descriptor and NUL-terminated name.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            dirfd,
+            name.as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint | AT_RECURSIVE,
+        )
+    };
+    check(r).map(|fd| fd as c_int)
+}
+
+const FSOPEN_CLOEXEC: libc::c_uint = 1;
+const FSCONFIG_SET_STRING: libc::c_uint = 1;
+const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
+const FSMOUNT_CLOEXEC: libc::c_uint = 1;
+
+/// A new tmpfs with `options` (`size`, `nr_inodes`, `mode`, ...), as a detached mount with
+/// the mount attributes `attrs`: it has no path anywhere until it is attached.
+pub fn new_tmpfs(options: &[(std::ffi::CString, std::ffi::CString)], attrs: u64) -> SysResult<c_int> {
+    // SAFETY: fsopen with a valid name.
+    let fs = check(unsafe { libc::syscall(libc::SYS_fsopen, c"tmpfs".as_ptr(), FSOPEN_CLOEXEC) })? as c_int;
+    let result = (|| {
+        for (key, value) in options {
+            // SAFETY: valid descriptor and NUL-terminated strings.
+            check(unsafe {
+                libc::syscall(libc::SYS_fsconfig, fs, FSCONFIG_SET_STRING, key.as_ptr(), value.as_ptr(), 0)
+            })?;
+        }
+        // SAFETY: as above, no strings.
+        check(unsafe {
+            libc::syscall(
+                libc::SYS_fsconfig,
+                fs,
+                FSCONFIG_CMD_CREATE,
+                std::ptr::null::<libc::c_char>(),
+                std::ptr::null::<libc::c_void>(),
+                0,
+            )
+        })?;
+        // SAFETY: fsmount of a created context.
+        check(unsafe { libc::syscall(libc::SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs) }).map(|fd| fd as c_int)
+    })();
+    // SAFETY: closing the context; the mount (if any) lives on through its own fd.
+    unsafe { libc::close(fs) };
+    result
+}
+
+/// `mkdirat`; an existing directory is fine.
+pub fn mkdir_at(dirfd: c_int, name: &CStr, mode: libc::mode_t) -> SysResult<()> {
+    // SAFETY: valid descriptor and NUL-terminated name.
+    if unsafe { libc::mkdirat(dirfd, name.as_ptr(), mode) } < 0 && errno() != libc::EEXIST {
+        return Err(errno());
+    }
+    Ok(())
+}
+
 /// Adds mount flags to the (detached or attached) mount `fd` refers to, recursively.
 ///
 /// `mount_setattr` only *adds* the flags in `set`; the flags the host put on the source (nodev,

@@ -1,11 +1,15 @@
 //! A one-shot run: a fresh process per call, fed from a code file in the sandbox's `/tmp`.
+//!
+//! The engine never writes that file (nor the working directory): the code travels in a
+//! memfd, and the run's own process writes it, as the sandbox user inside the sandbox's view,
+//! just before its exec (`hopx-sandbox`'s program step), so a link the sandbox planted in its
+//! `/tmp` can only ever lead back into the sandbox.
 
 use super::output::{read_stream, Captured, Stream};
 use super::{EventSink, ExecOutcome, ExecRequest, Language};
 use crate::sandbox::Sandbox;
-use crate::spawn::{self, Command, ExitInfo, ProcessControl};
+use crate::spawn::{self, CodeFile, Command, ExitInfo, ProcessControl};
 use std::ffi::OsString;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,11 +24,9 @@ const DRAIN_GRACE: Duration = Duration::from_millis(1000);
 pub async fn run(sandbox: &Arc<Sandbox>, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
     let program = sandbox.runtimes.binary(req.language)?.to_path_buf();
     let file = sandbox.next_file_name(req.language.extension());
-    let host_file = write_code_file(&sandbox.spec.tmp, &file, &req.code)
-        .map_err(|e| format!("cannot write the code file: {e}"))?;
     let inside_file = format!("{}/.hopx/{file}", spawn::TMP);
-    prepare_workdir(sandbox, &req.workdir)
-        .map_err(|e| format!("cannot create workdir {}: {e}", req.workdir))?;
+    let code = CodeFile::new(inside_file.clone(), req.code.as_bytes())
+        .map_err(|e| format!("cannot hold the code: {e}"))?;
     let mut args: Vec<OsString> = Vec::new();
     if req.language == Language::Go {
         args.push("run".into());
@@ -37,10 +39,9 @@ pub async fn run(sandbox: &Arc<Sandbox>, req: ExecRequest, events: EventSink) ->
         cwd: req.workdir.clone(),
         stdin: false,
         extra_fds: Vec::new(),
+        code: Some(code),
     };
-    let outcome = supervise(sandbox, command, req.timeout, events).await;
-    let _ = std::fs::remove_file(host_file);
-    outcome
+    supervise(sandbox, command, req.timeout, events).await
 }
 
 /// Starts `command`, collects its output and stops it at the timeout or a sandbox kill.
@@ -164,41 +165,6 @@ pub fn run_env(
     }
     env.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
     env.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
-}
-
-/// Writes the code where the sandbox sees it as `/tmp/.hopx/<name>`.
-fn write_code_file(tmp: &std::path::Path, name: &str, code: &str) -> std::io::Result<PathBuf> {
-    let dir = tmp.join(".hopx");
-    if !dir.exists() {
-        std::fs::create_dir_all(&dir)?;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, code)?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
-    Ok(path)
-}
-
-/// Creates a missing working directory (user code may write there, so it is world-writable
-/// like the sandbox's own directories; only this sandbox can see it).
-pub fn prepare_workdir(sandbox: &Sandbox, inside: &str) -> std::io::Result<()> {
-    let Some(host) = host_path(sandbox, inside) else {
-        return Ok(());
-    };
-    if host.exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(&host)?;
-    let mut dir = host.as_path();
-    let roots = [&sandbox.spec.workspace, &sandbox.spec.tmp];
-    while !roots.iter().any(|r| dir == r.as_path()) {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))?;
-        match dir.parent() {
-            Some(p) => dir = p,
-            None => break,
-        }
-    }
-    Ok(())
 }
 
 /// The host path behind an inside path under `/workspace` or `/tmp`.

@@ -174,8 +174,6 @@ fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<(Command, String, 
         v.extend(args.into_iter().map(Into::into));
         v
     };
-    oneshot::prepare_workdir(sandbox, &workdir)
-        .map_err(|e| ApiError::internal(format!("cannot create workdir: {e}")))?;
     let cmd = Command {
         program: bash,
         args: argv,
@@ -183,6 +181,7 @@ fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<(Command, String, 
         cwd: workdir,
         stdin: false,
         extra_fds: Vec::new(),
+        code: None,
     };
     Ok((cmd, display, timeout))
 }

@@ -54,6 +54,7 @@ impl Kernel {
             cwd: spawn::WORKSPACE.to_string(),
             stdin: false,
             extra_fds: vec![req_read, msg_write],
+            code: None,
         };
         let process = spawn::spawn(isolator, spec, command)
             .await

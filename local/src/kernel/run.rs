@@ -40,7 +40,8 @@ impl Kernel {
         self.pending = Some((id, sentinel.clone()));
         self.stdout.begin(&sentinel, limit, events.clone());
         self.stderr.begin(&sentinel, limit, events.clone());
-        let _ = crate::exec::oneshot::prepare_workdir(sandbox, &req.workdir);
+        // The runner creates a missing working directory itself, as the sandbox user on the
+        // sandbox's own view of the file system; the engine never does it for it.
         // Without a mount namespace (isolation "none") the kernel sees host paths, so it gets
         // the host directory behind the inside workdir, as one-shot runs do; otherwise it
         // would chdir into the host's own `/workspace`, shared by every sandbox.

@@ -202,6 +202,9 @@ impl Pipes {
             ready,
             go,
             engine_pidfd: self.engine_pidfd.as_raw_fd(),
+            holder: -1,
+            code: -1,
+            cgroups: Vec::new(),
         }
     }
 

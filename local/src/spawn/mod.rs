@@ -19,7 +19,7 @@ pub use plain::PlainIsolator;
 use std::ffi::OsString;
 use std::future::Future;
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,16 +35,21 @@ pub struct Limits {
     pub file_size_bytes: Option<u64>,
     /// Open file descriptors per process.
     pub open_files: Option<u64>,
+    /// Size of the sandbox's own file system (`/workspace` and `/tmp` together), in bytes.
+    pub disk_bytes: Option<u64>,
+    /// Number of files and folders that file system may hold.
+    pub disk_files: Option<u64>,
 }
 
 /// What every process of one sandbox shares: its files, its network choice and its limits.
 #[derive(Debug, Clone)]
 pub struct SandboxSpec {
-    /// The sandbox id (used to name cgroups and the hostname).
+    /// The sandbox id (used to name cgroups).
     pub id: String,
-    /// Host directory seen as `/workspace` inside the sandbox, read-write.
+    /// Unisolated only: the host directory behind `/workspace`. An isolated sandbox's files
+    /// live in a file system of its own that has no host path.
     pub workspace: PathBuf,
-    /// Host directory seen as `/tmp` inside the sandbox, read-write and private to it.
+    /// Unisolated only: the host directory behind `/tmp`.
     pub tmp: PathBuf,
     /// Extra host paths the sandbox sees read-only at the same path (e.g. a Python prefix that
     /// lives under a home directory).
@@ -52,6 +57,8 @@ pub struct SandboxSpec {
     /// Whether the sandbox shares the host network (otherwise it has only its own loopback).
     pub network: bool,
     pub limits: Limits,
+    /// Files a new sandbox starts with, as `(inside path, content)` (a font cache).
+    pub seed: Arc<Vec<(String, Vec<u8>)>>,
 }
 
 /// Inside-sandbox paths, as user code sees them.
@@ -72,6 +79,33 @@ pub struct Command {
     pub stdin: bool,
     /// Extra descriptors the program inherits as fd 3, 4, ... in this order.
     pub extra_fds: Vec<OwnedFd>,
+    /// A file the program's own process writes, as the sandbox user, just before its exec.
+    pub code: Option<CodeFile>,
+}
+
+/// The code of a one-shot run, carried to the sandbox in memory: the engine never writes
+/// into a sandbox's file system.
+#[derive(Debug)]
+pub struct CodeFile {
+    /// Inside path of the file, e.g. `/tmp/.hopx/run-3.py`.
+    pub path: String,
+    /// A memfd holding the content.
+    pub content: OwnedFd,
+}
+
+impl CodeFile {
+    /// Puts `content` in a fresh memfd.
+    pub fn new(path: String, content: &[u8]) -> io::Result<CodeFile> {
+        // SAFETY: memfd_create with a valid name; a new descriptor or -1.
+        let fd = unsafe { libc::memfd_create(c"hopx-code".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: a fresh descriptor we own.
+        let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+        std::io::Write::write_all(&mut file, content)?;
+        Ok(CodeFile { path, content: file.into() })
+    }
 }
 
 /// How a process ended.
@@ -123,8 +157,13 @@ pub trait ProcessControl: Send + Sync {
 pub trait Isolator: Send + Sync + 'static {
     /// A short name for logs ("namespaces", "none").
     fn name(&self) -> &'static str;
-    /// Prepares what a new sandbox needs before its first process (directories, cgroups).
-    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()>;
+    /// Whether processes see the host's paths (no mount namespace): inside paths such as a
+    /// working directory must then be mapped to the sandbox's host directories.
+    fn sees_host_paths(&self) -> bool;
+    /// Makes what a new sandbox needs before its first process (its namespaces and file
+    /// system, cgroups). Runs on the spawner thread; the returned closure finishes the work
+    /// (waiting for the sandbox to be ready) and may run on any thread.
+    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<Finish<()>>;
     /// Starts `command` inside `sandbox`.
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process>;
     /// Like `spawn`, but returns once the process exists: the rest of the start-up (waiting for
@@ -150,14 +189,17 @@ pub async fn spawn(
     tokio::task::spawn_blocking(finish).await.map_err(|e| io::Error::other(format!("spawn: {e}")))?
 }
 
-/// The part of a start-up that runs once the process exists, off the spawner thread.
-pub type FinishSpawn = Box<dyn FnOnce() -> io::Result<Process> + Send>;
+/// The rest of a start-up, once the process exists, off the spawner thread.
+pub type Finish<T> = Box<dyn FnOnce() -> io::Result<T> + Send>;
+pub type FinishSpawn = Finish<Process>;
 
-/// Runs `prepare` on the spawner thread (cgroup set-up must come from the same thread too).
+/// Runs `prepare` on the spawner thread (a sandbox's holder must be started from there, as
+/// every process is), then waits for the sandbox to be ready.
 pub async fn prepare(isolator: &Arc<dyn Isolator>, sandbox: &Arc<SandboxSpec>) -> io::Result<()> {
     let iso = isolator.clone();
     let sb = sandbox.clone();
-    thread::run(move || iso.prepare(&sb)).await
+    let finish = thread::run(move || iso.prepare(&sb)).await?;
+    tokio::task::spawn_blocking(finish).await.map_err(|e| io::Error::other(format!("prepare: {e}")))?
 }
 
 /// The engine's isolator: namespaces, or none at all only when `HOPX_LOCAL_ISOLATION=none`

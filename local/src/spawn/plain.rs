@@ -12,7 +12,7 @@ use super::{
     pidfd, Command, ExitInfo, FinishSpawn, Isolator, Process, ProcessControl, SandboxSpec, WaitFuture, TMP,
     WORKSPACE,
 };
-use hopx_sandbox::plan::PlanSpec;
+use hopx_sandbox::plan::{Mode, PlanSpec};
 use hopx_sandbox::uidmap::IdMode;
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -89,9 +89,14 @@ impl Isolator for PlainIsolator {
         "none"
     }
 
-    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()> {
+    fn sees_host_paths(&self) -> bool {
+        true
+    }
+
+    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<super::Finish<()>> {
         std::fs::create_dir_all(&sandbox.workspace)?;
-        std::fs::create_dir_all(&sandbox.tmp)
+        std::fs::create_dir_all(&sandbox.tmp)?;
+        Ok(Box::new(|| Ok(())))
     }
 
     fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
@@ -131,27 +136,26 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
     let mut env: Vec<Vec<u8>> =
         command.env.iter().filter(|(k, _)| k != "TMPDIR").map(|(k, v)| pair(k, v)).collect();
     env.push(pair(OsStr::new("TMPDIR"), sandbox.tmp.as_os_str()));
-    let spec = PlanSpec {
-        isolated: false,
-        program: bytes(command.program.as_os_str()),
-        argv: std::iter::once(command.program.clone().into_os_string())
-            .chain(PlainIsolator::host_args(sandbox, &command))
-            .map(|a| bytes(&a))
-            .collect(),
-        env,
-        cwd: bytes(PlainIsolator::host_path(sandbox, &command.cwd).as_os_str()),
-        workspace: sandbox.workspace.clone(),
-        tmp: sandbox.tmp.clone(),
-        ro_paths: Vec::new(),
-        network: true,
-        ids: IdMode::current(),
-        rlimits: rlimits(sandbox),
-        fds: pipes.child_fds(&command.extra_fds, -1, -1),
-    };
+    let mut spec = PlanSpec::empty(Mode::Unisolated, IdMode::current());
+    spec.program = bytes(command.program.as_os_str());
+    spec.argv = std::iter::once(command.program.clone().into_os_string())
+        .chain(PlainIsolator::host_args(sandbox, &command))
+        .map(|a| bytes(&a))
+        .collect();
+    spec.env = env;
+    spec.cwd = bytes(PlainIsolator::host_path(sandbox, &command.cwd).as_os_str());
+    spec.network = true;
+    spec.rlimits = rlimits(sandbox);
+    spec.fds = pipes.child_fds(&command.extra_fds, -1, -1);
+    let code_file = command.code.as_ref().map(|c| PlainIsolator::host_path(sandbox, &c.path));
+    if let (Some(code), Some(path)) = (&command.code, &code_file) {
+        spec.code_path = bytes(path.as_os_str());
+        spec.fds.code = code.content.as_raw_fd();
+    }
     // Refuses a NUL in any string before a process exists.
     drop(spec.build()?);
     let pid = helper::spawn(&spec)?;
-    drop(command.extra_fds);
+    drop((command.extra_fds, command.code));
     let ends = pipes.into_engine_ends();
     Ok(Box::new(move || {
         let status = read_status(&ends.status, Instant::now() + SETUP_TIMEOUT);
@@ -163,7 +167,7 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
             return Err(e);
         }
         let pidfd = pidfd::watch(pid)?;
-        let control = PlainProcess { pid, pidfd, reaped: Default::default() };
+        let control = PlainProcess { pid, pidfd, reaped: Default::default(), code_file };
         Ok(Process {
             stdin: ends.stdin,
             stdout: ends.stdout,
@@ -176,12 +180,24 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
 /// Starts `command` by forking the engine (std's `Command`, which forks when given a
 /// `pre_exec`): what [`spawn_via_helper`] does, where the helper cannot run.
 fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
+    // What the helper's program step does: the working directory and the code file, made by
+    // the engine's own user (the one that runs unisolated code anyway).
+    let cwd = PlainIsolator::host_path(sandbox, &command.cwd);
+    std::fs::create_dir_all(&cwd)?;
+    let code_file = match &command.code {
+        Some(code) => {
+            let path = PlainIsolator::host_path(sandbox, &code.path);
+            write_code_file(&path, &code.content)?;
+            Some(path)
+        }
+        None => None,
+    };
     let mut cmd = std::process::Command::new(&command.program);
     cmd.args(PlainIsolator::host_args(sandbox, &command))
         .env_clear()
         .envs(command.env.iter().map(|(k, v)| (k, v)))
         .env("TMPDIR", &sandbox.tmp)
-        .current_dir(PlainIsolator::host_path(sandbox, &command.cwd))
+        .current_dir(cwd)
         .stdin(if command.stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -213,8 +229,26 @@ fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> 
         stdin,
         stdout,
         stderr,
-        control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default() }),
+        control: Box::new(PlainProcess { pid, pidfd, reaped: Default::default(), code_file }),
     })
+}
+
+/// Copies the memfd `content` into a new file at `path` (never through a link or over a file
+/// that is already there).
+fn write_code_file(path: &std::path::Path, content: &OwnedFd) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .mode(0o600)
+        .open(path)?;
+    let mut src = std::fs::File::from(content.try_clone()?);
+    std::io::Seek::seek(&mut src, std::io::SeekFrom::Start(0))?;
+    std::io::copy(&mut src, &mut out).map(|_| ())
 }
 
 /// Moves the extra descriptors to 3, 4, ... and marks every other one close-on-exec.
@@ -245,6 +279,8 @@ struct PlainProcess {
     pid: i32,
     pidfd: AsyncFd<OwnedFd>,
     reaped: std::sync::atomic::AtomicBool,
+    /// The run's code file, removed when the handle goes.
+    code_file: Option<PathBuf>,
 }
 
 impl Drop for PlainProcess {
@@ -254,6 +290,9 @@ impl Drop for PlainProcess {
             self.kill_tree();
             // SAFETY: waitpid on our own, just-killed child; it exits at once.
             unsafe { libc::waitpid(self.pid, std::ptr::null_mut(), 0) };
+        }
+        if let Some(path) = &self.code_file {
+            let _ = std::fs::remove_file(path);
         }
     }
 }

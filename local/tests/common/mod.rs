@@ -146,6 +146,27 @@ pub fn processes_with(marker: &str) -> Vec<i32> {
     found
 }
 
+/// Host pids of the sandbox helper's processes (a sandbox's holder and the processes between
+/// the engine and a program) whose root holds the file `rel` with exactly `content`: how a
+/// test on the host finds a file in a sandbox's private file system.
+pub fn sandbox_processes_seeing(rel: &str, content: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim() != "hopx-sandbox" {
+            continue;
+        }
+        let file = entry.path().join("root").join(rel);
+        if std::fs::read_to_string(file).is_ok_and(|c| c.trim_end() == content) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
 /// Waits up to `limit` for `cond` to hold.
 pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let start = std::time::Instant::now();

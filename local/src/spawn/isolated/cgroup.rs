@@ -1,11 +1,19 @@
 //! One cgroup per sandbox, nested under the engine's own cgroup (never at the hierarchy root:
 //! the engine may itself be confined, and its sandboxes must stay inside that budget).
 //!
-//! Memory and pids limits, the OOM-kill counter that tells "killed for memory" apart from
-//! "killed", and a reliable way to kill everything left at release. Both cgroup v1 (separate
-//! `memory` and `pids` hierarchies, as on this project's CI) and v2 (one unified tree) are
-//! handled. The intermediate joins before it forks the sandbox init, so every sandbox process
-//! is born inside.
+//! Memory and pids limits, a CPU share of its own, the OOM-kill counter that tells "killed for
+//! memory" apart from "killed", and a reliable way to kill everything left at release. Both
+//! cgroup v1 (separate `memory`, `pids` and `cpu` hierarchies, as on this project's CI) and v2
+//! (one unified tree) are handled. Each helper joins (through descriptors of `cgroup.procs`
+//! the engine opened) before it forks anything, so every sandbox process is born inside.
+//!
+//! The sandbox's files live in memory (its private tmpfs), and the kernel charges their pages
+//! to the cgroup of whoever wrote them. So the memory limit is the sandbox's memory plus its
+//! disk: a full disk is `ENOSPC` for the writer, never an OOM kill of the sandbox's kernel.
+//!
+//! CPU: a cgroup per sandbox with the default weight, so the scheduler shares the machine
+//! between sandboxes (and the engine) rather than between processes: a sandbox running 80 busy
+//! processes gets the same share as one running one.
 
 use crate::spawn::Limits;
 use std::fs;
@@ -19,8 +27,8 @@ const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
 /// The hierarchies the engine can create sandbox cgroups in.
 #[derive(Debug, Clone)]
 pub enum Cgroups {
-    /// v1: the engine's `memory` and `pids` cgroup directories (either may be missing).
-    V1 { memory: Option<PathBuf>, pids: Option<PathBuf> },
+    /// v1: the engine's `memory`, `pids` and `cpu` cgroup directories (any may be missing).
+    V1 { memory: Option<PathBuf>, pids: Option<PathBuf>, cpu: Option<PathBuf> },
     /// v2: the engine's cgroup directory in the unified tree.
     V2 { base: PathBuf },
 }
@@ -30,6 +38,8 @@ pub enum Cgroups {
 pub struct SandboxCgroup {
     /// Every directory whose `cgroup.procs` a new process must join.
     dirs: Vec<PathBuf>,
+    /// `cgroup.procs` of each of `dirs`, open for writing: a helper writes "0" to join.
+    procs: Vec<std::os::fd::OwnedFd>,
     /// The directory holding memory accounting, if memory is limited by the cgroup.
     memory: Option<PathBuf>,
     v2: bool,
@@ -59,13 +69,16 @@ impl Cgroups {
         };
         let memory = find("memory").filter(|p| p.join("cgroup.procs").exists());
         let pids = find("pids").filter(|p| p.join("cgroup.procs").exists());
-        (memory.is_some() || pids.is_some()).then_some(Cgroups::V1 { memory, pids })
+        let cpu = find("cpu").filter(|p| p.join("cgroup.procs").exists());
+        (memory.is_some() || pids.is_some()).then_some(Cgroups::V1 { memory, pids, cpu })
     }
 
     /// The directories sandbox cgroups are made in.
     fn bases(&self) -> Vec<&Path> {
         match self {
-            Cgroups::V1 { memory, pids } => memory.iter().chain(pids.iter()).map(PathBuf::as_path).collect(),
+            Cgroups::V1 { memory, pids, cpu } => {
+                memory.iter().chain(pids.iter()).chain(cpu.iter()).map(PathBuf::as_path).collect()
+            }
             Cgroups::V2 { base } => vec![base.as_path()],
         }
     }
@@ -91,19 +104,35 @@ impl Cgroups {
     /// Creates the cgroup of sandbox `id` with `limits`, named after this engine's pid so a
     /// later engine can tell a leftover from a live one.
     pub fn create(&self, id: &str, limits: &Limits) -> io::Result<SandboxCgroup> {
+        let mut cg = self.create_dirs(id, limits)?;
+        for dir in &cg.dirs {
+            let procs = fs::OpenOptions::new().write(true).open(dir.join("cgroup.procs"))?;
+            cg.procs.push(procs.into());
+        }
+        Ok(cg)
+    }
+
+    fn create_dirs(&self, id: &str, limits: &Limits) -> io::Result<SandboxCgroup> {
         let name = format!("hopx-{}-{}", std::process::id(), sanitize(id));
+        // Files count against memory (see the module doc).
+        let memory_limit = limits.memory_bytes.map(|m| m + limits.disk_bytes.unwrap_or(0));
         match self {
-            Cgroups::V1 { memory, pids } => {
+            Cgroups::V1 { memory, pids, cpu } => {
                 let mut cg = SandboxCgroup {
                     dirs: Vec::new(),
+                    procs: Vec::new(),
                     memory: None,
                     v2: false,
                     limits_memory: false,
                     limits_pids: false,
                 };
+                if let Some(base) = cpu {
+                    // The default weight (cpu.shares 1024) is the point: one share per sandbox.
+                    cg.dirs.push(make_dir(&base.join(&name))?);
+                }
                 if let Some(base) = memory {
                     let dir = make_dir(&base.join(&name))?;
-                    if let Some(bytes) = limits.memory_bytes {
+                    if let Some(bytes) = memory_limit {
                         fs::write(dir.join("memory.limit_in_bytes"), bytes.to_string())?;
                         // Also cap memory+swap where swap accounting exists, so swap is no escape.
                         let _ = fs::write(dir.join("memory.memsw.limit_in_bytes"), bytes.to_string());
@@ -126,19 +155,20 @@ impl Cgroups {
                 // Controllers must be enabled in the parent's subtree_control. That fails with
                 // EBUSY when the engine's own cgroup holds processes (the no-internal-process
                 // rule) unless someone delegated a subtree to us; then we keep what is there.
-                let _ = fs::write(base.join("cgroup.subtree_control"), "+memory +pids");
+                let _ = fs::write(base.join("cgroup.subtree_control"), "+memory +pids +cpu");
                 let dir = make_dir(&base.join(&name))?;
                 let available = fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
                 let has = |c: &str| available.split_whitespace().any(|x| x == c);
                 let mut cg = SandboxCgroup {
                     dirs: vec![dir.clone()],
+                    procs: Vec::new(),
                     memory: None,
                     v2: true,
                     limits_memory: false,
                     limits_pids: false,
                 };
                 if has("memory") {
-                    if let Some(bytes) = limits.memory_bytes {
+                    if let Some(bytes) = memory_limit {
                         fs::write(dir.join("memory.max"), bytes.to_string())?;
                         let _ = fs::write(dir.join("memory.swap.max"), "0");
                         cg.limits_memory = true;
@@ -164,7 +194,14 @@ impl Cgroups {
 }
 
 impl SandboxCgroup {
+    /// The raw numbers of the open `cgroup.procs` files, for a helper to inherit.
+    pub fn procs_fds(&self) -> Vec<i32> {
+        use std::os::fd::AsRawFd;
+        self.procs.iter().map(|f| f.as_raw_fd()).collect()
+    }
+
     /// Moves process `pid` (and its future children) into this sandbox's cgroup.
+    #[cfg(test)]
     pub fn join(&self, pid: i32) -> io::Result<()> {
         for dir in &self.dirs {
             fs::write(dir.join("cgroup.procs"), pid.to_string())?;

@@ -1,19 +1,22 @@
-//! Namespace isolation: every process of a sandbox runs in fresh user, mount, pid, ipc and uts
-//! namespaces (and a network namespace with only loopback unless the sandbox has network), on
-//! a read-only view of the host's system directories, as an unprivileged host uid, inside the
-//! sandbox's cgroup. See `shared/reference/isolation.md` for why we own this code and the
-//! rules it follows. The code between spawn and the program's `exec` is the `hopx-sandbox`
-//! crate, run in a helper process (`spawn/helper.rs`); its `child.rs` has the process tree.
+//! Namespace isolation: a sandbox is one set of user, mount, pid, ipc and uts namespaces (and
+//! a network namespace with only loopback unless it has network), held by a pid-1 process of
+//! its own, on a read-only view of the host's system directories and a private disk, inside
+//! the sandbox's cgroup. Each process of the sandbox enters those namespaces as an
+//! unprivileged uid, in a pid namespace of its own run. See `shared/reference/isolation.md`
+//! for why we own this code and the rules it follows. The code between spawn and the
+//! program's `exec` is the `hopx-sandbox` crate, run in a helper process (`spawn/helper.rs`).
 
 mod cgroup;
+mod holder;
 mod probe;
 mod process;
 
 use super::helper::{self, pipe, read_status, read_until, write_byte, Pipes, SETUP_TIMEOUT};
-use super::{Command, Isolator, Process, SandboxSpec};
+use super::{Command, Finish, Isolator, Process, SandboxSpec};
 use cgroup::{Cgroups, SandboxCgroup};
-use hopx_sandbox::plan::PlanSpec;
-use hopx_sandbox::uidmap::{IdMode, PROGRAM_HOST_ID};
+use holder::Holder;
+use hopx_sandbox::plan::{Mode, PlanSpec};
+use hopx_sandbox::uidmap::IdMode;
 use process::IsolatedProcess;
 use std::collections::HashMap;
 use std::io;
@@ -22,12 +25,22 @@ use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Runs each process in its own set of namespaces. Build it with [`NamespaceIsolator::probe`].
+/// A sandbox whose holder runs: what every process of it needs.
+struct Prepared {
+    holder: Holder,
+    cgroup: Option<Arc<SandboxCgroup>>,
+}
+
+type Table = Arc<Mutex<HashMap<String, Arc<Prepared>>>>;
+
+/// Runs each sandbox in its own set of namespaces. Build it with [`NamespaceIsolator::probe`].
 pub struct NamespaceIsolator {
     ids: IdMode,
     cgroups: Option<Cgroups>,
-    /// The cgroup of each prepared sandbox, by id.
-    sandboxes: Mutex<HashMap<String, Arc<SandboxCgroup>>>,
+    /// Whether Landlock can keep programs off the host's abstract unix sockets.
+    scopes_abstract_unix: bool,
+    /// Every prepared sandbox, by id.
+    sandboxes: Table,
 }
 
 impl NamespaceIsolator {
@@ -41,54 +54,39 @@ impl NamespaceIsolator {
             c.sweep_stale();
         }
         if cgroups.is_none() {
-            tracing::info!("cgroups are not writable here (not root or no cgroupfs): sandbox memory and process limits fall back to rlimits");
+            tracing::info!("cgroups are not writable here (not root or no cgroupfs): sandbox memory and process limits fall back to rlimits, CPU sharing to one session per run");
         }
-        Ok(NamespaceIsolator { ids: IdMode::current(), cgroups, sandboxes: Mutex::new(HashMap::new()) })
-    }
-
-    fn cgroup_of(&self, id: &str) -> Option<Arc<SandboxCgroup>> {
-        self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
-    }
-}
-
-impl Isolator for NamespaceIsolator {
-    fn name(&self) -> &'static str {
-        "namespaces"
-    }
-
-    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<()> {
-        for dir in [&sandbox.workspace, &sandbox.tmp] {
-            std::fs::create_dir_all(dir)?;
-            if self.ids == IdMode::Root {
-                // The program runs as host 65534: it must own its /workspace and /tmp. The
-                // engine (root) can still write code files in there.
-                std::os::unix::fs::chown(dir, Some(PROGRAM_HOST_ID), Some(PROGRAM_HOST_ID))?;
-            }
+        let scopes_abstract_unix = hopx_sandbox::landlock::can_scope_abstract_unix();
+        if !scopes_abstract_unix {
+            tracing::info!("this kernel has no Landlock scoping (Linux 6.12+): a sandbox with internet_access can reach the host's abstract unix sockets");
         }
-        if let Some(cgroups) = &self.cgroups {
-            match cgroups.create(&sandbox.id, &sandbox.limits) {
-                Ok(cg) => {
-                    self.sandboxes
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(sandbox.id.clone(), Arc::new(cg));
-                }
-                Err(e) => {
-                    tracing::info!(sandbox = %sandbox.id, "cannot create the sandbox cgroup ({e}): limits fall back to rlimits")
-                }
-            }
-        }
-        Ok(())
+        Ok(NamespaceIsolator {
+            ids: IdMode::current(),
+            cgroups,
+            scopes_abstract_unix,
+            sandboxes: Default::default(),
+        })
     }
 
-    fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
-        self.spawn_split(sandbox, command)?()
+    fn prepared(&self, id: &str) -> io::Result<Arc<Prepared>> {
+        let table = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner());
+        let found = table.get(id).cloned().filter(|p| p.holder.is_alive());
+        found.ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("sandbox {id} is not running")))
     }
 
-    fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<super::FinishSpawn> {
-        let cgroup = self.cgroup_of(&sandbox.id);
+    /// The host pid of a sandbox's holder (its `/proc/<pid>/root` is the sandbox's root).
+    pub fn holder_pid(&self, id: &str) -> Option<i32> {
+        self.prepared(id).ok().map(|p| p.holder.pid())
+    }
+
+    /// The rlimits of every process of `sandbox`: those its cgroup does not already enforce.
+    fn rlimits(
+        &self,
+        sandbox: &SandboxSpec,
+        cgroup: Option<&SandboxCgroup>,
+    ) -> Vec<(libc::__rlimit_resource_t, u64)> {
         let (limits_memory, limits_pids) =
-            cgroup.as_ref().map_or((false, false), |c| (c.limits_memory, c.limits_pids));
+            cgroup.map_or((false, false), |c| (c.limits_memory, c.limits_pids));
         let l = &sandbox.limits;
         let mut rlimits = vec![(libc::RLIMIT_CORE, 0)];
         let optional = [
@@ -100,7 +98,91 @@ impl Isolator for NamespaceIsolator {
             (libc::RLIMIT_DATA, l.memory_bytes.filter(|_| !limits_memory)),
         ];
         rlimits.extend(optional.into_iter().filter_map(|(r, v)| v.map(|v| (r, v))));
+        rlimits
+    }
+}
 
+impl Isolator for NamespaceIsolator {
+    fn name(&self) -> &'static str {
+        "namespaces"
+    }
+
+    fn sees_host_paths(&self) -> bool {
+        false
+    }
+
+    fn prepare(&self, sandbox: &SandboxSpec) -> io::Result<Finish<()>> {
+        let cgroup = match &self.cgroups {
+            Some(cgroups) => match cgroups.create(&sandbox.id, &sandbox.limits) {
+                Ok(cg) => Some(Arc::new(cg)),
+                Err(e) => {
+                    tracing::info!(sandbox = %sandbox.id, "cannot create the sandbox cgroup ({e}): limits fall back to rlimits");
+                    None
+                }
+            },
+            None => None,
+        };
+        let pipes = Pipes::new(false)?;
+        let (ready_r, ready_w) = pipe()?;
+        let (go_r, go_w) = pipe()?;
+        let mut spec = PlanSpec::empty(Mode::Holder, self.ids);
+        spec.ro_paths = sandbox.ro_paths.clone();
+        spec.network = sandbox.network;
+        spec.disk_bytes = sandbox.limits.disk_bytes.unwrap_or(0);
+        spec.disk_inodes = sandbox.limits.disk_files.unwrap_or(0);
+        spec.seed = sandbox.seed.iter().map(|(p, d)| (p.as_bytes().to_vec(), d.clone())).collect();
+        spec.fds = pipes.child_fds(&[], ready_w.as_raw_fd(), go_r.as_raw_fd());
+        (spec.fds.stdout, spec.fds.stderr) = (-1, -1);
+        spec.fds.cgroups = cgroup.as_ref().map_or_else(Vec::new, |c| c.procs_fds());
+        drop(spec.build()?);
+        let pid = helper::spawn(&spec)?;
+        drop((ready_w, go_r, pipes.stdout, pipes.stderr));
+        let status_r = pipes.status.0;
+        drop(pipes.status.1);
+        let ids = self.ids;
+        let table = self.sandboxes.clone();
+        let id = sandbox.id.clone();
+        Ok(Box::new(move || {
+            let deadline = Instant::now() + SETUP_TIMEOUT;
+            let setup = (|| {
+                // "r": the intermediate has unshared: map its ids before it forks the holder.
+                let mut byte = [0u8; 1];
+                if read_until(&ready_r, &mut byte, deadline)? == 1 {
+                    ids.write_maps(pid)?;
+                    write_byte(&go_w, b'g')?;
+                }
+                drop(go_w);
+                // The holder closes the status pipe once the sandbox's world is built.
+                read_status(&status_r, deadline)
+            })();
+            let init = match setup {
+                Ok(s) if s.error.is_none() && s.init.is_some() => s.init.unwrap_or(0),
+                other => {
+                    helper::abandon(pid);
+                    if let Some(cg) = &cgroup {
+                        cg.remove();
+                    }
+                    return Err(match other {
+                        Err(e) => e,
+                        Ok(s) => s
+                            .error
+                            .unwrap_or_else(|| io::Error::other("the sandbox ended while it was being made")),
+                    });
+                }
+            };
+            let holder = Holder::new(pid, init).inspect_err(|_| helper::abandon(pid))?;
+            table.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::new(Prepared { holder, cgroup }));
+            Ok(())
+        }))
+    }
+
+    fn spawn(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
+        self.spawn_split(sandbox, command)?()
+    }
+
+    fn spawn_split(&self, sandbox: &SandboxSpec, command: Command) -> io::Result<super::FinishSpawn> {
+        let prepared = self.prepared(&sandbox.id)?;
+        let cgroup = prepared.cgroup.clone();
         if !command.program.is_absolute() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -108,66 +190,51 @@ impl Isolator for NamespaceIsolator {
             ));
         }
         let pipes = Pipes::new(command.stdin)?;
-        let (ready_r, ready_w) = pipe()?;
-        let (go_r, go_w) = pipe()?;
         let bytes = |s: &std::ffi::OsStr| s.as_bytes().to_vec();
-        let spec = PlanSpec {
-            isolated: true,
-            program: bytes(command.program.as_os_str()),
-            argv: std::iter::once(command.program.as_os_str())
-                .chain(command.args.iter().map(|a| a.as_os_str()))
-                .map(bytes)
-                .collect(),
-            env: command.env.iter().map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat()).collect(),
-            cwd: command.cwd.as_bytes().to_vec(),
-            workspace: sandbox.workspace.clone(),
-            tmp: sandbox.tmp.clone(),
-            ro_paths: sandbox.ro_paths.clone(),
-            network: sandbox.network,
-            ids: self.ids,
-            rlimits,
-            fds: pipes.child_fds(&command.extra_fds, ready_w.as_raw_fd(), go_r.as_raw_fd()),
-        };
+        let mut spec = PlanSpec::empty(Mode::Join, self.ids);
+        spec.program = bytes(command.program.as_os_str());
+        spec.argv = std::iter::once(command.program.as_os_str())
+            .chain(command.args.iter().map(|a| a.as_os_str()))
+            .map(bytes)
+            .collect();
+        spec.env = command.env.iter().map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat()).collect();
+        spec.cwd = command.cwd.as_bytes().to_vec();
+        spec.network = sandbox.network;
+        spec.block_abstract_unix = sandbox.network && self.scopes_abstract_unix;
+        spec.rlimits = self.rlimits(sandbox, cgroup.as_deref());
+        spec.fds = pipes.child_fds(&command.extra_fds, -1, -1);
+        spec.fds.holder = prepared.holder.pidfd().as_raw_fd();
+        spec.fds.cgroups = cgroup.as_ref().map_or_else(Vec::new, |c| c.procs_fds());
+        if let Some(code) = &command.code {
+            spec.code_path = code.path.as_bytes().to_vec();
+            spec.fds.code = code.content.as_raw_fd();
+        }
         // The helper builds the same plan again; building it here first turns bad input (a NUL
-        // in an argument, an unusable read-only path) into a clear error instead of an errno.
+        // in an argument) into a clear error instead of an errno.
         drop(spec.build()?);
         let oom_base = cgroup.as_ref().map_or(0, |c| c.oom_kills());
         let pid = helper::spawn(&spec)?;
         // The children's ends: ours are closed so that EOF means "they are gone".
-        drop((ready_w, go_r, command.extra_fds));
+        drop((command.extra_fds, command.code));
         let ends = pipes.into_engine_ends();
 
-        // The hand-shake below waits on the child's namespace and mount set-up (milliseconds):
-        // it runs off the spawner thread so concurrent sandboxes start in parallel.
-        let ids = self.ids;
+        // Waiting for the run's set-up and exec runs off the spawner thread, so concurrent
+        // runs start in parallel.
         Ok(Box::new(move || {
-            let deadline = Instant::now() + SETUP_TIMEOUT;
-            let setup = (|| {
-                // "r": the intermediate has unshared; map its ids and put it in the cgroup before
-                // it forks anything, so every sandbox process is born confined.
-                let mut byte = [0u8; 1];
-                if read_until(&ready_r, &mut byte, deadline)? == 1 {
-                    ids.write_maps(pid)?;
-                    if let Some(cg) = &cgroup {
-                        cg.join(pid)?;
-                    }
-                    write_byte(&go_w, b'g')?;
-                }
-                drop(go_w);
-                read_status(&ends.status, deadline)
-            })();
-            let status = match setup {
+            let status = match read_status(&ends.status, Instant::now() + SETUP_TIMEOUT) {
                 Ok(s) if s.error.is_none() && s.init.is_some() && s.program.is_some() => s,
                 other => {
                     helper::abandon(pid);
                     return Err(match other {
                         Err(e) => e,
                         Ok(s) => s.error.unwrap_or_else(|| {
-                            io::Error::other("sandbox set-up ended without starting the program")
+                            io::Error::other("the sandbox process ended before its program started")
                         }),
                     });
                 }
             };
+            // The holder is kept by the run too: the sandbox outlives none of its processes.
+            drop(prepared);
             let control = IsolatedProcess::new(
                 pid,
                 status.init.unwrap_or(0),
@@ -185,9 +252,15 @@ impl Isolator for NamespaceIsolator {
     }
 
     fn release(&self, sandbox: &SandboxSpec) {
-        let cg = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(&sandbox.id);
-        if let Some(cg) = cg {
-            cg.remove();
+        let prepared = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(&sandbox.id);
+        if let Some(p) = prepared {
+            // The holder goes first (its death takes every process of the sandbox along),
+            // then the cgroup, which must be empty to be removed. A run still starting may
+            // hold the last reference; its drop reaps the holder's helper.
+            p.holder.kill();
+            if let Some(cg) = &p.cgroup {
+                cg.remove();
+            }
         }
     }
 }
