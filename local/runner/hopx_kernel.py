@@ -7,13 +7,24 @@ IPython >= 8 on Python >= 3.9; matplotlib and pandas are imported only by user c
 
 Start ``<python> -I -u hopx_kernel.py`` (or ``-c <source>``; both flags are optional) with
 fd 0 = /dev/null, fds 1 and 2 = pipes the engine reads (the cells' stdout and stderr; programs the
-code starts write there too), fd 3 = requests (read end), fd 4 = messages (write end). Programs the
-code starts do not inherit fds 3 and 4. Unless already set, IPYTHONDIR becomes a temporary
-directory (removed at exit) and MPLBACKEND matplotlib's inline backend. Exit status 2 before
-``ready``: IPython is missing or older than 8; the reason is on stderr.
+code starts write there too), fd 3 = requests (read end), fd 4 = messages (write end). Unless
+already set, IPYTHONDIR becomes a temporary directory (removed at exit) and MPLBACKEND matplotlib's
+inline backend. Exit status 2 before ``ready``: IPython is missing or older than 8; the reason is on
+stderr.
 
-Frames on fds 3 and 4: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
-holding one object.
+User code runs in this process, so the runner keeps the channel out of its way. At start it moves
+the two protocol pipes to private close-on-exec descriptors (numbered 100 or more, or just above 4
+when RLIMIT_NOFILE is lower) and points fds 3 and 4 at /dev/null (close-on-exec):
+``os.write(4, ...)`` or a cell reading fd 3 reaches nothing, and programs the code starts inherit
+neither. It keeps private copies of the stdout and stderr pipes too, writes the sentinels through
+them, and after each cell puts fds 1 and 2 (and ``sys.stdout``/``sys.stderr`` if closed) back if
+the cell closed or redirected them. This guards against mistakes, not against code set on lying:
+code in this process can always find the runner's objects (and so the nonce of its own call).
+The engine checks what it can (see "nonce" below) and restarts the kernel when the channel cannot
+be trusted.
+
+Frames on both pipes: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
+holding one object. A frame from the runner is at most 16 MiB (MAX_FRAME, the engine's limit too).
 
 1. runner -> engine, once, when the shell is built::
 
@@ -22,33 +33,50 @@ holding one object.
 2. engine -> runner::
 
        {"type": "execute", "id": 7, "code": "...", "cwd": "/workspace/sub",
-        "env": {"K": "V"}, "sentinel": "<random token>"}
+        "env": {"K": "V"}, "sentinel": "<random token>", "nonce": "<random token>"}
 
    ``cwd`` (created if missing) and ``env`` are optional and apply to this call only: afterwards
    the previous directory is restored and each key of ``env`` gets back its previous value, or is
    removed. Other request types are ignored; a frame that is not JSON ends the runner (status 1).
+   Every frame the runner sends for this call carries its ``id`` and ``nonce``; the engine treats
+   a frame with the current id and another nonce as a broken channel.
 
-3. runner -> engine, while the cell runs, for each rich output in order::
+3. engine -> runner, when a call has shown nothing for a while::
 
-       {"type": "display", "id": 7, "kind": "display" | "result",
+       {"type": "probe", "id": 7, "nonce": "..."}
+
+   A busy runner reads it only after the cell and ignores it (its last call is 7). An idle runner
+   reads it at once: if it never received call 7 (user code read the request off the pipe), it
+   answers ``{"type": "missed", "id": 7, "nonce": "..."}`` and the engine restarts the kernel
+   instead of waiting for the call's timeout. It costs nothing per call.
+
+4. runner -> engine, while the cell runs, for each rich output in order::
+
+       {"type": "display", "id": 7, "nonce": "...", "kind": "display" | "result",
         "data": {"image/png": "<base64>", "text/plain": "..."}, "metadata": {...}}
 
    ``kind`` is "result" for the value of the last expression (also when it is only text/plain),
    "display" for ``display()`` and matplotlib figures. ``data`` maps MIME type to payload: text
-   as a string, PNG/JPEG as base64, JSON as a JSON value. A thread of the user's may display after
-   its cell ended: such frames carry that cell's id and come after its ``done``.
+   as a string, PNG/JPEG as base64, JSON as a JSON value. An output whose frame would pass
+   MAX_FRAME is replaced by ``{"type": "dropped", "id": 7, "nonce": "...", "bytes": <its size>}``.
+   A thread of the user's may display after its cell ended: such frames carry the id and nonce
+   of the last cell and come after its ``done`` (the engine drops them).
 
-4. runner -> engine, when the cell ends: ``sys.stdout`` and ``sys.stderr`` are flushed, the
-   sentinel is written raw to fd 1 and then fd 2 (the end of this cell's output on each), then::
+5. runner -> engine, when the cell ends: ``sys.stdout`` and ``sys.stderr`` are flushed, fds 1
+   and 2 are put back if needed, the sentinel is written raw to the stdout pipe and then the
+   stderr pipe (the end of this cell's output on each), then::
 
-       {"type": "done", "id": 7, "success": false, "execution_count": 3,
+       {"type": "done", "id": 7, "nonce": "...", "success": false, "execution_count": 3,
         "error": {"name": "ZeroDivisionError", "value": "division by zero",
-                  "traceback": "<plain text>"}}
+                  "traceback": "<plain text>"},
+        "restored": ["stdout"]}
 
-   ``error`` is null on success. A failed cell's traceback (plain text, no ANSI codes) is also on
-   stderr, before the sentinel. An interrupt is reported as "KeyboardInterrupt".
+   ``error`` is null on success; its strings are cut to ERROR_CHARS characters each. A failed
+   cell's traceback (plain text, no ANSI codes) is also on stderr, before the sentinel. An
+   interrupt is reported as "KeyboardInterrupt". ``restored`` is there only when the cell left
+   fd 1 or 2 (or ``sys.stdout``/``sys.stderr``) closed or pointing elsewhere.
 
-5. At end of file on fd 3 the runner exits with status 0.
+6. At end of file on the request pipe the runner exits with status 0.
 
 SIGINT interrupts the running cell and is ignored at any other time: it never cuts a frame or
 kills an idle runner. A cell that ignores SIGINT cannot be interrupted (the engine kills the
@@ -61,6 +89,7 @@ so whatever was printed before the runner dies (``os._exit``, a signal, OOM) is 
 import base64
 import contextlib
 import faulthandler
+import fcntl
 import importlib.util
 import io
 import json
@@ -72,9 +101,13 @@ import sys
 import tempfile
 import threading
 
-REQUEST_FD = 3
+REQUEST_FD = 3  # where the engine places the protocol pipes; moved away at start
 REPLY_FD = 4
+PRIVATE_FD_MIN = 100  # the runner's own descriptors sit at or above this
 HEADER = struct.Struct(">I")
+MAX_FRAME = 16 * 1024 * 1024  # the engine takes a bigger frame for a broken channel
+ERROR_CHARS = 256 * 1024  # per string of a `done` error, so that frame stays far below MAX_FRAME
+READ_CHUNK = 1 << 20  # os.read allocates what it is asked for: never trust a length for that
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 try:
@@ -140,12 +173,75 @@ def read_exactly(fd, size):
     """Returns ``size`` bytes from ``fd``, or None at end of file."""
     chunks = []
     while size:
-        chunk = os.read(fd, size)
+        chunk = os.read(fd, min(size, READ_CHUNK))
         if not chunk:
             return None
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
+
+
+def private_copy(fd):
+    """A close-on-exec duplicate of ``fd`` numbered high, where user code does not reach by
+    accident (it writes to fd 4, closes fds 1 and 2, or dup2s onto small numbers)."""
+    try:
+        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, PRIVATE_FD_MIN)
+    except OSError:  # RLIMIT_NOFILE is below PRIVATE_FD_MIN: above fd 4 will do
+        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, REPLY_FD + 1)
+
+
+def identity(fd):
+    """What ``fd`` refers to, to notice that it was closed or replaced (None if closed)."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class Pipes:
+    """The runner's own descriptors: the protocol pipes and copies of the output pipes.
+
+    The protocol pipes leave fds 3 and 4, which then point at /dev/null (close-on-exec), so user
+    code writing to fd 4 or reading fd 3 reaches nothing. The copies of fds 1 and 2 carry the
+    sentinels and put those fds back when a cell closed or redirected them, so one cell's
+    mistake never silences the next cells or hides the end of its own output.
+    """
+
+    def __init__(self):
+        self.requests = private_copy(REQUEST_FD)
+        self.replies = private_copy(REPLY_FD)
+        self.outputs = (private_copy(1), private_copy(2))
+        self.identities = (identity(1), identity(2))
+        null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+        for fd in (REQUEST_FD, REPLY_FD):
+            os.dup2(null, fd, inheritable=False)
+        os.close(null)
+
+    def restore_outputs(self):
+        """Puts back fds 1 and 2 and ``sys.stdout``/``sys.stderr`` if closed or replaced (a
+        stream the user set and left open stays); returns the names of what it put back."""
+        restored = []
+        for fd, name, private, ident in zip((1, 2), ("stdout", "stderr"), self.outputs,
+                                            self.identities):
+            stream = getattr(sys, name)
+            closed = stream is None or getattr(stream, "closed", False)
+            if closed:
+                setattr(sys, name, text_stream(fd))
+            moved = identity(fd) != ident
+            if moved:
+                with contextlib.suppress(OSError):  # our copy is gone too: the engine sees it
+                    os.dup2(private, fd)
+            if closed or moved:
+                restored.append(name)
+        return restored
+
+
+def encode(message):
+    body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
+    # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
+    # valid UTF-8 for the engine.
+    return body.encode("utf-8", "replace")
 
 
 def jsonable(value):
@@ -158,11 +254,14 @@ def jsonable(value):
 class Runner:
     """Reads requests, runs cells one at a time and reports their outputs."""
 
-    def __init__(self):
+    def __init__(self, pipes):
+        self.pipes = pipes
         self.main_thread = threading.get_ident()
         self.pid = os.getpid()
         self.lock = threading.Lock()  # one frame at a time, also from user threads
-        self.cell_id = None
+        # (id, nonce) of the running or last cell, as one value: a user thread reading it while
+        # a new cell starts must never pair one cell's id with another's nonce.
+        self.call = (None, None)
         self.in_cell = False  # SIGINT raises KeyboardInterrupt only while this is true
         self.sending = False  # the main thread is writing a frame: defer the interrupt
         self.deferred = False
@@ -180,18 +279,18 @@ class Runner:
 
     def send(self, message):
         if os.getpid() != self.pid:
-            return  # a process the cell forked shares fd 4 but not our lock: it stays quiet
-        body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
-        # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
-        # valid UTF-8 for the engine.
-        frame = body.encode("utf-8", "replace")
+            return  # a process the cell forked shares our pipes but not our lock: it stays quiet
+        frame = encode(message)
+        if len(frame) > MAX_FRAME:
+            frame = encode({"type": "dropped", "id": message.get("id"),
+                            "nonce": message.get("nonce"), "bytes": len(frame)})
         frame = HEADER.pack(len(frame)) + frame
         main = threading.get_ident() == self.main_thread
         with self.lock:
             if main:
                 self.sending = True
             try:
-                write_all(REPLY_FD, frame)
+                write_all(self.pipes.replies, frame)
             finally:
                 if main:
                     self.sending = False
@@ -201,7 +300,8 @@ class Runner:
                 raise KeyboardInterrupt
 
     def display(self, data, metadata, kind):
-        message = {"type": "display", "id": self.cell_id, "kind": kind,
+        cell_id, nonce = self.call
+        message = {"type": "display", "id": cell_id, "nonce": nonce, "kind": kind,
                    "data": data, "metadata": metadata or {}}
         try:
             self.send(message)
@@ -221,16 +321,20 @@ class Runner:
                    "python": "%d.%d.%d" % sys.version_info[:3],
                    "ipython": IPython.__version__})
         while True:
-            header = read_exactly(REQUEST_FD, HEADER.size)
-            body = header and read_exactly(REQUEST_FD, HEADER.unpack(header)[0])
+            header = read_exactly(self.pipes.requests, HEADER.size)
+            body = header and read_exactly(self.pipes.requests, HEADER.unpack(header)[0])
             if body is None:
                 return  # the engine closed the pipe (or went away mid-frame): stop
             request = json.loads(body)
             if request.get("type") == "execute":
                 self.execute(request)
+            elif request.get("type") == "probe" and request.get("id") != self.call[0]:
+                # Idle, and that call never came: a user thread read it off the pipe.
+                self.send({"type": "missed", "id": request.get("id"),
+                           "nonce": request.get("nonce")})
 
     def execute(self, request):
-        self.cell_id = request.get("id")
+        cell_id, nonce = self.call = (request.get("id"), request.get("nonce"))
         self.error = None
         success, count = False, self.shell.execution_count
         try:
@@ -255,12 +359,16 @@ class Runner:
         if os.getpid() != self.pid:
             os._exit(0)  # a child the cell forked came back here: it must not speak for us
         flush_streams()
+        restored = self.pipes.restore_outputs()
         sentinel = str(request.get("sentinel", "")).encode("utf-8")
-        for fd in (1, 2):
-            with contextlib.suppress(OSError):  # the cell may have closed it
+        for fd in self.pipes.outputs:
+            with contextlib.suppress(OSError):  # user code closed our copy: the engine notices
                 write_all(fd, sentinel)
-        self.send({"type": "done", "id": self.cell_id, "success": success,
-                   "error": None if success else self.error, "execution_count": count})
+        done = {"type": "done", "id": cell_id, "nonce": nonce, "success": success,
+                "error": None if success else self.error, "execution_count": count}
+        if restored:
+            done["restored"] = restored
+        self.send(done)
 
     def report(self, failure):
         """Records a failure IPython did not see and prints it like IPython would."""
@@ -289,7 +397,12 @@ def error_of(etype, value, traceback):
         text = "<unprintable %s>" % etype.__name__
     if traceback is None:
         traceback = "%s: %s" % (etype.__name__, text)
-    return {"name": etype.__name__, "value": text, "traceback": traceback}
+    return {"name": clip(etype.__name__), "value": clip(text), "traceback": clip(traceback)}
+
+
+def clip(text):
+    """At most ERROR_CHARS characters: the whole text is on stderr, capped by the engine."""
+    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + "... [cut]"
 
 
 @contextlib.contextmanager
@@ -412,15 +525,14 @@ def build_shell(runner):
 
 
 def main():
+    # First of all, before any code of the user's or of IPython runs.
+    pipes = Pipes()
     # Write-through streams on fds 1 and 2, whatever -u said; `errors` keeps odd text printable.
     sys.stdout = sys.__stdout__ = text_stream(1)
     sys.stderr = sys.__stderr__ = text_stream(2)
     # A crash in C code (segfault, abort) leaves the Python stack on stderr before the process dies.
     faulthandler.enable(sys.stderr)
-    # Programs that user code starts (os.system, `!cmd`) must not hold the protocol pipes.
-    os.set_inheritable(REQUEST_FD, False)
-    os.set_inheritable(REPLY_FD, False)
-    runner = Runner()
+    runner = Runner(pipes)
     try:
         runner.run()
     finally:

@@ -1,7 +1,15 @@
 //! Background runs of one sandbox: started by `POST /execute/background`, listed, read and
 //! killed later. Each is a one-shot process (it never occupies the Python kernel) whose output
 //! is kept, capped, for later reads.
+//!
+//! What is kept lives in the process the engine runs in, so it is bounded twice: at most
+//! [`KEPT`] runs, and at most a budget of output bytes across the sandbox's finished runs
+//! (`EngineConfig::background_output_budget`). When a run ends past the budget, the output of
+//! the runs that ended longest ago is cut first (their `*_truncated` flags set), down to
+//! nothing if need be; the newest output is the likeliest to be read. A run's status and exit
+//! code are always kept.
 
+use crate::exec::output::Captured;
 use crate::exec::{ExecOutcome, ExecRequest};
 use crate::ids::rfc3339;
 use crate::sandbox::Sandbox;
@@ -35,8 +43,15 @@ pub struct Runs {
 }
 
 impl Runs {
-    /// Starts `req` in the background and returns its description.
-    pub fn start(&self, sandbox: &Arc<Sandbox>, req: ExecRequest, name: Option<String>) -> Value {
+    /// Starts `req` in the background and returns its description. The output of finished
+    /// runs is kept within `budget` bytes.
+    pub fn start(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        req: ExecRequest,
+        name: Option<String>,
+        budget: usize,
+    ) -> Value {
         let process_id = format!("proc_{}", &crate::ids::secret()[..16]);
         let (kill, mut kill_rx) = watch::channel(false);
         let run = Run {
@@ -87,6 +102,7 @@ impl Runs {
                     }
                 }
             }
+            keep_within(&mut runs, budget);
         });
         described
     }
@@ -129,6 +145,33 @@ fn forget_oldest(runs: &mut BTreeMap<String, Run>) {
     }
 }
 
+/// Cuts the kept output of finished runs to `budget` bytes in all, the oldest first.
+fn keep_within(runs: &mut BTreeMap<String, Run>, budget: usize) {
+    let mut finished: Vec<&mut Run> = runs.values_mut().filter(|r| r.outcome.is_some()).collect();
+    finished.sort_by_key(|r| std::cmp::Reverse(r.ended));
+    let mut left = budget;
+    for run in finished {
+        let o = run.outcome.as_mut().expect("finished runs have an outcome");
+        for stream in [&mut o.stdout, &mut o.stderr] {
+            cut(stream, &mut left);
+        }
+    }
+}
+
+/// Keeps at most `left` bytes of `stream` (on a character boundary) and counts them off.
+fn cut(stream: &mut Captured, left: &mut usize) {
+    if stream.text.len() > *left {
+        let mut end = *left;
+        while !stream.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        stream.text.truncate(end);
+        stream.text.shrink_to_fit();
+        stream.truncated = true;
+    }
+    *left -= stream.text.len();
+}
+
 /// The `ProcessInfo` object of the agent spec, plus output when asked for.
 fn describe(run: &Run, with_output: bool) -> Value {
     let end = run.ended.unwrap_or_else(SystemTime::now);
@@ -156,4 +199,59 @@ fn describe(run: &Run, with_output: bool) -> Value {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn run(id: &str, ended: Option<u64>, out: &str) -> Run {
+        let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+        let outcome = ended.map(|_| {
+            let mut o = ExecOutcome::default();
+            o.stdout.text = out.to_string();
+            o.stderr.text = "e".to_string();
+            o
+        });
+        Run {
+            process_id: id.into(),
+            name: None,
+            language: "bash",
+            started: at(0),
+            ended: ended.map(at),
+            status: if ended.is_some() { "completed" } else { "running" },
+            outcome,
+            kill: watch::channel(false).0,
+        }
+    }
+
+    fn kept(runs: &BTreeMap<String, Run>, id: &str) -> (String, bool) {
+        let o = runs[id].outcome.as_ref().unwrap();
+        (o.stdout.text.clone(), o.stdout.truncated)
+    }
+
+    #[test]
+    fn kept_output_is_cut_oldest_first_on_character_boundaries() {
+        let mut runs = BTreeMap::new();
+        for (id, ended, out) in [("old", Some(1), "aaaa"), ("new", Some(3), "cccc"), ("mid", Some(2), "bébé")]
+        {
+            runs.insert(id.to_string(), run(id, ended, out));
+        }
+        runs.insert("live".into(), run("live", None, ""));
+        // 12 bytes: "cccc" + "e" (5), then 7 for "bébé" (6 bytes) + "e", then nothing.
+        keep_within(&mut runs, 12);
+        assert_eq!(kept(&runs, "new"), ("cccc".into(), false));
+        assert_eq!(kept(&runs, "mid"), ("bébé".into(), false));
+        assert_eq!(kept(&runs, "old"), (String::new(), true));
+        keep_within(&mut runs, 10);
+        assert_eq!(kept(&runs, "mid"), ("béb".into(), true), "never half a character");
+        assert!(runs["live"].outcome.is_none(), "a running run is left alone");
+        let total: usize = runs
+            .values()
+            .filter_map(|r| r.outcome.as_ref())
+            .map(|o| o.stdout.text.len() + o.stderr.text.len())
+            .sum();
+        assert!(total <= 10);
+    }
 }

@@ -18,6 +18,12 @@ pub struct EngineConfig {
     pub limits: Limits,
     /// Bytes kept per output stream of one run; the rest is dropped and flagged.
     pub output_limit: usize,
+    /// Bytes of rich outputs (plots, tables, as the kernel's JSON) kept per run; the rest is
+    /// dropped and flagged. With the two streams, this bounds what one run holds in the process
+    /// the engine lives in.
+    pub rich_output_limit: usize,
+    /// Bytes of output kept across a sandbox's finished background runs; the oldest go first.
+    pub background_output_budget: usize,
     /// Largest accepted code, in bytes.
     pub code_limit: usize,
     /// Most sandboxes alive at once.
@@ -51,6 +57,8 @@ impl Default for EngineConfig {
                 disk_files: Some(files_for_disk(2048 * MIB)),
             },
             output_limit: 10 * MIB as usize,
+            rich_output_limit: 32 * MIB as usize,
+            background_output_budget: 32 * MIB as usize,
             code_limit: 16 * MIB as usize,
             max_sandboxes: 200,
             kernel_pool: 1,
@@ -86,6 +94,12 @@ impl EngineConfig {
         }
         if let Some(mb) = num("HOPX_LOCAL_OUTPUT_LIMIT_MB") {
             c.output_limit = (mb * MIB) as usize;
+        }
+        if let Some(mb) = num("HOPX_LOCAL_RICH_OUTPUT_LIMIT_MB") {
+            c.rich_output_limit = (mb * MIB) as usize;
+        }
+        if let Some(mb) = num("HOPX_LOCAL_BACKGROUND_OUTPUT_MB") {
+            c.background_output_budget = (mb * MIB) as usize;
         }
         if let Some(n) = num("HOPX_LOCAL_MAX_SANDBOXES") {
             c.max_sandboxes = n as usize;

@@ -9,7 +9,8 @@ const USAGE: &str = "usage: hopx-local serve [--host 127.0.0.1] [--port 7777] [-
 Serves the HopX control plane on http://HOST:PORT and one agent per sandbox on
 other loopback ports. Without --api-key (or HOPX_LOCAL_API_KEY) any key is accepted.
 Settings: HOPX_LOCAL_PYTHON, HOPX_LOCAL_MEMORY_MB, HOPX_LOCAL_MAX_PROCESSES,
-HOPX_LOCAL_OUTPUT_LIMIT_MB, HOPX_LOCAL_MAX_SANDBOXES, HOPX_LOCAL_KERNEL_POOL,
+HOPX_LOCAL_OUTPUT_LIMIT_MB, HOPX_LOCAL_RICH_OUTPUT_LIMIT_MB, HOPX_LOCAL_BACKGROUND_OUTPUT_MB,
+HOPX_LOCAL_MAX_SANDBOXES, HOPX_LOCAL_KERNEL_POOL,
 HOPX_LOCAL_ISOLATION=none (no isolation: trusted code only).";
 
 fn main() {

@@ -140,6 +140,42 @@ async fn output_flood_is_capped_and_flagged() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn background_output_is_kept_within_the_sandbox_budget() {
+    let h = Harness::with(|c| c.background_output_budget = 100_000).await;
+    let sb = h.create(json!({"template_name": "base"})).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let code = format!("print('{n}' * 40000)");
+        let (s, v, _) = sb.agent(Method::POST, "/execute/background", Some(json!({"code": code}))).await;
+        assert_eq!(s, 200, "{v}");
+        let id = v["process_id"].as_str().unwrap().to_string();
+        // One after the other, so that they end in order.
+        let mut status = json!("running");
+        for _ in 0..500 {
+            let (_, v, _) = sb.agent(Method::GET, &format!("/execute/processes/{id}"), None).await;
+            status = v["status"].clone();
+            if status != "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(status, "completed");
+        ids.push(id);
+    }
+    let (_, list, _) = sb.agent(Method::GET, "/execute/processes", None).await;
+    let run = |id: &str| {
+        list["processes"].as_array().unwrap().iter().find(|p| p["process_id"] == id).unwrap().clone()
+    };
+    let kept: Vec<usize> = ids.iter().map(|id| run(id)["stdout"].as_str().unwrap().len()).collect();
+    // 40001 bytes each: the two newest fit whole in 100000, the oldest keeps what is left.
+    assert_eq!(kept, [100_000 - 2 * 40_001, 40_001, 40_001]);
+    assert_eq!(run(&ids[0])["stdout_truncated"], true);
+    assert_eq!(run(&ids[2])["stdout_truncated"], false);
+    assert_eq!(run(&ids[0])["status"], "completed", "status and exit code stay");
+    h.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn kill_during_a_run_stops_it() {
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base"})).await;

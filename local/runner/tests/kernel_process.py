@@ -78,8 +78,9 @@ class Stream(threading.Thread):
 class Result:
     def __init__(self, stdout, stderr, frames, done, seconds):
         self.stdout, self.stderr, self.done, self.seconds = stdout, stderr, done, seconds
-        self.displays = [f for f in frames if f["kind"] == "display"]
-        self.results = [f for f in frames if f["kind"] == "result"]
+        self.displays = [f for f in frames if f.get("kind") == "display"]
+        self.results = [f for f in frames if f.get("kind") == "result"]
+        self.dropped = [f for f in frames if f["type"] == "dropped"]
         self.frames = frames
 
     @property
@@ -135,12 +136,20 @@ class Kernel:
         (size,) = HEADER.unpack(self.read_exactly(HEADER.size, deadline))
         return json.loads(self.read_exactly(size, deadline))
 
+    def read_output(self, timeout=10):
+        """The next frame of the current call, checked to carry its id and nonce."""
+        frame = self.read_frame(timeout)
+        assert (frame["id"], frame["nonce"]) == self.current, frame
+        return frame
+
     # -- calls ---------------------------------------------------------------------------
     def start(self, code, cwd=None, env=None):
         """Sends an execute request; returns a handle for :meth:`finish`."""
         self.next_id += 1
         sentinel = "\x00HOPX-END-%s\x00" % uuid.uuid4().hex
-        request = {"type": "execute", "id": self.next_id, "code": code, "sentinel": sentinel}
+        self.current = (self.next_id, uuid.uuid4().hex)
+        request = {"type": "execute", "id": self.next_id, "code": code, "sentinel": sentinel,
+                   "nonce": self.current[1]}
         if cwd is not None:
             request["cwd"] = str(cwd)
         if env is not None:
@@ -153,11 +162,10 @@ class Kernel:
         cell_id, sentinel, began = handle
         frames = []
         while True:
-            frame = self.read_frame(timeout)
-            assert frame["id"] == cell_id, frame
+            frame = self.read_output(timeout)
             if frame["type"] == "done":
                 break
-            assert frame["type"] == "display", frame
+            assert frame["type"] in ("display", "dropped"), frame
             frames.append(frame)
         mark = sentinel.encode()
         stdout = self.stdout.take_until(mark, timeout)

@@ -346,7 +346,7 @@ def test_interrupts_never_cut_a_frame(kernel):
     handle = kernel.start("print('go')\nwhile True:\n    display({'text/plain': 'x' * 50000},"
                           " raw=True)\n    print('y' * 5000)")
     assert kernel.stdout.wait_for(b"go", 10)
-    frames = [kernel.read_frame() for _ in range(20)]
+    frames = [kernel.read_output() for _ in range(20)]
     for _ in range(5):
         kernel.interrupt()
         time.sleep(0.01)

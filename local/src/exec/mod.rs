@@ -26,6 +26,8 @@ pub struct ExecRequest {
     pub workdir: String,
     /// The complete environment of the run (sandbox globals with the call's own on top).
     pub env: BTreeMap<String, String>,
+    /// Bytes of rich outputs (as the kernel's JSON frames) kept; the rest is dropped and flagged.
+    pub rich_output_limit: usize,
 }
 
 /// Something a run produced while it was going.
@@ -50,6 +52,8 @@ pub struct ExecOutcome {
     pub execution_time: f64,
     /// Rich outputs `{type, data, metadata}` in display order.
     pub rich_outputs: Vec<Value>,
+    /// Some rich outputs were dropped (past the run's limit, or too big to send).
+    pub rich_outputs_truncated: bool,
     /// The last expression's plain-text value, for the flat `result` field.
     pub result_text: Option<String>,
     /// A structured exception `{name, value, traceback}` from the kernel.
@@ -69,19 +73,19 @@ impl ExecOutcome {
     }
 
     /// The `/execute` response body: the five core fields always, the flat rich fields the
-    /// official SDKs read, and our `rich_outputs` array.
-    pub fn to_wire(&self, language: Language, timestamp: String) -> Value {
+    /// official SDKs read, and our `rich_outputs` array. It takes the outcome, so that the
+    /// outputs (up to the run's limits) are moved into the body, not copied.
+    pub fn into_wire(self, language: Language, timestamp: String) -> Value {
         let mut body = json!({
             "success": self.success(),
-            "stdout": self.stdout.text,
-            "stderr": self.stderr.text,
             "exit_code": self.exit_code,
             "execution_time": self.execution_time,
             "timestamp": timestamp,
             "language": language.name(),
-            "rich_outputs": self.rich_outputs,
         });
         let obj = body.as_object_mut().expect("object");
+        obj.insert("stdout".into(), Value::String(self.stdout.text));
+        obj.insert("stderr".into(), Value::String(self.stderr.text));
         for (field, mime) in FLAT_FIELDS {
             if let Some(v) = self.rich_outputs.iter().find_map(|o| o["data"].get(mime)) {
                 // The spec types each flat field: `json` is an object, the others strings.
@@ -93,21 +97,23 @@ impl ExecOutcome {
                 obj.insert(field.into(), v.clone());
             }
         }
-        if let Some(text) = &self.result_text {
-            obj.insert("result".into(), Value::String(text.clone()));
+        if let Some(text) = self.result_text {
+            obj.insert("result".into(), Value::String(text));
         }
-        if let Some(err) = &self.error {
-            obj.insert("error".into(), err.clone());
+        if let Some(err) = self.error {
+            obj.insert("error".into(), err);
         }
         for (flag, on) in [
             ("stdout_truncated", self.stdout.truncated),
             ("stderr_truncated", self.stderr.truncated),
+            ("rich_outputs_truncated", self.rich_outputs_truncated),
             ("kernel_restarted", self.kernel_restarted),
         ] {
             if on {
                 obj.insert(flag.into(), Value::Bool(true));
             }
         }
+        obj.insert("rich_outputs".into(), Value::Array(self.rich_outputs));
         body
     }
 }

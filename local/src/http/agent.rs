@@ -185,8 +185,8 @@ async fn root(State(agent): State<Agent>) -> Json<Value> {
 }
 
 async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {
-    let limit = agent.engine.config().code_limit;
-    let req = match json_object(&body).and_then(|obj| execute::parse_request(&agent.sandbox, &obj, limit)) {
+    let config = agent.engine.config();
+    let req = match json_object(&body).and_then(|obj| execute::parse_request(&agent.sandbox, &obj, config)) {
         Ok(r) => r,
         Err(e) => return AgentError(e).into_response(),
     };

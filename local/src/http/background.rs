@@ -21,7 +21,7 @@ const DEFAULT_TIMEOUT: u64 = 300;
 const MAX_TIMEOUT: u64 = 86_400;
 
 pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
-    let limit = agent.engine.config().code_limit;
+    let config = agent.engine.config();
     let parsed = json_object(&body).and_then(|mut obj| {
         let timeout = match obj.remove("timeout") {
             None | Some(Value::Null) => DEFAULT_TIMEOUT,
@@ -35,7 +35,7 @@ pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
             },
         };
         let name = obj.get("name").and_then(Value::as_str).map(String::from);
-        let mut req = parse_request(&agent.sandbox, &obj, limit)?;
+        let mut req = parse_request(&agent.sandbox, &obj, config)?;
         req.timeout = Duration::from_secs(timeout);
         Ok((req, name))
     });
@@ -43,7 +43,8 @@ pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
         Ok(p) => p,
         Err(e) => return AgentError(e).into_response(),
     };
-    let mut v = agent.sandbox.background.start(&agent.sandbox, req, name);
+    let budget = config.background_output_budget;
+    let mut v = agent.sandbox.background.start(&agent.sandbox, req, name, budget);
     v["message"] = json!("started in the background");
     Json(v).into_response()
 }

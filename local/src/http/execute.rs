@@ -1,6 +1,7 @@
 //! `POST /execute` and `POST /commands/run`: checking the request, running it, and the answer.
 
 use super::{json_object, string_map};
+use crate::config::EngineConfig;
 use crate::error::{AgentError, ApiError};
 use crate::exec::{language::SUPPORTED, oneshot, ExecOutcome, ExecRequest, Language};
 use crate::sandbox::Sandbox;
@@ -21,8 +22,9 @@ pub const MAX_TIMEOUT: u64 = 300;
 pub fn parse_request(
     sandbox: &Sandbox,
     obj: &Map<String, Value>,
-    code_limit: usize,
+    config: &EngineConfig,
 ) -> Result<ExecRequest, ApiError> {
+    let code_limit = config.code_limit;
     let code = match obj.get("code") {
         Some(Value::String(c)) => c.clone(),
         None | Some(Value::Null) => {
@@ -52,7 +54,7 @@ pub fn parse_request(
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
     env.extend(string_map(obj, "env")?);
-    Ok(ExecRequest { code, language, timeout, workdir, env })
+    Ok(ExecRequest { code, language, timeout, workdir, env, rich_output_limit: config.rich_output_limit })
 }
 
 /// A timeout in whole seconds within 1..=300.
@@ -131,7 +133,7 @@ pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome,
         }
         return AgentError(e).into_response();
     }
-    Json(outcome.to_wire(req.language, crate::ids::now_rfc3339())).into_response()
+    Json(outcome.into_wire(req.language, crate::ids::now_rfc3339())).into_response()
 }
 
 /// `POST /commands/run`: `{command, args?, timeout (default 30), workdir, env}`. With `args`

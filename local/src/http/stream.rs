@@ -32,8 +32,7 @@ pub async fn execute_stream(
 
 async fn session(agent: Agent, mut socket: WebSocket) {
     let Some(request) = first_request(&mut socket).await else { return };
-    let limit = agent.engine.config().code_limit;
-    let req = match parse_request(&agent.sandbox, &request, limit) {
+    let req = match parse_request(&agent.sandbox, &request, agent.engine.config()) {
         Ok(r) => r,
         Err(e) => {
             let _ = send(&mut socket, error_message(&e)).await;
@@ -160,6 +159,7 @@ fn closing_messages(
         for (flag, on) in [
             ("stdout_truncated", o.stdout.truncated),
             ("stderr_truncated", o.stderr.truncated),
+            ("rich_outputs_truncated", o.rich_outputs_truncated),
             ("kernel_restarted", o.kernel_restarted),
         ] {
             if on {

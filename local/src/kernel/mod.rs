@@ -2,6 +2,7 @@
 //! sandbox running the shipped runner (IPython's `InteractiveShell`), talking over pipes.
 //! Runs on one kernel are serialised in arrival order; sandboxes run in parallel.
 
+mod channel;
 mod frames;
 mod process;
 mod run;
@@ -29,24 +30,37 @@ pub async fn execute(
     if sandbox.is_killed() {
         return Ok(ExecOutcome { sandbox_killed: true, ..Default::default() });
     }
+    // Why the kernel of earlier runs is gone, if it went between runs.
+    let mut replaced: Option<String> = None;
     if let Some(k) = slot.as_mut() {
         if !k.settle().await {
             k.control.kill_tree();
             let _ = k.exit.wait_for(Option::is_some).await;
+            replaced = Some("a run whose caller went away did not stop".into());
         }
     }
-    if slot.as_ref().is_none_or(Kernel::has_exited) {
+    if let Some(why) = slot.as_ref().and_then(Kernel::unusable) {
+        replaced = replaced.or(Some(why));
         if let Some(old) = slot.take() {
             old.shutdown();
         }
+    }
+    if slot.is_none() {
         *slot = Some(Kernel::start(&sandbox.isolator, &sandbox.spec, sandbox.runtimes).await?);
     }
     let kernel = slot.as_mut().expect("a kernel was just started");
-    let (outcome, after) = kernel.run(sandbox, &req, events).await;
+    let (mut outcome, after) = kernel.run(sandbox, &req, events).await;
     if after == After::Dead {
         if let Some(k) = slot.take() {
             k.shutdown();
         }
+    }
+    if let Some(why) = replaced {
+        outcome.kernel_restarted = true;
+        crate::exec::oneshot::note(
+            &mut outcome.stderr,
+            &format!("[hopx] the Python kernel of earlier runs stopped ({why}); this run started a new one: earlier variables are gone"),
+        );
     }
     Ok(outcome)
 }

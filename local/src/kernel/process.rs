@@ -1,17 +1,17 @@
 //! Starting a kernel: the shipped runner under the sandbox Python, inside the sandbox's
 //! isolation, with two extra pipes (fd 3: requests in, fd 4: messages out).
 
-use super::frames::{self, FrameWriter};
+use super::channel::Channel;
+use super::frames::FrameWriter;
 use super::streams::StreamRouter;
 use crate::exec::output::Stream;
 use crate::exec::Runtimes;
 use crate::spawn::{self, Command, ExitInfo, Isolator, ProcessControl, SandboxSpec};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// The runner program, shipped inside the engine.
 const RUNNER: &str = include_str!("../../runner/hopx_kernel.py");
@@ -23,13 +23,13 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 pub struct Kernel {
     pub(super) control: Arc<dyn ProcessControl>,
     pub(super) writer: FrameWriter,
-    pub(super) frames: mpsc::UnboundedReceiver<Value>,
+    pub(super) frames: Channel,
     pub(super) stdout: Arc<StreamRouter>,
     pub(super) stderr: Arc<StreamRouter>,
     pub(super) exit: watch::Receiver<Option<ExitInfo>>,
     pub(super) next_id: u64,
-    /// A run whose caller went away before its end: `(id, sentinel)`, settled before the next.
-    pub(super) pending: Option<(u64, String)>,
+    /// The sentinel of a run whose caller went away before its end, settled before the next.
+    pub(super) pending: Option<String>,
     /// The sandbox files and limits the kernel was started with.
     pub spec: Arc<SandboxSpec>,
 }
@@ -69,10 +69,11 @@ impl Kernel {
             let info = waiter.wait().await;
             let _ = exit_tx.send(Some(info));
         });
+        let frames = Channel::spawn(msg_read, control.clone()).map_err(io)?;
         let mut kernel = Kernel {
             control,
             writer: FrameWriter::new(req_write).map_err(io)?,
-            frames: frames::spawn_reader(msg_read).map_err(io)?,
+            frames,
             stdout,
             stderr,
             exit,
@@ -109,6 +110,14 @@ impl Kernel {
     /// Whether the process has ended.
     pub fn has_exited(&self) -> bool {
         self.exit.borrow().is_some()
+    }
+
+    /// Why this kernel cannot take another run, if it cannot.
+    pub fn unusable(&self) -> Option<String> {
+        if let Some(why) = self.frames.broken() {
+            return Some(format!("its messages could not be trusted: {why}"));
+        }
+        self.has_exited().then(|| "it exited".to_string())
     }
 
     /// Sends SIGKILL to the kernel and everything it started, without waiting.

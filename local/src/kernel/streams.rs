@@ -95,14 +95,17 @@ impl StreamRouter {
         }
     }
 
-    /// Waits until the current run's sentinel arrived or the stream closed.
-    pub async fn wait_sentinel(&self) {
+    /// Waits until the current run's sentinel arrived (true) or the stream closed (false).
+    pub async fn wait_sentinel(&self) -> bool {
         loop {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if *self.closed.lock().unwrap() || self.current.lock().unwrap().as_ref().is_none_or(|c| c.found) {
-                return;
+            if self.current.lock().unwrap().as_ref().is_none_or(|c| c.found) {
+                return true;
+            }
+            if *self.closed.lock().unwrap() {
+                return false;
             }
             notified.await;
         }
@@ -156,7 +159,7 @@ mod tests {
         router.begin("\x01S", 100, None);
         router.feed(b"one\n\x01");
         router.feed(b"Slate");
-        router.wait_sentinel().await;
+        assert!(router.wait_sentinel().await);
         assert_eq!(router.finish().text, "one\n");
         router.feed(b"dropped");
         assert_eq!(router.finish().text, "");
