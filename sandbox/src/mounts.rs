@@ -13,6 +13,7 @@
 //! (to traverse e.g. `/root/.pyenv`), but new files can only be created on a tmpfs once init
 //! runs as a *mapped* uid (an unmapped fsuid gets EOVERFLOW).
 
+use crate::identity::Identity;
 use crate::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
 use crate::uidmap::PROGRAM_ID;
 use std::ffi::{CString, OsStr};
@@ -61,6 +62,8 @@ enum Step {
     Devpts(CString),
     /// The sandbox's own file system, seen as `/workspace` and `/tmp`.
     Disk,
+    /// The sandbox's identity files over the host's `/etc`.
+    Identity,
 }
 
 /// The full recipe for one sandbox's filesystem, allocated before `fork`.
@@ -68,6 +71,7 @@ pub struct MountPlan {
     binds: Vec<Bind>,
     steps: Vec<Step>,
     disk: Option<DiskPlan>,
+    identity: Option<Identity>,
 }
 
 /// Limits of the sandbox's writable file system; 0 means the kernel's default.
@@ -108,7 +112,12 @@ impl MountPlan {
         if disk.inodes > 0 {
             options.push((cstr("nr_inodes")?, cstr(disk.inodes.to_string())?));
         }
-        let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new(), disk: Some(DiskPlan { options }) };
+        let mut plan = MountPlan {
+            binds: Vec::new(),
+            steps: Vec::new(),
+            disk: Some(DiskPlan { options }),
+            identity: Some(Identity::new()?),
+        };
         let ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         let mut system_dirs = Vec::new();
         for name in SYSTEM {
@@ -124,6 +133,9 @@ impl MountPlan {
                 }
                 _ => {}
             }
+        }
+        if system_dirs.iter().any(|d| d == Path::new("/etc")) {
+            plan.steps.push(Step::Identity);
         }
         // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a
         // system directory are visible anyway (and their mount point could not be created on
@@ -197,7 +209,7 @@ impl MountPlan {
 
     /// An empty plan, for a process that builds no file system.
     pub fn none() -> MountPlan {
-        MountPlan { binds: Vec::new(), steps: Vec::new(), disk: None }
+        MountPlan { binds: Vec::new(), steps: Vec::new(), disk: None, identity: None }
     }
 
     /// Number of detached mounts phase 1 produces (the caller provides that many slots).
@@ -299,6 +311,10 @@ impl MountPlan {
                 Step::Disk => match &self.disk {
                     Some(disk) => disk.attach().map_err(e("sandbox disk"))?,
                     None => return Err(("sandbox disk", libc::EINVAL)),
+                },
+                Step::Identity => match &self.identity {
+                    Some(identity) => identity.attach().map_err(e("identity files"))?,
+                    None => return Err(("identity files", libc::EINVAL)),
                 },
             }
         }
