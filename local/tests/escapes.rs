@@ -185,6 +185,11 @@ async fn planted_working_dir_links_never_reach_the_host() {
                 );
                 victim.assert_untouched(&format!("{template} {lang} in {dir}"));
             }
+            // `/commands/run` takes the same path.
+            let body = json!({"command": "echo hello", "working_dir": dir});
+            let (s, v, _) = sb.agent(reqwest::Method::POST, "/commands/run", Some(body)).await;
+            assert!(!(s == 200 && v["exit_code"] == 0), "commands/run in {dir}: {v}");
+            victim.assert_untouched(&format!("commands/run in {dir}"));
         }
         // A real folder is still created as asked, by and for the sandbox user.
         let (s, body) =

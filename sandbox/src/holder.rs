@@ -68,6 +68,7 @@ pub(crate) fn join_cgroups(plan: &ChildPlan) {
 fn run_holder(plan: &mut ChildPlan, parent_pidfd: c_int) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    sys::not_dumpable();
     // Our mount events must never propagate back to the host.
     or_fail(st, "make mounts private", sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None));
     if let Err((stage, e)) = plan.mounts.clone_sources(&mut plan.bind_fds) {

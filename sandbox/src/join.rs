@@ -84,6 +84,7 @@ fn run_init(plan: &mut ChildPlan, parent_pidfd: c_int, report: c_int, host_proc:
     become_sandbox_root(plan, st);
     // A credential change clears PDEATHSIG: re-arm it, and check the entry is alive.
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    sys::not_dumpable();
     // A /proc of this run's pid namespace, over the sandbox's, so pids match `getpid()`.
     or_fail(
         st,
