@@ -4,9 +4,11 @@ gets while other sandboxes keep many processes busy, and how slow a warm `print(
     python bench/local_fairness.py [--busy 78] [--neighbours 2] [--rounds 5]
 
 The quiet sandbox times its own computation (`time.perf_counter` inside the sandbox, so
-process start-up is not counted). Baseline: the same computation with the neighbours idle,
-in the same run. Before each sandbox had a CPU share of its own, 78 busy processes next door
-made it about 100 times slower (issue 13). Prints one markdown table.
+process start-up is not counted). Baselines in the same run: the same computation with the
+neighbours idle, and with the same busy processes inside the quiet sandbox itself, where they
+share its CPU group: that is what every sandbox got before each had a share of its own (78 busy
+processes next door made a small computation about 100 times slower, issue 13). Prints one
+markdown table.
 """
 
 import argparse
@@ -62,6 +64,14 @@ def main():
         time.sleep(2)
         loaded = quiet_ms(quiet, args.rounds)
         loaded_print = print_ms(kernel, 20)
+        for n in neighbours:
+            for p in n.list_processes():
+                n.kill_process(p["process_id"])
+        time.sleep(1)
+        quiet.run_code_background(SPIN.format(n=per * args.neighbours, secs=secs), language="bash",
+                                  timeout=secs + 30)
+        time.sleep(2)
+        shared = quiet_ms(quiet, args.rounds)
     finally:
         for s in [quiet, kernel, *neighbours]:
             s.kill()
@@ -70,6 +80,8 @@ def main():
     print("|---|---|---|---|")
     print(f"| quiet sandbox: 2M-step Python loop (ms, median of {args.rounds}) | {med(idle):.1f} | "
           f"{med(loaded):.1f} | {med(loaded) / med(idle):.2f}x |")
+    print(f"| the same, busy processes inside the quiet sandbox (one group, as before) | {med(idle):.1f} | "
+          f"{med(shared):.1f} | {med(shared) / med(idle):.2f}x |")
     print(f"| warm `print(1)` in a third sandbox (ms, median of 20) | {med(idle_print):.2f} | "
           f"{med(loaded_print):.2f} | {med(loaded_print) / med(idle_print):.2f}x |")
 
