@@ -750,8 +750,10 @@ async fn nested_namespaces_and_ptrace_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_concurrent_runs() {
-    // Forks happen while other runtime threads allocate and hold locks: none may hang.
-    let sb = Arc::new(Sandbox::new("many", false).await);
+    // Forks happen while other runtime threads allocate and hold locks: none may hang. Each
+    // run is three processes of the sandbox (entry, init, program): room for all 40 at once.
+    let limits = Limits { max_processes: Some(512), ..default_limits() };
+    let sb = Arc::new(Sandbox::with_limits("many", false, limits).await);
     let mut tasks = Vec::new();
     for i in 0..40 {
         let sb = sb.clone();
