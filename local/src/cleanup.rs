@@ -8,7 +8,9 @@ use std::process::{Command, Stdio};
 
 /// The per-engine folder, made fresh under `state_dir`: `<state_dir>/<pid>-<random>`.
 pub fn engine_root(state_dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(state_dir)?;
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(state_dir)?;
+    check_private(state_dir)?;
     sweep(state_dir);
     let name = format!("{}-{}", std::process::id(), &crate::ids::secret()[..8]);
     let root = state_dir.join(name);
@@ -17,6 +19,35 @@ pub fn engine_root(state_dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o711))?;
     start_watchdog(&root);
     Ok(root)
+}
+
+/// Refuses a state folder that someone else could change under us: the engine (often root)
+/// creates, sweeps and deletes folders in it, and the system temp folder is shared by every
+/// user of the machine, who could plant a link or a folder of their own by that name.
+fn check_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(dir)?;
+    // SAFETY: trivial getter.
+    let me = unsafe { libc::geteuid() };
+    let problem = if !meta.is_dir() {
+        Some("is not a folder (a link?)")
+    } else if meta.uid() != me {
+        Some("belongs to another user")
+    } else if meta.mode() & 0o022 != 0 {
+        Some("is writable by other users")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "the engine's state folder {} {p}: choose another with HOPX_LOCAL_STATE_DIR",
+                dir.display()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Removes folders whose engine process is gone.
@@ -59,3 +90,32 @@ fn start_watchdog(root: &Path) {
 }
 
 use std::os::unix::process::CommandExt;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn state_folder_must_be_private() {
+        let base = std::env::temp_dir().join(format!("hopx-cleanup-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).unwrap();
+        let open = base.join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = engine_root(&open).unwrap_err();
+        assert!(err.to_string().contains("writable by other users"), "{err}");
+        let link = base.join("link");
+        std::os::unix::fs::symlink(&open, &link).unwrap();
+        let err = engine_root(&link).unwrap_err();
+        assert!(err.to_string().contains("not a folder"), "{err}");
+        assert_eq!(std::fs::read_dir(&open).unwrap().count(), 0, "nothing made through the link");
+        let fresh = base.join("fresh");
+        let root = engine_root(&fresh).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o777, 0o700);
+        assert!(root.starts_with(&fresh));
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

@@ -47,7 +47,9 @@ impl Default for EngineConfig {
         EngineConfig {
             api_key: None,
             python: None,
-            state_dir: std::env::temp_dir().join("hopx-local"),
+            // Per user: the temp folder is shared by everyone on the machine.
+            // SAFETY: trivial getter.
+            state_dir: std::env::temp_dir().join(format!("hopx-local-{}", unsafe { libc::geteuid() })),
             limits: Limits {
                 memory_bytes: Some(1024 * MIB),
                 max_processes: Some(256),

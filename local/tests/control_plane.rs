@@ -69,6 +69,23 @@ async fn errors_have_both_body_shapes_and_request_ids() {
     h.server.shutdown().await;
 }
 
+/// Whoever finds a port on loopback learns nothing about the sandboxes behind it: the open
+/// endpoints of the control plane and of an agent name no sandbox without its token.
+#[tokio::test(flavor = "multi_thread")]
+async fn open_endpoints_do_not_name_sandboxes() {
+    let h = Harness::start().await;
+    let sb = h.create(json!({"template_name": "base"})).await;
+    let health = h.http.get(h.url("/health")).send().await.unwrap().text().await.unwrap();
+    assert!(health.contains("healthy") && !health.contains(&sb.id), "{health}");
+    for path in ["/health", "/info", "/", "/ping"] {
+        let anon = h.http.get(format!("{}{path}", sb.url)).send().await.unwrap().text().await.unwrap();
+        assert!(!anon.contains(&sb.id), "{path} names the sandbox: {anon}");
+    }
+    let (s, info, _) = sb.agent(Method::GET, "/info", None).await;
+    assert_eq!((s, info["vm_id"].as_str()), (200, Some(sb.id.as_str())), "with its token it may");
+    h.server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn templates_and_timeout_and_token_refresh() {
     let h = Harness::start().await;

@@ -62,15 +62,6 @@ const HELLO: [(&str, &str); 4] = [
     ("go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }\n"),
 ];
 
-fn ext(lang: &str) -> &'static str {
-    match lang {
-        "python" => "py",
-        "javascript" => "js",
-        "bash" => "sh",
-        _ => "go",
-    }
-}
-
 /// Runs `command` through `/commands/run` (no code file involved) and returns its stdout.
 async fn command(sb: &Sb, command: &str) -> String {
     let (s, v, _) = sb.agent(reqwest::Method::POST, "/commands/run", Some(json!({"command": command}))).await;
@@ -194,6 +185,11 @@ async fn planted_working_dir_links_never_reach_the_host() {
                 );
                 victim.assert_untouched(&format!("{template} {lang} in {dir}"));
             }
+            // `/commands/run` takes the same path.
+            let body = json!({"command": "echo hello", "working_dir": dir});
+            let (s, v, _) = sb.agent(reqwest::Method::POST, "/commands/run", Some(body)).await;
+            assert!(!(s == 200 && v["exit_code"] == 0), "commands/run in {dir}: {v}");
+            victim.assert_untouched(&format!("commands/run in {dir}"));
         }
         // A real folder is still created as asked, by and for the sandbox user.
         let (s, body) =
@@ -227,4 +223,43 @@ async fn kill_and_expiry_follow_no_link() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     h.server.shutdown().await;
     victim.assert_untouched("after kill, expiry and shutdown");
+}
+
+/// A sandbox on the host's network (`internet_access`) must still not reach the host's
+/// abstract unix sockets (X11, D-Bus, containerd listen there, guarded by no file mode), while
+/// its own abstract sockets keep working.
+#[tokio::test(flavor = "multi_thread")]
+async fn host_abstract_unix_sockets_are_out_of_reach() {
+    use std::os::linux::net::SocketAddrExt;
+    if !hopx_sandbox::landlock::can_scope_abstract_unix() {
+        // Before Linux 6.12 nothing can scope them; the README says so.
+        eprintln!("this kernel cannot scope abstract unix sockets (Landlock ABI < 6)");
+        return;
+    }
+    let name = format!("hopx-host-service-{}", std::process::id());
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind_addr(&addr).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let h = Harness::start().await;
+    let probe = format!(
+        "import socket\n\
+         def attempt(name):\n\
+         \x20   s = socket.socket(socket.AF_UNIX)\n\
+         \x20   try:\n\
+         \x20       s.connect('\\0' + name); return 'connected'\n\
+         \x20   except OSError as e:\n\
+         \x20       return 'refused %d' % e.errno\n\
+         own = socket.socket(socket.AF_UNIX); own.bind('\\0own-{name}'); own.listen()\n\
+         print(attempt('{name}'), attempt('own-{name}'))\n"
+    );
+    for internet in [true, false] {
+        let sb = h.create(json!({"template_name": "base", "internet_access": internet})).await;
+        let (s, v) = run(&sb, "python", &probe, None).await;
+        assert_eq!(s, 200, "{v}");
+        let out = v["stdout"].as_str().unwrap();
+        assert!(out.starts_with("refused"), "internet_access={internet}: reached the host's socket: {v}");
+        assert!(out.trim_end().ends_with("connected"), "its own abstract socket must work: {v}");
+    }
+    assert!(listener.accept().is_err(), "the host listener saw a connection");
+    h.server.shutdown().await;
 }

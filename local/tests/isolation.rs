@@ -750,8 +750,10 @@ async fn nested_namespaces_and_ptrace_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_concurrent_runs() {
-    // Forks happen while other runtime threads allocate and hold locks: none may hang.
-    let sb = Arc::new(Sandbox::new("many", false).await);
+    // Forks happen while other runtime threads allocate and hold locks: none may hang. Each
+    // run is three processes of the sandbox (entry, init, program): room for all 40 at once.
+    let limits = Limits { max_processes: Some(512), ..default_limits() };
+    let sb = Arc::new(Sandbox::with_limits("many", false, limits).await);
     let mut tasks = Vec::new();
     for i in 0..40 {
         let sb = sb.clone();
@@ -785,4 +787,28 @@ fn cgroups_of_dead_engines_are_swept_and_live_ones_kept() {
     assert!(!dead.exists(), "a dead engine's cgroup is removed");
     assert!(live.exists(), "a live engine's cgroup is kept");
     std::fs::remove_dir(&live).unwrap();
+}
+
+/// The sandbox has identity files of its own over the host's `/etc`: its user has a name and
+/// a home, no host user names or machine id show, and the password databases are empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn identity_files_are_the_sandboxs_own() {
+    let a = Sandbox::new("ident-a", false).await;
+    let b = Sandbox::new("ident-b", false).await;
+    let script = "whoami; id -gn; echo ~; cat /etc/hostname; stat -c %s%a /etc/shadow; cat /etc/machine-id; \
+                  awk -F: '{print $1}' /etc/passwd | tr '\\n' ' '";
+    let (oa, ob) = (a.sh(script).await, b.sh(script).await);
+    let la: Vec<&str> = oa.out.lines().collect();
+    assert_eq!(&la[..5], ["user", "user", "/workspace", "sandbox", "0600"], "{oa:?}");
+    assert_eq!(la[6], "root user nobody ", "{oa:?}");
+    let host_id = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
+    let (ida, idb) = (la[5], ob.out.lines().nth(5).unwrap());
+    assert_eq!(ida.len(), 32, "{oa:?}");
+    assert!(ida != idb && ida != host_id.trim(), "a machine id of its own: {ida} {idb}");
+    // Python finds the user too (it used to fail: uid 1000 was nobody in the host's files).
+    let o = a.py("import getpass, pwd; print(getpass.getuser(), pwd.getpwuid(1000).pw_dir)").await;
+    assert_eq!(o.out, "user /workspace\n", "{o:?}");
+    // Read-only, like the rest of /etc.
+    let o = a.sh("echo 'x::0:0::/:/bin/sh' >> /etc/passwd; echo rc=$?").await;
+    assert!(o.out.contains("rc=1"), "{o:?}");
 }

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! engine (spawner thread)
-//!   └─ intermediate   the exec'd helper, in the host pid ns; joins the sandbox cgroup,
-//!      │              unshares the namespaces (the engine writes the id maps), and mirrors
-//!      │              the holder's end back to the engine
-//!      └─ holder      pid 1 of the sandbox's pid ns, ns-root (host 65533): builds the mounts,
+//!   └─ intermediate   the exec'd helper, in the host pid ns; unshares the namespaces (the
+//!      │              engine writes the id maps), and mirrors the holder's end back
+//!      └─ holder      pid 1 of the sandbox's pid ns: joins the sandbox cgroup, becomes
+//!                     ns-root (host 65533), builds the mounts,
 //!                     the sandbox's private disk, hostname and loopback, writes the seed
 //!                     files as the sandbox user, then reaps orphans until it is killed; its
 //!                     death takes every process of the sandbox with it
@@ -32,7 +32,6 @@ pub fn start(plan: &mut ChildPlan) -> ! {
     // close-on-exec).
     sys::close_all_except(&plan.keep);
     crate::exec::set_rlimit(libc::RLIMIT_CORE, 0);
-    join_cgroups(plan);
     // SAFETY: unshare with namespace flags only.
     or_fail(st, "unshare", ok(unsafe { libc::unshare(plan.namespaces) }));
     or_fail(st, "ready", sys::write_all(plan.fds.ready, b"r"));
@@ -54,7 +53,11 @@ pub fn start(plan: &mut ChildPlan) -> ! {
 }
 
 /// Moves the calling process into the sandbox's cgroups (writing "0" means "the writer").
-/// Done before anything else, so every process of the sandbox is born inside.
+/// The first process inside the sandbox does it before it forks anything, so every process
+/// of the sandbox is born inside, while the helper between the engine and the sandbox is not
+/// counted against the sandbox's process limit. Done with the host-root ids the helper
+/// started with (before any change to the sandbox's own ids), which cgroup v1 asks of a
+/// writer moving itself.
 pub(crate) fn join_cgroups(plan: &ChildPlan) {
     for &fd in &plan.fds.cgroups {
         or_fail(plan.fds.status, "join cgroup", sys::write_all(fd, b"0"));
@@ -68,6 +71,8 @@ pub(crate) fn join_cgroups(plan: &ChildPlan) {
 fn run_holder(plan: &mut ChildPlan, parent_pidfd: c_int) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    join_cgroups(plan);
+    sys::not_dumpable();
     // Our mount events must never propagate back to the host.
     or_fail(st, "make mounts private", sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None));
     if let Err((stage, e)) = plan.mounts.clone_sources(&mut plan.bind_fds) {

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! engine (spawner thread)
-//!   └─ intermediate   the exec'd helper, in the host pid ns: joins the sandbox's cgroup, then
-//!      │              enters the holder's namespaces; mirrors the program's end back
-//!      └─ entry       the first process in the sandbox's pid ns; makes a pid and a mount
-//!         │           namespace for this run alone
+//!   └─ intermediate   the exec'd helper, in the host pid ns: enters the holder's
+//!      │              namespaces; mirrors the program's end back
+//!      └─ entry       the first process in the sandbox's pid ns; joins the sandbox's cgroup,
+//!         │           makes a pid and a mount namespace for this run alone
 //!         └─ init     pid 1 of the run (ns-root): mounts the run's own /proc; reaps; its
 //!            │        death kills every process of the run, however they detached
 //!            └─ program   inside uid 1000, no capabilities, NO_NEW_PRIVS, seccomp (program.rs)
@@ -37,7 +37,6 @@ pub fn start(plan: &mut ChildPlan) -> ! {
     let host_proc =
         unsafe { libc::open(c"/proc".as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
     or_fail(st, "open /proc", ok(host_proc));
-    join_cgroups(plan);
     // All at once through the holder's pidfd: user first, so the rest is allowed.
     // SAFETY: setns with a pidfd and namespace flags.
     or_fail(st, "enter sandbox", ok(unsafe { libc::setns(plan.fds.holder, plan.namespaces) }));
@@ -66,6 +65,7 @@ pub fn start(plan: &mut ChildPlan) -> ! {
 fn run_entry(plan: &mut ChildPlan, parent_pidfd: c_int, report: c_int, host_proc: c_int) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    join_cgroups(plan);
     // SAFETY: unshare with namespace flags only (we hold the sandbox's capabilities).
     or_fail(st, "unshare run", ok(unsafe { libc::unshare(libc::CLONE_NEWPID | libc::CLONE_NEWNS) }));
     let me = own_pidfd(st);
@@ -84,6 +84,7 @@ fn run_init(plan: &mut ChildPlan, parent_pidfd: c_int, report: c_int, host_proc:
     become_sandbox_root(plan, st);
     // A credential change clears PDEATHSIG: re-arm it, and check the entry is alive.
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    sys::not_dumpable();
     // A /proc of this run's pid namespace, over the sandbox's, so pids match `getpid()`.
     or_fail(
         st,

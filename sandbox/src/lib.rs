@@ -14,6 +14,7 @@ mod codec;
 pub mod exec;
 mod files;
 mod holder;
+mod identity;
 mod join;
 pub mod landlock;
 mod mounts;

@@ -2,7 +2,7 @@
 //! system directories, a private `/dev`, a fresh `/proc`, and the sandbox's own `/tmp` and
 //! `/workspace` read-write. Nothing else of the host (no `/root`, `/home`, other sandboxes).
 //!
-//! `/workspace` and `/tmp` are two folders of one private tmpfs, the sandbox's "disk": it
+//! `/workspace`, `/tmp` and `/dev/shm` are folders of one private tmpfs, the sandbox's "disk": it
 //! lives only in the sandbox's mount namespace (no host path leads to it, so nothing the
 //! sandbox plants there can ever be followed by the engine on the host), its size and number
 //! of files are capped (a full disk is `ENOSPC` inside the sandbox, nothing outside), and it
@@ -13,6 +13,7 @@
 //! (to traverse e.g. `/root/.pyenv`), but new files can only be created on a tmpfs once init
 //! runs as a *mapped* uid (an unmapped fsuid gets EOVERFLOW).
 
+use crate::identity::Identity;
 use crate::sys::{self, SysResult, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
 use crate::uidmap::PROGRAM_ID;
 use std::ffi::{CString, OsStr};
@@ -61,6 +62,8 @@ enum Step {
     Devpts(CString),
     /// The sandbox's own file system, seen as `/workspace` and `/tmp`.
     Disk,
+    /// The sandbox's identity files over the host's `/etc`.
+    Identity,
 }
 
 /// The full recipe for one sandbox's filesystem, allocated before `fork`.
@@ -68,6 +71,7 @@ pub struct MountPlan {
     binds: Vec<Bind>,
     steps: Vec<Step>,
     disk: Option<DiskPlan>,
+    identity: Option<Identity>,
 }
 
 /// Limits of the sandbox's writable file system; 0 means the kernel's default.
@@ -108,7 +112,12 @@ impl MountPlan {
         if disk.inodes > 0 {
             options.push((cstr("nr_inodes")?, cstr(disk.inodes.to_string())?));
         }
-        let mut plan = MountPlan { binds: Vec::new(), steps: Vec::new(), disk: Some(DiskPlan { options }) };
+        let mut plan = MountPlan {
+            binds: Vec::new(),
+            steps: Vec::new(),
+            disk: Some(DiskPlan { options }),
+            identity: Some(Identity::new()?),
+        };
         let ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         let mut system_dirs = Vec::new();
         for name in SYSTEM {
@@ -124,6 +133,9 @@ impl MountPlan {
                 }
                 _ => {}
             }
+        }
+        if system_dirs.iter().any(|d| d == Path::new("/etc")) {
+            plan.steps.push(Step::Identity);
         }
         // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a
         // system directory are visible anyway (and their mount point could not be created on
@@ -181,12 +193,9 @@ impl MountPlan {
         plan.steps.push(Step::Dir(cstr("dev/pts")?));
         plan.steps.push(Step::Devpts(cstr("dev/pts")?));
         plan.steps.push(Step::Symlink { content: cstr("pts/ptmx")?, path: cstr("dev/ptmx")? });
+        // /dev/shm is a folder of the sandbox's disk (attached by `Step::Disk`), so shared
+        // memory counts against the same budget as its files.
         plan.steps.push(Step::Dir(cstr("dev/shm")?));
-        plan.steps.push(Step::Tmpfs {
-            target: cstr("dev/shm")?,
-            data: cstr("mode=1777")?,
-            flags: libc::MS_NOSUID | libc::MS_NODEV,
-        });
         plan.steps.push(Step::Dir(cstr("proc")?));
         plan.steps.push(Step::Proc(cstr("proc")?));
         plan.steps.push(Step::Dir(cstr("tmp")?));
@@ -197,7 +206,7 @@ impl MountPlan {
 
     /// An empty plan, for a process that builds no file system.
     pub fn none() -> MountPlan {
-        MountPlan { binds: Vec::new(), steps: Vec::new(), disk: None }
+        MountPlan { binds: Vec::new(), steps: Vec::new(), disk: None, identity: None }
     }
 
     /// Number of detached mounts phase 1 produces (the caller provides that many slots).
@@ -300,6 +309,10 @@ impl MountPlan {
                     Some(disk) => disk.attach().map_err(e("sandbox disk"))?,
                     None => return Err(("sandbox disk", libc::EINVAL)),
                 },
+                Step::Identity => match &self.identity {
+                    Some(identity) => identity.attach().map_err(e("identity files"))?,
+                    None => return Err(("identity files", libc::EINVAL)),
+                },
             }
         }
         // pivot_root(".", ".") stacks the old root on top of the new one; detaching it drops
@@ -324,28 +337,30 @@ impl MountPlan {
 
 impl DiskPlan {
     /// Makes the tmpfs as a detached mount (so it has no path of its own anywhere), creates
-    /// `workspace` (the sandbox user's) and `tmp` (sticky, for everyone) in it, and attaches
-    /// just those two folders at `workspace` and `tmp` of the new root.
+    /// `workspace` (the sandbox user's), `tmp` and `shm` (sticky, for everyone) in it, and
+    /// attaches just those folders at `workspace`, `tmp` and `dev/shm` of the new root.
     fn attach(&self) -> SysResult<()> {
         let disk = sys::new_tmpfs(&self.options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)?;
         let result = (|| {
             sys::mkdir_at(disk, c"workspace", 0o755)?;
-            sys::mkdir_at(disk, c"tmp", 0o777)?;
             // SAFETY: plain syscalls on a directory fd we hold and fixed relative names.
             unsafe {
-                check0(libc::fchmodat(disk, c"tmp".as_ptr(), 0o1777, 0))?;
                 check0(libc::fchownat(disk, c"workspace".as_ptr(), PROGRAM_ID, PROGRAM_ID, 0))?;
+                for shared in [c"tmp", c"shm"] {
+                    sys::mkdir_at(disk, shared, 0o777)?;
+                    check0(libc::fchmodat(disk, shared.as_ptr(), 0o1777, 0))?;
+                }
             }
-            for name in [c"workspace", c"tmp"] {
+            for (name, target) in [(c"workspace", c"workspace"), (c"tmp", c"tmp"), (c"shm", c"dev/shm")] {
                 let view = sys::open_tree_clone_at(disk, name)?;
-                let moved = sys::move_mount(view, name);
+                let moved = sys::move_mount(view, target);
                 // SAFETY: closing the detached view, attached or not.
                 unsafe { libc::close(view) };
                 moved?;
             }
             Ok(())
         })();
-        // SAFETY: the whole-disk mount stays reachable only through the two views.
+        // SAFETY: the whole-disk mount stays reachable only through the views.
         unsafe { libc::close(disk) };
         result
     }

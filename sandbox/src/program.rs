@@ -27,6 +27,9 @@ pub fn run(plan: &mut ChildPlan, host_proc: c_int) -> ! {
             or_fail(st, "setresuid", ok(libc::setresuid(PROGRAM_ID, PROGRAM_ID, PROGRAM_ID)));
         }
     }
+    // Unprivileged, the program already has the sandbox user's uid, with the capabilities of
+    // the sandbox's namespace: drop them before acting as that user (exec would too, later).
+    or_fail(st, "drop capabilities", sys::drop_capabilities());
     // Re-armed after the uid change (the run dies with its init anyway).
     or_fail(st, "pdeathsig", sys::die_with_parent(-1));
     // SAFETY: umask never fails.

@@ -30,6 +30,7 @@ pub const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
 pub const MOUNT_ATTR_RDONLY: u64 = 0x1;
 pub const MOUNT_ATTR_NOSUID: u64 = 0x2;
 pub const MOUNT_ATTR_NODEV: u64 = 0x4;
+pub const MOUNT_ATTR_NOEXEC: u64 = 0x8;
 
 #[repr(C)]
 struct MountAttr {
@@ -240,6 +241,34 @@ pub fn die_with_parent(parent_pidfd: c_int) -> SysResult<()> {
         return Err(libc::ESRCH);
     }
     Ok(())
+}
+
+/// Keeps other processes of the same uid (the sandbox's own, when the engine is not root) from
+/// reading or tracing this one through `/proc` (its descriptors, its memory). The fork that
+/// becomes the program is made dumpable again by its exec.
+pub fn not_dumpable() {
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+}
+
+/// Drops every capability of the calling thread (effective, permitted, inheritable).
+pub fn drop_capabilities() -> SysResult<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: c_int,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    let header = Header { version: 0x2008_0522, pid: 0 }; // _LINUX_CAPABILITY_VERSION_3
+    let data = [Data { effective: 0, permitted: 0, inheritable: 0 }; 2];
+    // SAFETY: capset with a valid header and two data words, as version 3 wants.
+    check(unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) }).map(|_| ())
 }
 
 /// Formats `n` in decimal into `buf`, returning the used tail.

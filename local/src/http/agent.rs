@@ -75,13 +75,25 @@ async fn refuse_if_killed(State(agent): State<Agent>, req: Request, next: Next) 
     next.run(req).await
 }
 
-async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
+/// The bearer token a request carries, if any.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-    match token {
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+}
+
+/// The sandbox id, for callers that hold its token only: the open endpoints answer anyone who
+/// finds the port on loopback, and must not tell them which sandbox lives there.
+fn vm_id(agent: &Agent, headers: &axum::http::HeaderMap) -> String {
+    match bearer(headers) {
+        Some(t) if agent.sandbox.accepts_token(t.trim()) => agent.sandbox.id.clone(),
+        _ => String::new(),
+    }
+}
+
+async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> Response {
+    match bearer(req.headers()) {
         Some(t) if agent.sandbox.accepts_token(t.trim()) => next.run(req).await,
         Some(_) => AgentError(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -131,25 +143,25 @@ fn features(agent: &Agent) -> Value {
     })
 }
 
-async fn health(State(agent): State<Agent>) -> Json<Value> {
+async fn health(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Json<Value> {
     Json(json!({
         "status": "healthy",
         "agent": "hopx-local",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime": format!("{}s", uptime(&agent)),
-        "vm_id": agent.sandbox.id,
+        "vm_id": vm_id(&agent, &headers),
         "features": features(&agent),
         "active_streams": 0,
     }))
 }
 
-async fn info(State(agent): State<Agent>) -> Json<Value> {
+async fn info(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Json<Value> {
     let port = agent.sandbox.agent_url.rsplit(':').next().unwrap_or_default().to_string();
     Json(json!({
         "agent": "hopx-local",
         "version": env!("CARGO_PKG_VERSION"),
         "agent_version": env!("CARGO_PKG_VERSION"),
-        "vm_id": agent.sandbox.id,
+        "vm_id": vm_id(&agent, &headers),
         "ip": "127.0.0.1",
         "vm_ip": "127.0.0.1",
         "port": port,
@@ -178,10 +190,9 @@ async fn ping() -> Json<Value> {
     Json(json!({ "status": "ok", "message": "pong" }))
 }
 
-async fn root(State(agent): State<Agent>) -> Json<Value> {
-    Json(
-        json!({ "name": "hopx-local agent", "sandbox_id": agent.sandbox.id, "version": env!("CARGO_PKG_VERSION") }),
-    )
+async fn root(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Json<Value> {
+    let id = vm_id(&agent, &headers);
+    Json(json!({ "name": "hopx-local agent", "sandbox_id": id, "version": env!("CARGO_PKG_VERSION") }))
 }
 
 async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {

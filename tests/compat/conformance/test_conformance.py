@@ -156,7 +156,10 @@ def test_agent_open_endpoints(client, sandbox):
     host = sandbox["public_host"]
     status, health = client.call("agent", "GET", host, "/health")
     assert status == 200 and health["status"] == "healthy"
+    # Without the sandbox's token the open endpoints do not say which sandbox this is.
     status, info = client.call("agent", "GET", host, "/info")
+    assert status == 200 and info["vm_id"] == "" and health["vm_id"] == ""
+    status, info = client.call("agent", "GET", host, "/info", token=sandbox["auth_token"])
     assert status == 200 and info["vm_id"] == sandbox["id"]
     assert client.call("agent", "GET", host, "/ping")[0] == 200
     assert client.call("agent", "GET", host, "/")[0] == 200

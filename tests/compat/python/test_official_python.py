@@ -51,7 +51,7 @@ def create(server, **kw):
 
 
 def test_health_check(server):
-    assert Sandbox.health_check(base_url=server.url)["status"] == "ok"
+    assert Sandbox.health_check(base_url=server.url)["status"] == "healthy"
 
 
 def test_create_and_get_info(server, sb):

@@ -46,7 +46,7 @@ test('pinned @hopx-ai/sdk is 0.5.1', () => {
 describe('lifecycle', () => {
   test('healthCheck', async () => {
     const h = await Sandbox.healthCheck(server.url);
-    assert.equal(h.status, 'ok');
+    assert.equal(h.status, 'healthy');
   });
 
   test('create and getInfo', async () => {
