@@ -88,7 +88,12 @@ async fn main() {
         ns.release(&s);
     }
     println!("/bin/true spawn-to-exit, {runs} runs each, host process holding {} MB (ms)", ballast.len());
-    println!("  {:<30} p50 {:6.2}   p90 {:6.2}", "make a sandbox (holder ready)", pct(&mut made, 0.5), pct(&mut made, 0.9));
+    println!(
+        "  {:<30} p50 {:6.2}   p90 {:6.2}",
+        "make a sandbox (holder ready)",
+        pct(&mut made, 0.5),
+        pct(&mut made, 0.9)
+    );
     for ((name, iso, s), t) in variants.iter().zip(times.iter_mut()) {
         println!("  {name:<30} p50 {:6.2}   p90 {:6.2}", pct(t, 0.5), pct(t, 0.9));
         iso.release(s);

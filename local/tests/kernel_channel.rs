@@ -205,15 +205,14 @@ async fn garbage_between_runs_gets_the_next_run_a_new_kernel_and_a_note() {
     let v = attack(&sb, code).await;
     assert_eq!(v["stdout"], "armed\n", "{v}");
     sb.ok("bash", "touch /workspace/go").await;
-    let mut written = false;
-    for _ in 0..500 {
-        written = sb.ok("bash", "test -e /workspace/written && echo yes || echo no").await == "yes\n";
-        if written {
+    // The thread marks when it has written, unless the engine killed the kernel first (it
+    // does so as soon as it reads the garbage): either way the channel was hit.
+    for _ in 0..100 {
+        if sb.ok("bash", "test -e /workspace/written && echo yes || echo no").await == "yes\n" {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(written, "the thread wrote");
     let (status, v) = sb.exec(json!({"code": "print('fresh')", "timeout": 10})).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!((v["success"].as_bool(), v["stdout"].as_str()), (Some(true), Some("fresh\n")), "{v}");

@@ -67,10 +67,10 @@ impl Kernel {
         // Without a mount namespace (isolation "none") the kernel sees host paths, so it gets
         // the host directory behind the inside workdir, as one-shot runs do; otherwise it
         // would chdir into the host's own `/workspace`, shared by every sandbox.
-        let cwd = match sandbox.isolator.name() {
-            "none" => crate::exec::oneshot::host_path(sandbox, &req.workdir)
+        let cwd = match sandbox.isolator.sees_host_paths() {
+            true => crate::exec::oneshot::host_path(sandbox, &req.workdir)
                 .map_or_else(|| req.workdir.clone(), |p| p.to_string_lossy().into_owned()),
-            _ => req.workdir.clone(),
+            false => req.workdir.clone(),
         };
         let request = json!({
             "type": "execute", "id": id, "code": req.code, "cwd": cwd,
