@@ -234,6 +234,31 @@ pub struct Status {
     pub init: Option<i32>,
     pub program: Option<i32>,
     pub error: Option<io::Error>,
+    /// The step that failed and its errno, for callers that can say more about it.
+    pub failed: Option<(String, i32)>,
+}
+
+impl Status {
+    /// The set-up error, said in the words of what the user asked for where the step is one
+    /// they chose (a working directory, a code file).
+    pub fn explained(self, cwd: &str, code_file: Option<&str>) -> Option<io::Error> {
+        let os = |errno: i32| io::Error::from_raw_os_error(errno);
+        match self.failed {
+            Some((stage, errno)) if stage == "chdir" => Some(io::Error::new(
+                os(errno).kind(),
+                format!("cannot use the working directory {cwd} in the sandbox: {}", os(errno)),
+            )),
+            Some((stage, errno)) if stage == "write the code file" => Some(io::Error::new(
+                os(errno).kind(),
+                format!(
+                    "cannot write the code file {} in the sandbox: {}",
+                    code_file.unwrap_or("?"),
+                    os(errno)
+                ),
+            )),
+            _ => self.error,
+        }
+    }
 }
 
 pub fn read_status(fd: &OwnedFd, deadline: Instant) -> io::Result<Status> {
@@ -254,9 +279,11 @@ pub fn read_status(fd: &OwnedFd, deadline: Instant) -> io::Result<Status> {
             "P" => status.program = rest.parse().ok(),
             "E" => {
                 let (stage, errno) = rest.rsplit_once(':').unwrap_or((rest, "0"));
-                let os = io::Error::from_raw_os_error(errno.parse().unwrap_or(0));
+                let errno = errno.parse().unwrap_or(0);
+                let os = io::Error::from_raw_os_error(errno);
                 status.error =
                     Some(io::Error::new(os.kind(), format!("sandbox set-up failed at {stage}: {os}")));
+                status.failed = Some((stage.to_string(), errno));
             }
             _ => {}
         }

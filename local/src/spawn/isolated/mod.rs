@@ -214,6 +214,7 @@ impl Isolator for NamespaceIsolator {
         drop(spec.build()?);
         let oom_base = cgroup.as_ref().map_or(0, |c| c.oom_kills());
         let pid = helper::spawn(&spec)?;
+        let (cwd, code_file) = (command.cwd, command.code.as_ref().map(|c| c.path.clone()));
         // The children's ends: ours are closed so that EOF means "they are gone".
         drop((command.extra_fds, command.code));
         let ends = pipes.into_engine_ends();
@@ -227,7 +228,7 @@ impl Isolator for NamespaceIsolator {
                     helper::abandon(pid);
                     return Err(match other {
                         Err(e) => e,
-                        Ok(s) => s.error.unwrap_or_else(|| {
+                        Ok(s) => s.explained(&cwd, code_file.as_deref()).unwrap_or_else(|| {
                             io::Error::other("the sandbox process ended before its program started")
                         }),
                     });
