@@ -191,6 +191,12 @@ async fn planted_working_dir_links_never_reach_the_host() {
             assert!(!(s == 200 && v["exit_code"] == 0), "commands/run in {dir}: {v}");
             victim.assert_untouched(&format!("commands/run in {dir}"));
         }
+        // The error names the folder the sandbox cannot use.
+        if template == "base" {
+            let (s, body) = run(&sb, "bash", "echo hello", Some("/workspace/dangling/x")).await;
+            let msg = body["error"].as_str().unwrap_or_default();
+            assert!(s == 500 && msg.contains("working directory /workspace/dangling/x"), "{body}");
+        }
         // A real folder is still created as asked, by and for the sandbox user.
         let (s, body) =
             run(&sb, "python", "import os; print(os.getcwd(), os.stat('.').st_uid)", Some("/workspace/a/b"))
