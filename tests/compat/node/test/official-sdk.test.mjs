@@ -284,12 +284,12 @@ describe('background runs and streaming', () => {
     const code = "import sys\nfor i in range(3):\n    print(i, flush=True)\nprint('e', file=sys.stderr)";
     // [quirk] @hopx-ai/sdk 0.5.1's WSClient.receive() attaches a fresh ws.once('message') per
     // frame, so frames that arrive in the same tick as the previous one are lost (only some
-    // of the stdout comes through). No server can avoid that short of pacing frames. We
-    // check that the SDK gets a prefix and ends, then check the full frame sequence on the
-    // wire with the same request the SDK sends.
+    // of the output comes through, and which part depends on timing). No server can avoid
+    // that short of pacing frames. We check that the SDK gets some of the output and ends,
+    // then check the full frame sequence on the wire with the same request the SDK sends.
     const seen = [];
     for await (const m of sb.runCodeStream(code)) seen.push(m);
-    assert.ok(seen.length >= 1 && seen[0].type === 'stdout', JSON.stringify(seen));
+    assert.ok(seen.length >= 1 && seen.every((m) => ['stdout', 'stderr'].includes(m.type)), JSON.stringify(seen));
 
     const info = await sb.getInfo();
     const token = await sb.getToken();
