@@ -80,27 +80,18 @@ impl Runs {
             let mut runs = sb.background.runs.lock().unwrap();
             if let Some(run) = runs.get_mut(&process_id) {
                 run.ended = Some(SystemTime::now());
-                match result {
-                    None => run.status = "killed",
+                let outcome = match result {
+                    // Stopped by its own kill.
+                    None => None,
                     Some(Err(msg)) => {
-                        run.status = "failed";
                         let mut o = ExecOutcome { exit_code: -1, ..Default::default() };
                         o.stderr.text = msg;
-                        run.outcome = Some(o);
+                        Some(o)
                     }
-                    Some(Ok(o)) => {
-                        run.status = if o.timed_out {
-                            "timeout"
-                        } else if o.sandbox_killed {
-                            "killed"
-                        } else if o.success() {
-                            "completed"
-                        } else {
-                            "failed"
-                        };
-                        run.outcome = Some(o);
-                    }
-                }
+                    Some(Ok(o)) => Some(o),
+                };
+                run.status = outcome.as_ref().map_or("killed", |o| o.status().name());
+                run.outcome = outcome;
             }
             keep_within(&mut runs, budget);
         });

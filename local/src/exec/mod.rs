@@ -66,10 +66,49 @@ pub struct ExecOutcome {
     pub kernel_restarted: bool,
 }
 
+/// How a run ended, as every endpoint reports it: one mapping, so `/execute`, the stream,
+/// `/commands/run` and background runs never disagree about the same outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// The sandbox was killed while the run went on.
+    Killed,
+    /// The run passed its timeout and was stopped.
+    Timeout,
+    /// The run ended by itself, without success.
+    Failed,
+    /// The run ended by itself and succeeded.
+    Completed,
+}
+
+impl RunStatus {
+    /// The word background runs report (`status` of a process).
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Killed => "killed",
+            RunStatus::Timeout => "timeout",
+            RunStatus::Failed => "failed",
+            RunStatus::Completed => "completed",
+        }
+    }
+}
+
 impl ExecOutcome {
     /// Whether the code succeeded.
     pub fn success(&self) -> bool {
         self.exit_code == 0 && self.error.is_none() && !self.timed_out
+    }
+
+    /// How the run ended. A kill of the sandbox outranks a timeout that struck before it.
+    pub fn status(&self) -> RunStatus {
+        if self.sandbox_killed {
+            RunStatus::Killed
+        } else if self.timed_out {
+            RunStatus::Timeout
+        } else if self.success() {
+            RunStatus::Completed
+        } else {
+            RunStatus::Failed
+        }
     }
 
     /// The `/execute` response body: the five core fields always, the flat rich fields the
@@ -147,4 +186,29 @@ pub fn rich_output(data: Map<String, Value>, metadata: Map<String, Value>) -> Va
         .or_else(|| data.keys().next().cloned())
         .unwrap_or_else(|| "text/plain".into());
     json!({ "type": main, "data": data, "metadata": metadata })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_status_per_outcome() {
+        let status = |edit: fn(&mut ExecOutcome)| {
+            let mut o = ExecOutcome::default();
+            edit(&mut o);
+            o.status()
+        };
+        assert_eq!(status(|_| {}), RunStatus::Completed);
+        assert_eq!(status(|o| o.exit_code = 1), RunStatus::Failed);
+        assert_eq!(status(|o| o.error = Some(json!({"name": "ValueError"}))), RunStatus::Failed);
+        assert_eq!(status(|o| o.timed_out = true), RunStatus::Timeout);
+        assert_eq!(status(|o| o.sandbox_killed = true), RunStatus::Killed);
+        let both = |o: &mut ExecOutcome| {
+            o.timed_out = true;
+            o.sandbox_killed = true;
+        };
+        assert_eq!(status(both), RunStatus::Killed, "a kill outranks the timeout before it");
+        assert_eq!(RunStatus::Timeout.name(), "timeout");
+    }
 }

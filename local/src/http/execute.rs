@@ -3,7 +3,7 @@
 use super::{json_object, string_map};
 use crate::config::EngineConfig;
 use crate::error::{AgentError, ApiError};
-use crate::exec::{language::SUPPORTED, oneshot, ExecOutcome, ExecRequest, Language};
+use crate::exec::{language::SUPPORTED, oneshot, ExecOutcome, ExecRequest, Language, RunStatus};
 use crate::sandbox::Sandbox;
 use crate::spawn::{self, Command};
 use axum::body::Bytes;
@@ -107,33 +107,35 @@ pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome,
                 .into_response()
         }
     };
-    if outcome.sandbox_killed {
-        return AgentError(ApiError::new(
+    match outcome.status() {
+        RunStatus::Killed => AgentError(ApiError::new(
             StatusCode::NOT_FOUND,
             "RESOURCE_NOT_FOUND",
             format!("Sandbox not found: {} was killed while the code ran", sandbox.id),
         ))
-        .into_response();
-    }
-    if outcome.timed_out {
-        let secs = req.timeout.as_secs();
-        let mut e = ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "EXECUTION_TIMEOUT",
-            format!("Execution timed out after {secs} s; the process tree was killed"),
-        )
-        .with_detail("timeout", secs)
-        .with_extra("stdout", outcome.stdout.text.clone())
-        .with_extra("stderr", outcome.stderr.text.clone())
-        .with_extra("exit_code", outcome.exit_code)
-        .with_extra("success", false)
-        .with_extra("execution_time", outcome.execution_time);
-        if outcome.kernel_restarted {
-            e = e.with_extra("kernel_restarted", true);
+        .into_response(),
+        RunStatus::Timeout => {
+            let secs = req.timeout.as_secs();
+            let mut e = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "EXECUTION_TIMEOUT",
+                format!("Execution timed out after {secs} s; the process tree was killed"),
+            )
+            .with_detail("timeout", secs)
+            .with_extra("stdout", outcome.stdout.text.clone())
+            .with_extra("stderr", outcome.stderr.text.clone())
+            .with_extra("exit_code", outcome.exit_code)
+            .with_extra("success", false)
+            .with_extra("execution_time", outcome.execution_time);
+            if outcome.kernel_restarted {
+                e = e.with_extra("kernel_restarted", true);
+            }
+            AgentError(e).into_response()
         }
-        return AgentError(e).into_response();
+        RunStatus::Failed | RunStatus::Completed => {
+            Json(outcome.into_wire(req.language, crate::ids::now_rfc3339())).into_response()
+        }
     }
-    Json(outcome.into_wire(req.language, crate::ids::now_rfc3339())).into_response()
 }
 
 /// `POST /commands/run`: `{command, args?, timeout (default 30), workdir, env}`. With `args`
@@ -201,11 +203,10 @@ fn command_answer(
                 .into_response()
         }
     };
-    if o.sandbox_killed {
-        return AgentError(ApiError::sandbox_not_found(&sandbox.id)).into_response();
-    }
-    if o.timed_out {
-        return AgentError(
+    let status = o.status();
+    match status {
+        RunStatus::Killed => AgentError(ApiError::sandbox_not_found(&sandbox.id)).into_response(),
+        RunStatus::Timeout => AgentError(
             ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
                 "EXECUTION_TIMEOUT",
@@ -214,19 +215,19 @@ fn command_answer(
             .with_extra("stdout", o.stdout.text)
             .with_extra("stderr", o.stderr.text),
         )
-        .into_response();
+        .into_response(),
+        RunStatus::Failed | RunStatus::Completed => Json(json!({
+            "stdout": o.stdout.text,
+            "stderr": o.stderr.text,
+            "exit_code": o.exit_code,
+            "success": status == RunStatus::Completed,
+            "execution_time": o.execution_time,
+            "command": display,
+            "pid": 0,
+            "timestamp": crate::ids::now_rfc3339(),
+        }))
+        .into_response(),
     }
-    Json(json!({
-        "stdout": o.stdout.text,
-        "stderr": o.stderr.text,
-        "exit_code": o.exit_code,
-        "success": o.exit_code == 0,
-        "execution_time": o.execution_time,
-        "command": display,
-        "pid": 0,
-        "timestamp": crate::ids::now_rfc3339(),
-    }))
-    .into_response()
 }
 
 #[cfg(test)]

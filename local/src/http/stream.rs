@@ -7,7 +7,7 @@
 use super::agent::Agent;
 use super::execute::parse_request;
 use crate::error::ApiError;
-use crate::exec::{ExecEvent, ExecOutcome};
+use crate::exec::{ExecEvent, ExecOutcome, RunStatus};
 use crate::ids::now_rfc3339;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -132,43 +132,46 @@ fn closing_messages(
             return vec![error_message(&e), json!({"type": "complete", "success": false})];
         }
     };
+    let status = o.status();
     let mut out = Vec::new();
-    if o.sandbox_killed {
-        out.push(error_message(&agent.engine.gone_error(&agent.sandbox.id)));
-    } else if o.timed_out {
-        let e = ApiError::new(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            "EXECUTION_TIMEOUT",
-            format!("Execution timed out after {} s", req.timeout.as_secs()),
-        );
-        let mut msg = error_message(&e);
-        if o.kernel_restarted {
-            msg["kernel_restarted"] = Value::Bool(true);
-        }
-        out.push(msg);
-    } else {
-        let mut result = json!({
-            "type": "result",
-            "exit_code": o.exit_code,
-            "execution_time": o.execution_time,
-            "timestamp": now_rfc3339(),
-        });
-        if let Some(err) = &o.error {
-            result["error"] = err.clone();
-        }
-        for (flag, on) in [
-            ("stdout_truncated", o.stdout.truncated),
-            ("stderr_truncated", o.stderr.truncated),
-            ("rich_outputs_truncated", o.rich_outputs_truncated),
-            ("kernel_restarted", o.kernel_restarted),
-        ] {
-            if on {
-                result[flag] = Value::Bool(true);
+    match status {
+        RunStatus::Killed => out.push(error_message(&agent.engine.gone_error(&agent.sandbox.id))),
+        RunStatus::Timeout => {
+            let e = ApiError::new(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                "EXECUTION_TIMEOUT",
+                format!("Execution timed out after {} s", req.timeout.as_secs()),
+            );
+            let mut msg = error_message(&e);
+            if o.kernel_restarted {
+                msg["kernel_restarted"] = Value::Bool(true);
             }
+            out.push(msg);
         }
-        out.push(result);
+        RunStatus::Failed | RunStatus::Completed => {
+            let mut result = json!({
+                "type": "result",
+                "exit_code": o.exit_code,
+                "execution_time": o.execution_time,
+                "timestamp": now_rfc3339(),
+            });
+            if let Some(err) = &o.error {
+                result["error"] = err.clone();
+            }
+            for (flag, on) in [
+                ("stdout_truncated", o.stdout.truncated),
+                ("stderr_truncated", o.stderr.truncated),
+                ("rich_outputs_truncated", o.rich_outputs_truncated),
+                ("kernel_restarted", o.kernel_restarted),
+            ] {
+                if on {
+                    result[flag] = Value::Bool(true);
+                }
+            }
+            out.push(result);
+        }
     }
-    out.push(json!({"type": "complete", "success": o.success() && !o.sandbox_killed}));
+    out.push(json!({"type": "complete", "success": status == RunStatus::Completed}));
     out
 }
 
