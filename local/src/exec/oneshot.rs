@@ -10,7 +10,6 @@ use super::{EventSink, ExecOutcome, ExecRequest, Language};
 use crate::sandbox::Sandbox;
 use crate::spawn::{self, CodeFile, Command, ExitInfo, ProcessControl};
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -165,16 +164,4 @@ pub fn run_env(
     }
     env.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
     env.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
-}
-
-/// The host path behind an inside path under `/workspace` or `/tmp`.
-pub fn host_path(sandbox: &Sandbox, inside: &str) -> Option<PathBuf> {
-    for (prefix, host) in [(spawn::WORKSPACE, &sandbox.spec.workspace), (spawn::TMP, &sandbox.spec.tmp)] {
-        if let Some(rest) = inside.strip_prefix(prefix) {
-            if rest.is_empty() || rest.starts_with('/') {
-                return Some(host.join(rest.trim_start_matches('/')));
-            }
-        }
-    }
-    None
 }

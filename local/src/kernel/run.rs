@@ -68,7 +68,9 @@ impl Kernel {
         // the host directory behind the inside workdir, as one-shot runs do; otherwise it
         // would chdir into the host's own `/workspace`, shared by every sandbox.
         let cwd = match sandbox.isolator.sees_host_paths() {
-            true => crate::exec::oneshot::host_path(sandbox, &req.workdir)
+            true => sandbox
+                .spec
+                .host_path(&req.workdir)
                 .map_or_else(|| req.workdir.clone(), |p| p.to_string_lossy().into_owned()),
             false => req.workdir.clone(),
         };

@@ -65,6 +65,21 @@ pub struct SandboxSpec {
 pub const WORKSPACE: &str = "/workspace";
 pub const TMP: &str = "/tmp";
 
+impl SandboxSpec {
+    /// Unisolated only: the host path behind an inside path under `/workspace` or `/tmp`
+    /// (`None` for any other path), for processes that see the host's paths.
+    pub fn host_path(&self, inside: &str) -> Option<PathBuf> {
+        for (prefix, host) in [(WORKSPACE, &self.workspace), (TMP, &self.tmp)] {
+            if let Some(rest) = inside.strip_prefix(prefix) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    return Some(host.join(rest.trim_start_matches('/')));
+                }
+            }
+        }
+        None
+    }
+}
+
 /// One program to start in a sandbox.
 #[derive(Debug)]
 pub struct Command {
@@ -211,4 +226,27 @@ pub fn default_isolator() -> Result<Arc<dyn Isolator>, String> {
         return Ok(Arc::new(PlainIsolator::new()));
     }
     NamespaceIsolator::probe().map(|iso| Arc::new(iso) as Arc<dyn Isolator>)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_paths_only_under_workspace_and_tmp() {
+        let spec = SandboxSpec {
+            id: "t".into(),
+            workspace: PathBuf::from("/srv/sb/workspace"),
+            tmp: PathBuf::from("/srv/sb/tmp"),
+            ro_paths: Vec::new(),
+            network: false,
+            limits: Limits::default(),
+            seed: Default::default(),
+        };
+        assert_eq!(spec.host_path("/workspace"), Some(PathBuf::from("/srv/sb/workspace")));
+        assert_eq!(spec.host_path("/workspace/a/b"), Some(PathBuf::from("/srv/sb/workspace/a/b")));
+        assert_eq!(spec.host_path("/tmp/.hopx/run-1.py"), Some(PathBuf::from("/srv/sb/tmp/.hopx/run-1.py")));
+        assert_eq!(spec.host_path("/workspacex"), None);
+        assert_eq!(spec.host_path("/etc/passwd"), None);
+    }
 }

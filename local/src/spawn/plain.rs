@@ -64,24 +64,18 @@ impl PlainIsolator {
     fn host_args(sandbox: &SandboxSpec, command: &Command) -> Vec<OsString> {
         let map = |a: &OsString| match a.to_str() {
             Some(s) if s.starts_with(WORKSPACE) || s.starts_with(TMP) => {
-                Self::host_path(sandbox, s).into_os_string()
+                host_path(sandbox, s).into_os_string()
             }
             _ => a.clone(),
         };
         command.args.iter().map(map).collect()
     }
+}
 
-    /// Maps an inside path to the host path that backs it.
-    fn host_path(sandbox: &SandboxSpec, inside: &str) -> PathBuf {
-        for (prefix, host) in [(WORKSPACE, &sandbox.workspace), (TMP, &sandbox.tmp)] {
-            if let Some(rest) = inside.strip_prefix(prefix) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    return host.join(rest.trim_start_matches('/'));
-                }
-            }
-        }
-        PathBuf::from(inside)
-    }
+/// The host path behind an inside path; a path outside `/workspace` and `/tmp` is the same
+/// path on the host.
+fn host_path(sandbox: &SandboxSpec, inside: &str) -> PathBuf {
+    sandbox.host_path(inside).unwrap_or_else(|| PathBuf::from(inside))
 }
 
 impl Isolator for PlainIsolator {
@@ -143,11 +137,11 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
         .map(|a| bytes(&a))
         .collect();
     spec.env = env;
-    spec.cwd = bytes(PlainIsolator::host_path(sandbox, &command.cwd).as_os_str());
+    spec.cwd = bytes(host_path(sandbox, &command.cwd).as_os_str());
     spec.network = true;
     spec.rlimits = rlimits(sandbox);
     spec.fds = pipes.child_fds(&command.extra_fds, -1, -1);
-    let code_file = command.code.as_ref().map(|c| PlainIsolator::host_path(sandbox, &c.path));
+    let code_file = command.code.as_ref().map(|c| host_path(sandbox, &c.path));
     if let (Some(code), Some(path)) = (&command.code, &code_file) {
         spec.code_path = bytes(path.as_os_str());
         spec.fds.code = code.content.as_raw_fd();
@@ -182,11 +176,11 @@ fn spawn_via_helper(sandbox: &SandboxSpec, command: Command) -> io::Result<Finis
 fn spawn_forked(sandbox: &SandboxSpec, command: Command) -> io::Result<Process> {
     // What the helper's program step does: the working directory and the code file, made by
     // the engine's own user (the one that runs unisolated code anyway).
-    let cwd = PlainIsolator::host_path(sandbox, &command.cwd);
+    let cwd = host_path(sandbox, &command.cwd);
     std::fs::create_dir_all(&cwd)?;
     let code_file = match &command.code {
         Some(code) => {
-            let path = PlainIsolator::host_path(sandbox, &code.path);
+            let path = host_path(sandbox, &code.path);
             write_code_file(&path, &code.content)?;
             Some(path)
         }
