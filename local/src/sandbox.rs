@@ -1,5 +1,6 @@
 //! One live sandbox: its files, tokens, environment, lifetime and running code.
 
+use crate::exec::command::CommandRequest;
 use crate::exec::{ExecEvent, ExecOutcome, ExecRequest, Runtimes};
 use crate::spawn::{Isolator, SandboxSpec};
 use crate::template::Template;
@@ -181,6 +182,12 @@ impl Sandbox {
         } else {
             crate::exec::oneshot::run(self, req, events).await
         }
+    }
+
+    /// Runs a command line in this sandbox (`/commands/run`).
+    pub async fn run_command(self: &Arc<Self>, req: CommandRequest) -> Result<ExecOutcome, String> {
+        let _run = self.runs.clone();
+        crate::exec::command::run(self, req).await
     }
 }
 

@@ -4,7 +4,10 @@
 //! [`ExecRequest`] and yields an [`ExecOutcome`], sending [`ExecEvent`]s on the way so the
 //! streaming endpoints and the plain `/execute` share one mechanism.
 
+pub mod command;
+pub mod env;
 pub mod language;
+pub mod notes;
 pub mod oneshot;
 pub mod output;
 

@@ -5,6 +5,8 @@
 //! just before its exec (`hopx-sandbox`'s program step), so a link the sandbox planted in its
 //! `/tmp` can only ever lead back into the sandbox.
 
+use super::env::run_env;
+use super::notes::{memory_note, note};
 use super::output::{read_stream, Captured, Stream};
 use super::{EventSink, ExecOutcome, ExecRequest, Language};
 use crate::sandbox::Sandbox;
@@ -83,7 +85,7 @@ pub async fn supervise(
     outcome.exit_code = info.shell_code();
     if info.oom_killed {
         outcome.exit_code = 137;
-        note(&mut outcome.stderr, &memory_note(sandbox));
+        note(&mut outcome.stderr, &memory_note(&sandbox.spec.limits));
     }
     Ok(outcome)
 }
@@ -113,55 +115,4 @@ fn reader(
             _ = until_true(&mut stop) => Captured::default(),
         }
     })
-}
-
-/// Appends an engine note on its own line.
-pub fn note(stream: &mut Captured, line: &str) {
-    if !stream.text.is_empty() && !stream.text.ends_with('\n') {
-        stream.text.push('\n');
-    }
-    stream.text.push_str(line);
-    stream.text.push('\n');
-}
-
-/// The line that explains an out-of-memory kill.
-pub fn memory_note(sandbox: &Sandbox) -> String {
-    match sandbox.spec.limits.memory_bytes {
-        Some(b) => format!("[hopx] killed: the sandbox memory limit ({} MiB) was reached", b / (1024 * 1024)),
-        None => "[hopx] killed: out of memory".to_string(),
-    }
-}
-
-/// The environment of a run: a clean base, then the sandbox's and the call's variables.
-pub fn run_env(
-    lang: Language,
-    vars: &std::collections::BTreeMap<String, String>,
-) -> Vec<(OsString, OsString)> {
-    let mut env: std::collections::BTreeMap<String, String> = [
-        ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-        ("HOME", spawn::WORKSPACE),
-        ("TMPDIR", spawn::TMP),
-        ("LANG", "C.UTF-8"),
-        ("LC_ALL", "C.UTF-8"),
-        ("PYTHONUNBUFFERED", "1"),
-        ("PYTHONDONTWRITEBYTECODE", "1"),
-        ("MPLBACKEND", "Agg"),
-        ("MPLCONFIGDIR", "/tmp/.cache/matplotlib"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    if lang == Language::Go {
-        for (k, v) in [
-            ("GOCACHE", "/tmp/.cache/go-build"),
-            ("GOPATH", "/tmp/go"),
-            ("GOTOOLCHAIN", "local"),
-            ("GOFLAGS", "-mod=mod"),
-            ("GO111MODULE", "auto"),
-        ] {
-            env.insert(k.into(), v.into());
-        }
-    }
-    env.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
-    env.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
 }

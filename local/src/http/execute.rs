@@ -3,9 +3,10 @@
 use super::{json_object, string_map};
 use crate::config::EngineConfig;
 use crate::error::{AgentError, ApiError};
-use crate::exec::{language::SUPPORTED, oneshot, ExecOutcome, ExecRequest, Language, RunStatus};
+use crate::exec::command::CommandRequest;
+use crate::exec::{language::SUPPORTED, ExecOutcome, ExecRequest, Language, RunStatus};
 use crate::sandbox::Sandbox;
-use crate::spawn::{self, Command};
+use crate::spawn;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -138,19 +139,19 @@ pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome,
     }
 }
 
-/// `POST /commands/run`: `{command, args?, timeout (default 30), workdir, env}`. With `args`
-/// the command is run with them; without, the string goes through `bash -c`.
+/// `POST /commands/run`: `{command, args?, timeout (default 30), workdir, env}`.
 pub async fn run_command(sandbox: &Arc<Sandbox>, body: &Bytes) -> Response {
     match command_request(sandbox, body) {
-        Ok((command, display, timeout)) => {
-            let outcome = oneshot::supervise(sandbox, command, timeout, None).await;
+        Ok(req) => {
+            let (display, timeout) = (req.display(), req.timeout);
+            let outcome = sandbox.run_command(req).await;
             command_answer(sandbox, display, timeout, outcome)
         }
         Err(e) => AgentError(e).into_response(),
     }
 }
 
-fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<(Command, String, Duration), ApiError> {
+fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<CommandRequest, ApiError> {
     let obj = json_object(body)?;
     let command = match obj.get("command") {
         Some(Value::String(c)) if !c.is_empty() => c.clone(),
@@ -169,25 +170,8 @@ fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<(Command, String, 
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
     env.extend(string_map(&obj, "env")?);
-    let bash = sandbox.runtimes.binary(Language::Bash).map_err(ApiError::bad_request)?.to_path_buf();
-    let display = std::iter::once(command.clone()).chain(args.iter().cloned()).collect::<Vec<_>>().join(" ");
-    let argv: Vec<std::ffi::OsString> = if args.is_empty() {
-        vec!["-c".into(), command.into()]
-    } else {
-        let mut v: Vec<std::ffi::OsString> = vec!["-c".into(), "exec \"$0\" \"$@\"".into(), command.into()];
-        v.extend(args.into_iter().map(Into::into));
-        v
-    };
-    let cmd = Command {
-        program: bash,
-        args: argv,
-        env: oneshot::run_env(Language::Bash, &env),
-        cwd: workdir,
-        stdin: false,
-        extra_fds: Vec::new(),
-        code: None,
-    };
-    Ok((cmd, display, timeout))
+    sandbox.runtimes.binary(Language::Bash).map_err(ApiError::bad_request)?;
+    Ok(CommandRequest { command, args, timeout, workdir, env })
 }
 
 fn command_answer(

@@ -57,7 +57,7 @@ pub async fn execute(
     }
     if let Some(why) = replaced {
         outcome.kernel_restarted = true;
-        crate::exec::oneshot::note(
+        crate::exec::notes::note(
             &mut outcome.stderr,
             &format!("[hopx] the Python kernel of earlier runs stopped ({why}); this run started a new one: earlier variables are gone"),
         );

@@ -5,7 +5,8 @@
 use super::channel::Dropped;
 use super::frames::MAX_FRAME;
 use super::process::Kernel;
-use crate::exec::oneshot::{memory_note, note, until_true};
+use crate::exec::notes::{memory_note, note};
+use crate::exec::oneshot::until_true;
 use crate::exec::{rich_output, EventSink, ExecEvent, ExecOutcome, ExecRequest};
 use crate::sandbox::Sandbox;
 use serde_json::{json, Map, Value};
@@ -295,7 +296,7 @@ impl Kernel {
         outcome.kernel_restarted = true;
         outcome.exit_code = if info.oom_killed { 137 } else { info.shell_code() };
         if info.oom_killed {
-            tell(outcome, events, &memory_note(sandbox));
+            tell(outcome, events, &memory_note(&sandbox.spec.limits));
         }
         let how = match (info.code, info.signal) {
             (Some(c), _) => format!("exited with code {c}"),
