@@ -284,6 +284,8 @@ export declare class ExecutionResult {
   readonly stderrTruncated: boolean
   /** Whether the Python kernel had to be restarted (its state is gone). */
   readonly kernelRestarted: boolean
+  /** Whether plots or tables were dropped past the run's cap for them. */
+  readonly richOutputsTruncated: boolean
   /** Alias of {@link ExecutionResult.exitCode} (official snake_case name). */
   readonly exit_code: number
   /** Alias of {@link ExecutionResult.executionTime} (official snake_case name). */
@@ -306,7 +308,7 @@ export declare class ExecutionResult {
   readonly markdown: string | null
   /** First JSON output, or `null`. */
   readonly json: any
-  /** First plain-text result (e.g. a notebook's last expression), or `null`. */
+  /** The text of the last expression's value (a figure shows as `<Figure size ...>`), or `null`. */
   readonly result: string | null
   private constructor()
 }

@@ -25,23 +25,26 @@ function call(fn, ...args) {
   return out
 }
 
-/** Timeout of a background run when none is given, in seconds (as the official SDKs send). */
-const DEFAULT_BACKGROUND_TIMEOUT = 300
-
 function checkCode(code) {
   if (typeof code !== 'string') {
     throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`)
   }
 }
 
-/** The native `RunArgs` of runCode and its siblings. */
-function runArgs(o, maxTimeout) {
-  return {
+/**
+ * The native `RunArgs` of runCode and its siblings, checked now: types here, ranges and
+ * limits by the core (`background` picks a background run's).
+ */
+function runArgs(code, o, background = false) {
+  checkCode(code)
+  const args = {
     language: v.optString(o.language, 'language'),
-    timeout: v.optInteger(o.timeout, 'timeout', 1, maxTimeout),
+    timeout: v.optTimeout(o.timeout, 'timeout'),
     env: v.optEnv(o.env, 'env'),
     workingDir: v.optString(o.workingDir, 'workingDir'),
   }
+  call(native.checkRun, code, args, background)
+  return args
 }
 
 /** The messages of a native stream as an async generator; `return()` closes the stream. */
@@ -58,8 +61,8 @@ async function* messages(open) {
   }
 }
 
-/** Used when neither `template` nor `templateId` is given. */
-const DEFAULT_TEMPLATE = 'code-interpreter'
+/** Used when neither `template` nor `templateId` is given (the core applies it). */
+const DEFAULT_TEMPLATE = native.defaultTemplate()
 
 // Lets only the factories construct a Sandbox.
 const token = Symbol('hopx.sandbox')
@@ -78,10 +81,8 @@ class Sandbox {
     const o = v.options(options, 'options')
     const templateId =
       typeof o.templateId === 'number' ? String(o.templateId) : v.optString(o.templateId, 'templateId')
-    let template = v.optString(o.template, 'template')
-    if (template === undefined && templateId === undefined) template = DEFAULT_TEMPLATE
     const args = {
-      template,
+      template: v.optString(o.template, 'template'),
       templateId,
       region: v.optString(o.region, 'region'),
       timeoutSeconds: v.optInteger(o.timeoutSeconds, 'timeoutSeconds', 1, 2 ** 32 - 1),
@@ -125,9 +126,8 @@ class Sandbox {
   }
 
   async runCode(code, options) {
-    checkCode(code)
     const o = v.options(options, 'options')
-    const args = runArgs(o, v.MAX_RUN_TIMEOUT)
+    const args = runArgs(code, o)
     const callbacks = {
       onStdout: v.optFunction(o.onStdout, 'onStdout'),
       onStderr: v.optFunction(o.onStderr, 'onStderr'),
@@ -187,17 +187,14 @@ class Sandbox {
    * early closes the connection, which stops the run.
    */
   runCodeStream(code, options) {
-    checkCode(code)
-    const args = runArgs(v.options(options, 'options'), v.MAX_RUN_TIMEOUT)
+    const args = runArgs(code, v.options(options, 'options'))
     return messages(() => this.#native.runCodeStream(code, args))
   }
 
   /** Starts code that goes on running after this call; see `listProcesses`, `killProcess`. */
   async runCodeBackground(code, options) {
-    checkCode(code)
     const o = v.options(options, 'options')
-    const args = runArgs(o, v.MAX_BACKGROUND_TIMEOUT)
-    args.timeout ??= DEFAULT_BACKGROUND_TIMEOUT
+    const args = runArgs(code, o, true)
     const name = v.optString(o.name, 'name')
     return new ProcessInfo(await call(() => this.#native.runCodeBackground(code, args, name)))
   }

@@ -11,16 +11,6 @@ class RichOutput {
   }
 }
 
-// The official flat fields and the MIME type each one reads.
-const FLAT = {
-  png: 'image/png',
-  html: 'text/html',
-  svg: 'image/svg+xml',
-  markdown: 'text/markdown',
-  json: 'application/json',
-  result: 'text/plain',
-}
-
 /** The outcome of `runCode`. */
 class ExecutionResult {
   constructor(raw) {
@@ -36,6 +26,15 @@ class ExecutionResult {
     this.stdoutTruncated = raw.stdoutTruncated
     this.stderrTruncated = raw.stderrTruncated
     this.kernelRestarted = raw.kernelRestarted
+    this.richOutputsTruncated = raw.richOutputsTruncated
+    // The official flat fields, as the core fills them: the first output of each type, and
+    // `result` the text of the last expression's value.
+    this.png = raw.png ?? null
+    this.html = raw.html ?? null
+    this.svg = raw.svg ?? null
+    this.markdown = raw.markdown ?? null
+    this.json = raw.json ?? null
+    this.result = raw.result ?? null
   }
 
   get exit_code() {
@@ -61,16 +60,6 @@ class ExecutionResult {
   get hasRichOutput() {
     return this.richOutputs.length > 0
   }
-}
-
-for (const [field, mime] of Object.entries(FLAT)) {
-  Object.defineProperty(ExecutionResult.prototype, field, {
-    get() {
-      const hit = this.richOutputs.find((r) => mime in r.data)
-      return hit === undefined ? null : hit.data[mime]
-    },
-    configurable: true,
-  })
 }
 
 /** `snake_case` → `camelCase`. */

@@ -1,13 +1,10 @@
 'use strict'
 // Argument checks done before anything reaches the native module: JS callers pass anything,
-// and a napi conversion error ("Failed to convert JavaScript value...") helps nobody. Ranges
-// that both bindings share (timeout 1..300, code size) are also checked by hopx-core.
+// and a napi conversion error ("Failed to convert JavaScript value...") helps nobody. Types
+// are checked here; ranges both bindings share (timeouts, code size) are hopx-core's, which
+// checks them before any request.
 
 const { ValidationError } = require('./errors')
-
-const MAX_RUN_TIMEOUT = 300
-/** Background runs may outlast synchronous ones; the server decides the real limit. */
-const MAX_BACKGROUND_TIMEOUT = 2 ** 32 - 1
 
 function isPlainObject(v) {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -53,6 +50,17 @@ function optInteger(value, name, min, max) {
   return value
 }
 
+/** A timeout in whole seconds that fits the native u32; its range is the core's to check. */
+function optTimeout(value, name) {
+  const seconds = optInteger(value, name, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+  if (seconds !== undefined && (seconds < 0 || seconds > 2 ** 32 - 1)) {
+    throw new ValidationError(`${name} must be a positive number of seconds, got ${seconds}`, {
+      code: 'INVALID_REQUEST',
+    })
+  }
+  return seconds
+}
+
 /** A map of environment variables: every value must be a string. */
 function optEnv(value, name) {
   if (value === undefined || value === null) return undefined
@@ -90,13 +98,12 @@ function clientArgs(opts) {
 }
 
 module.exports = {
-  MAX_BACKGROUND_TIMEOUT,
-  MAX_RUN_TIMEOUT,
   clientArgs,
   optBoolean,
   optEnv,
   optFunction,
   optInteger,
   optString,
+  optTimeout,
   options,
 }

@@ -73,7 +73,7 @@ impl From<RunArgs> for hcore::RunOptions {
         let d = hcore::RunOptions::default();
         hcore::RunOptions {
             language: a.language.unwrap_or(d.language),
-            timeout: a.timeout.unwrap_or(d.timeout),
+            timeout: a.timeout,
             env: a.env.map(sorted),
             working_dir: a.working_dir.unwrap_or(d.working_dir),
         }
@@ -116,6 +116,14 @@ pub struct ExecutionResult {
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
     pub kernel_restarted: bool,
+    pub rich_outputs_truncated: bool,
+    /// The official flat fields (see `hopx_core::ExecutionResult`).
+    pub png: Option<String>,
+    pub html: Option<String>,
+    pub svg: Option<String>,
+    pub markdown: Option<String>,
+    pub json: Option<Value>,
+    pub result: Option<String>,
 }
 
 impl From<hcore::ExecutionResult> for ExecutionResult {
@@ -137,6 +145,13 @@ impl From<hcore::ExecutionResult> for ExecutionResult {
             stdout_truncated: r.stdout_truncated,
             stderr_truncated: r.stderr_truncated,
             kernel_restarted: r.kernel_restarted,
+            rich_outputs_truncated: r.rich_outputs_truncated,
+            png: r.png,
+            html: r.html,
+            svg: r.svg,
+            markdown: r.markdown,
+            json: r.json,
+            result: r.result,
         }
     }
 }

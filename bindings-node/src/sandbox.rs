@@ -87,6 +87,19 @@ impl Sandbox {
     }
 }
 
+/// Checks a run's arguments as the run will (ranges and limits are the core's), at once: a
+/// stream only starts on its first read. `background` selects a background run's limits.
+#[napi]
+pub fn check_run(code: String, options: RunArgs, background: bool) -> Result<()> {
+    hcore::check_run(&code, &options.into(), background).map(drop).js()
+}
+
+/// The template of a sandbox created without `template` or `templateId`.
+#[napi]
+pub fn default_template() -> &'static str {
+    hcore::DEFAULT_TEMPLATE
+}
+
 /// Creates a sandbox on the chosen backend.
 #[napi(catch_unwind)]
 pub async fn create_sandbox(client: ClientArgs, options: CreateArgs) -> Result<Sandbox> {
@@ -107,11 +120,6 @@ pub async fn connect_sandbox(client: ClientArgs, sandbox_id: String) -> Result<S
 #[napi(catch_unwind)]
 pub async fn list_sandboxes(client: ClientArgs, options: ListArgs) -> Result<Vec<Sandbox>> {
     let client = hcore::Client::new(client.into()).await.js()?;
-    let infos = client.list(options.into()).await.js()?;
-    Ok(infos
-        .into_iter()
-        .map(|info| Sandbox {
-            inner: hcore::Sandbox::from_parts(client.clone(), &info.sandbox_id, info.agent_url()),
-        })
-        .collect())
+    let listed = client.list_sandboxes(options.into()).await.js()?;
+    Ok(listed.into_iter().map(|(inner, _info)| Sandbox { inner }).collect())
 }

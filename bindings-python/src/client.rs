@@ -17,7 +17,23 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(connect_async, m)?)?;
     m.add_function(wrap_pyfunction!(list, m)?)?;
     m.add_function(wrap_pyfunction!(list_async, m)?)?;
+    m.add_function(wrap_pyfunction!(check_run, m)?)?;
     Ok(())
+}
+
+/// Checks a run's arguments as the run will (ranges and limits are the core's), at once: a
+/// stream only starts on its first read. `background` selects a background run's limits.
+#[pyfunction]
+fn check_run(
+    code: &str,
+    language: String,
+    timeout: u32,
+    env: Option<BTreeMap<String, String>>,
+    working_dir: String,
+    background: bool,
+) -> PyResult<()> {
+    let options = hopx_core::RunOptions { language, timeout: Some(timeout), env, working_dir };
+    hopx_core::check_run(code, &options, background).map(drop).map_err(crate::errors::to_py_err)
 }
 
 fn config(api_key: Option<String>, base_url: Option<String>, python: Option<PathBuf>) -> ClientConfig {
@@ -38,15 +54,8 @@ async fn do_connect(cfg: ClientConfig, sandbox_id: String) -> Result<NativeSandb
 
 /// Each listed sandbox as `(handle, info dict)`.
 async fn do_list(cfg: ClientConfig, options: ListOptions) -> Result<Vec<(NativeSandbox, Json)>> {
-    let client = Client::new(cfg).await?;
-    let infos = client.list(options).await?;
-    Ok(infos
-        .into_iter()
-        .map(|info| {
-            let sb = Sandbox::from_parts(client.clone(), &info.sandbox_id, info.agent_url());
-            (handle(sb), Json::of(&info))
-        })
-        .collect())
+    let listed = Client::new(cfg).await?.list_sandboxes(options).await?;
+    Ok(listed.into_iter().map(|(sb, info)| (handle(sb), Json::of(&info))).collect())
 }
 
 macro_rules! create_fn {

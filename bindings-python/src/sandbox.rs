@@ -18,7 +18,7 @@ pub struct NativeSandbox {
 type Env = Option<BTreeMap<String, String>>;
 
 fn run_options(language: String, timeout: u32, env: Env, working_dir: String) -> RunOptions {
-    RunOptions { language, timeout, env, working_dir }
+    RunOptions { language, timeout: Some(timeout), env, working_dir }
 }
 
 #[pymethods]

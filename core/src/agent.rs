@@ -17,12 +17,13 @@ const AGENT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The `POST /execute` body, with exactly the fields the agent reads (`workdir`, not
 /// `working_dir`); `env` only when there is something in it, as the official SDKs send.
-pub(crate) fn execute_body(code: &str, options: &RunOptions) -> Value {
+/// `timeout` is the run's, with the call's default already applied.
+pub(crate) fn execute_body(code: &str, options: &RunOptions, timeout: u32) -> Value {
     let mut body = Map::new();
     body.insert("language".into(), options.language.clone().into());
     body.insert("code".into(), code.into());
     body.insert("workdir".into(), options.working_dir.clone().into());
-    body.insert("timeout".into(), options.timeout.into());
+    body.insert("timeout".into(), timeout.into());
     if let Some(env) = options.env.as_ref().filter(|e| !e.is_empty()) {
         body.insert("env".into(), json!(env));
     }
@@ -80,7 +81,7 @@ mod tests {
 
     #[test]
     fn execute_body_has_exactly_the_wire_fields() {
-        let body = execute_body("print(1)", &RunOptions::default());
+        let body = execute_body("print(1)", &RunOptions::default(), 120);
         assert_eq!(
             body,
             json!({"language": "python", "code": "print(1)", "workdir": "/workspace", "timeout": 120})
@@ -89,8 +90,8 @@ mod tests {
             env: Some(BTreeMap::from([("A".to_string(), "1".to_string())])),
             ..Default::default()
         };
-        assert_eq!(execute_body("x", &opts)["env"], json!({"A": "1"}));
+        assert_eq!(execute_body("x", &opts, 5)["env"], json!({"A": "1"}));
         let empty = RunOptions { env: Some(BTreeMap::new()), ..Default::default() };
-        assert!(execute_body("x", &empty).get("env").is_none());
+        assert!(execute_body("x", &empty, 5).get("env").is_none());
     }
 }

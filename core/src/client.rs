@@ -6,7 +6,7 @@
 use crate::config::{Backend, ClientConfig};
 use crate::control::{self, Control};
 use crate::error::{Error, ErrorKind};
-use crate::models::{CreateOptions, ListOptions, SandboxInfo};
+use crate::models::{CreateOptions, ListOptions, SandboxInfo, DEFAULT_TEMPLATE};
 use crate::sandbox::Sandbox;
 use crate::token::{self, Token};
 use crate::Result;
@@ -47,9 +47,13 @@ impl Client {
     }
 
     /// `POST /v1/sandboxes`. Returns as soon as the control plane has created the sandbox; the
-    /// first agent call tolerates a VM that is still booting. Given `env_vars` are also pushed
+    /// first agent call tolerates a VM that is still booting. Without `template` and
+    /// `template_id` the template is [`DEFAULT_TEMPLATE`]. Given `env_vars` are also pushed
     /// to the agent (`PATCH /env`), because the cloud does not apply them to the runtime.
-    pub async fn create_sandbox(&self, options: CreateOptions) -> Result<Sandbox> {
+    pub async fn create_sandbox(&self, mut options: CreateOptions) -> Result<Sandbox> {
+        if options.template.is_none() && options.template_id.is_none() {
+            options.template = Some(DEFAULT_TEMPLATE.to_string());
+        }
         let body = self.control.create(&options).await?;
         let token = Token::from_body(&body);
         let info = control::parse_info(body)?;
@@ -99,6 +103,15 @@ impl Client {
     /// `GET /v1/sandboxes`.
     pub async fn list(&self, options: ListOptions) -> Result<Vec<SandboxInfo>> {
         self.control.list(&options).await
+    }
+
+    /// `GET /v1/sandboxes`, each as a handle next to its record.
+    pub async fn list_sandboxes(&self, options: ListOptions) -> Result<Vec<(Sandbox, SandboxInfo)>> {
+        let infos = self.list(options).await?;
+        Ok(infos
+            .into_iter()
+            .map(|info| (Sandbox::from_parts(self.clone(), &info.sandbox_id, info.agent_url()), info))
+            .collect())
     }
 }
 

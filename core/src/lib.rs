@@ -28,7 +28,8 @@ pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Plane, Result};
 pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
-    SandboxInfo, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT,
+    SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,
+    MAX_RUN_TIMEOUT,
 };
-pub use sandbox::{Sandbox, MAX_CODE_BYTES};
-pub use stream::{event_of, ExecutionStream, StreamEvent};
+pub use sandbox::{check_run, Sandbox, MAX_CODE_BYTES};
+pub use stream::{event_of, ExecutionStream, SharedStream, StreamEvent};

@@ -106,6 +106,18 @@ pub struct ExecutionResult {
     pub stderr_truncated: bool,
     /// Set when the kernel had to be restarted (its state is gone).
     pub kernel_restarted: bool,
+    /// Set when plots or tables were dropped because the run passed its cap for them.
+    pub rich_outputs_truncated: bool,
+    /// The flat rich fields of the wire, as the agent sent them (the official JS SDK's
+    /// fields; each holds the first output of its type): base64 PNG, HTML, SVG, Markdown, a
+    /// JSON value, and `result`, the text of the last expression's value (a figure shows as
+    /// `<Figure size ... with 1 Axes>`, as in Jupyter).
+    pub png: Option<String>,
+    pub html: Option<String>,
+    pub svg: Option<String>,
+    pub markdown: Option<String>,
+    pub json: Option<Value>,
+    pub result: Option<String>,
 }
 
 /// The flat rich fields of the wire, in the order the official SDKs turn them into outputs.
@@ -152,8 +164,44 @@ impl ExecutionResult {
             stdout_truncated: flag("stdout_truncated"),
             stderr_truncated: flag("stderr_truncated"),
             kernel_restarted: flag("kernel_restarted"),
+            rich_outputs_truncated: flag("rich_outputs_truncated"),
+            png: flat_text(obj, "png"),
+            html: flat_text(obj, "html"),
+            svg: flat_text(obj, "svg"),
+            markdown: flat_text(obj, "markdown"),
+            json: obj.get("json").filter(|v| !v.is_null()).cloned(),
+            result: flat_text(obj, "result"),
         }
+        .with_flat_fields()
     }
+
+    /// Fills the flat fields the agent did not send from the rich outputs: each takes the first
+    /// output of its type, and `result` the text of the last expression's value (the output
+    /// the kernel marks `kind: "result"`). A stream has only the outputs, so its result gets
+    /// its flat fields here too, the same as a plain run's.
+    pub fn with_flat_fields(mut self) -> ExecutionResult {
+        let first = |mime: &str| self.rich_outputs.iter().find_map(|o| o.data.get(mime)).cloned();
+        let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(String::from)).filter(|s| !s.is_empty());
+        let png = self.png.take().or_else(|| text(first("image/png")));
+        let html = self.html.take().or_else(|| text(first("text/html")));
+        let svg = self.svg.take().or_else(|| text(first("image/svg+xml")));
+        let markdown = self.markdown.take().or_else(|| text(first("text/markdown")));
+        let json = self.json.take().or_else(|| first("application/json"));
+        let result = self.result.take().or_else(|| {
+            let value = self
+                .rich_outputs
+                .iter()
+                .rev()
+                .find(|o| o.metadata.get("kind") == Some(&Value::from("result")));
+            text(value.and_then(|o| o.data.get("text/plain").cloned()))
+        });
+        ExecutionResult { png, html, svg, markdown, json, result, ..self }
+    }
+}
+
+/// A flat text field; an empty string is as good as absent.
+fn flat_text(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    obj.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
 }
 
 /// Builds rich outputs from the flat fields, for agents that send no `rich_outputs` array.
@@ -199,20 +247,17 @@ pub struct CreateOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     pub language: String,
-    /// Execution timeout in seconds, 1 to 300.
-    pub timeout: u32,
+    /// Execution timeout in seconds; `None` is the call's default: [`DEFAULT_RUN_TIMEOUT`]
+    /// for a run (1 to [`MAX_RUN_TIMEOUT`]), [`DEFAULT_BACKGROUND_TIMEOUT`] for a background
+    /// run (1 to [`MAX_BACKGROUND_TIMEOUT`]).
+    pub timeout: Option<u32>,
     pub env: Option<BTreeMap<String, String>>,
     pub working_dir: String,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions {
-            language: "python".into(),
-            timeout: DEFAULT_RUN_TIMEOUT,
-            env: None,
-            working_dir: "/workspace".into(),
-        }
+        RunOptions { language: "python".into(), timeout: None, env: None, working_dir: "/workspace".into() }
     }
 }
 
@@ -220,6 +265,13 @@ impl Default for RunOptions {
 pub const DEFAULT_RUN_TIMEOUT: u32 = 120;
 /// The longest synchronous run the agent accepts, in seconds.
 pub const MAX_RUN_TIMEOUT: u32 = 300;
+/// The official SDKs' default timeout of a background run, in seconds.
+pub const DEFAULT_BACKGROUND_TIMEOUT: u32 = 300;
+/// The longest background run, in seconds (a day).
+pub const MAX_BACKGROUND_TIMEOUT: u32 = 86_400;
+/// The template of a sandbox created without `template` or `template_id` (the official SDK
+/// refuses that case; we pick the one every example uses).
+pub const DEFAULT_TEMPLATE: &str = "code-interpreter";
 
 /// Filters of `Sandbox.list`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -262,6 +314,26 @@ mod tests {
         let types: Vec<_> = r.rich_outputs.iter().map(|o| o.mime_type.as_str()).collect();
         assert_eq!(types, ["image/png", "image/svg+xml", "text/plain"]);
         assert_eq!(r.rich_outputs[0].data["image/png"], "AAAA");
+    }
+
+    #[test]
+    fn flat_fields_are_kept_as_sent() {
+        let r = ExecutionResult::from_wire(&json!({
+            "stdout": "", "png": "AAAA", "result": "<Figure size 640x480 with 1 Axes>", "html": "",
+            "json": {"a": 1}, "rich_outputs_truncated": true
+        }));
+        assert_eq!(r.png.as_deref(), Some("AAAA"));
+        assert_eq!(r.result.as_deref(), Some("<Figure size 640x480 with 1 Axes>"));
+        assert_eq!((r.html, r.svg, r.markdown), (None, None, None), "empty or absent is None");
+        assert_eq!(r.json, Some(json!({"a": 1})));
+        assert!(r.rich_outputs_truncated);
+        // Without flat fields (a stream's result), they come from the outputs.
+        let figure = json!({"type": "text/plain", "data": {"text/plain": "<Figure size 640x480 with 1 Axes>"},
+                            "metadata": {"kind": "result"}});
+        let png = json!({"type": "image/png", "data": {"image/png": "BBBB", "text/plain": "<Figure>"}});
+        let r = ExecutionResult::from_wire(&json!({"stdout": "", "rich_outputs": [png, figure]}));
+        assert_eq!(r.png.as_deref(), Some("BBBB"));
+        assert_eq!(r.result.as_deref(), Some("<Figure size 640x480 with 1 Axes>"));
     }
 
     #[test]

@@ -7,7 +7,10 @@ use crate::agent;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::http::Failure;
-use crate::models::{ExecutionResult, RunOptions, SandboxInfo, MAX_RUN_TIMEOUT};
+use crate::models::{
+    ExecutionResult, RunOptions, SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT,
+    MAX_BACKGROUND_TIMEOUT, MAX_RUN_TIMEOUT,
+};
 use crate::retry::{self, Policy, EXECUTE, IDEMPOTENT};
 use crate::stream::ExecutionStream;
 use crate::token::{self, Token};
@@ -91,10 +94,9 @@ impl Sandbox {
     /// `POST {agent}/execute`. Validates options first; never retried once sent.
     pub async fn run_code(&self, code: &str, options: RunOptions) -> Result<ExecutionResult> {
         self.ensure_alive()?;
-        validate_run(code, &options)?;
-        let body = agent::execute_body(code, &options);
+        let timeout = validate_run(code, &options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)?;
+        let body = agent::execute_body(code, &options, timeout);
         let http = &self.client.control().http()?;
-        let timeout = options.timeout;
         let result = self
             .agent_call(&EXECUTE, |url, tok| {
                 let body = &body;
@@ -108,8 +110,8 @@ impl Sandbox {
     /// `run_code`, it is never retried once sent (a 401 on the upgrade is refreshed once).
     pub async fn run_code_stream(&self, code: &str, options: RunOptions) -> Result<ExecutionStream> {
         self.ensure_alive()?;
-        validate_run(code, &options)?;
-        let mut request = agent::execute_body(code, &options);
+        let timeout = validate_run(code, &options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)?;
+        let mut request = agent::execute_body(code, &options, timeout);
         request["type"] = Value::String("execute".into());
         let url = self.resolve_agent_url().await?;
         let tok = self.token().await?;
@@ -124,7 +126,7 @@ impl Sandbox {
     }
 
     /// `POST {agent}/execute/background`: starts a run that goes on after this call returns.
-    /// `timeout` may exceed the 300 s of synchronous runs. Returns the agent's description
+    /// Its timeout defaults to 300 s and may be up to a day. Returns the agent's description
     /// (`process_id`, `status`, ...).
     pub async fn run_code_background(
         &self,
@@ -133,7 +135,8 @@ impl Sandbox {
         name: Option<&str>,
     ) -> Result<Value> {
         self.ensure_alive()?;
-        let mut body = agent::execute_body(code, &options);
+        let timeout = validate_run(code, &options, DEFAULT_BACKGROUND_TIMEOUT, MAX_BACKGROUND_TIMEOUT)?;
+        let mut body = agent::execute_body(code, &options, timeout);
         if let Some(n) = name {
             body["name"] = Value::String(n.into());
         }
@@ -313,13 +316,23 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-/// Checks `run_code` arguments before anything is sent.
-fn validate_run(code: &str, options: &RunOptions) -> Result<()> {
-    if !(1..=MAX_RUN_TIMEOUT).contains(&options.timeout) {
-        return Err(Error::validation(format!(
-            "timeout must be between 1 and {MAX_RUN_TIMEOUT} seconds, got {}",
-            options.timeout
-        )));
+/// Checks the arguments of a run (`background`: of a background run) as the run itself will,
+/// for bindings that must refuse bad arguments at once (a stream starts on its first read);
+/// returns the timeout the run will use.
+pub fn check_run(code: &str, options: &RunOptions, background: bool) -> Result<u32> {
+    if background {
+        validate_run(code, options, DEFAULT_BACKGROUND_TIMEOUT, MAX_BACKGROUND_TIMEOUT)
+    } else {
+        validate_run(code, options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)
+    }
+}
+
+/// Checks `run_code` arguments before anything is sent; returns the timeout to use (the
+/// call's `default` when none is given).
+fn validate_run(code: &str, options: &RunOptions, default: u32, max: u32) -> Result<u32> {
+    let timeout = options.timeout.unwrap_or(default);
+    if !(1..=max).contains(&timeout) {
+        return Err(Error::validation(format!("timeout must be between 1 and {max} seconds, got {timeout}")));
     }
     if options.language.trim().is_empty() {
         return Err(Error::validation("language must not be empty"));
@@ -333,7 +346,7 @@ fn validate_run(code: &str, options: &RunOptions) -> Result<()> {
     if let Some(env) = &options.env {
         validate_env(env)?;
     }
-    Ok(())
+    Ok(timeout)
 }
 
 /// Environment names must be non-empty and cannot hold `=` or NUL (no process could see them).
@@ -353,22 +366,35 @@ mod tests {
     use super::*;
 
     fn opts(timeout: u32, language: &str) -> RunOptions {
-        RunOptions { timeout, language: language.into(), ..Default::default() }
+        RunOptions { timeout: Some(timeout), language: language.into(), ..Default::default() }
+    }
+
+    fn check(code: &str, options: &RunOptions) -> Result<u32> {
+        validate_run(code, options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)
     }
 
     #[test]
     fn run_arguments_are_checked() {
-        assert!(validate_run("x", &opts(1, "python")).is_ok());
-        assert!(validate_run("x", &opts(300, "bash")).is_ok());
+        assert_eq!(check("x", &opts(1, "python")).unwrap(), 1);
+        assert_eq!(check("x", &opts(300, "bash")).unwrap(), 300);
+        assert_eq!(check("x", &RunOptions::default()).unwrap(), 120, "the default applies");
         for bad in [opts(0, "python"), opts(301, "python"), opts(10, " ")] {
-            assert_eq!(validate_run("x", &bad).unwrap_err().kind, ErrorKind::Validation);
+            assert_eq!(check("x", &bad).unwrap_err().kind, ErrorKind::Validation);
         }
-        let e = validate_run("x", &opts(0, "python")).unwrap_err();
+        let e = check("x", &opts(0, "python")).unwrap_err();
         assert!(e.message.contains("between 1 and 300"), "{}", e.message);
         let big = "x".repeat(MAX_CODE_BYTES + 1);
-        assert!(validate_run(&big, &opts(1, "python")).is_err());
+        assert!(check(&big, &opts(1, "python")).is_err());
         let env = BTreeMap::from([(String::new(), "v".to_string())]);
         let with_env = RunOptions { env: Some(env), ..Default::default() };
-        assert!(validate_run("x", &with_env).is_err());
+        assert!(check("x", &with_env).is_err());
+    }
+
+    #[test]
+    fn background_runs_default_to_300_s_and_may_last_a_day() {
+        let bg = |o: &RunOptions| validate_run("x", o, DEFAULT_BACKGROUND_TIMEOUT, MAX_BACKGROUND_TIMEOUT);
+        assert_eq!(bg(&RunOptions::default()).unwrap(), 300);
+        assert_eq!(bg(&opts(86_400, "python")).unwrap(), 86_400);
+        assert!(bg(&opts(86_401, "python")).unwrap_err().message.contains("between 1 and 86400"));
     }
 }

@@ -13,6 +13,69 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// An [`ExecutionStream`] the bindings share between their calls: `next`, `result` and
+/// `close` may come from different tasks or threads, a read may be in flight when `close`
+/// comes (an abandoned awaitable goes on running on the runtime), and `close` must never wait
+/// for the next message. Cancel-safe: a read that is cut short loses no message.
+pub struct SharedStream {
+    stream: tokio::sync::Mutex<Option<ExecutionStream>>,
+    closing: std::sync::atomic::AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl SharedStream {
+    pub fn new(stream: ExecutionStream) -> SharedStream {
+        SharedStream {
+            stream: tokio::sync::Mutex::new(Some(stream)),
+            closing: Default::default(),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The next message, or `None` once the run is over or the stream was closed.
+    pub async fn next(&self) -> Result<Option<Value>> {
+        let mut guard = self.stream.lock().await;
+        if self.is_closed() {
+            guard.take();
+        }
+        let Some(stream) = guard.as_mut() else { return Ok(None) };
+        // `next_message` only waits on the socket, so being cut short here loses nothing.
+        let msg = tokio::select! {
+            msg = stream.next_message() => msg,
+            _ = self.wake.notified() => None,
+        };
+        if self.is_closed() {
+            guard.take();
+            return Ok(None);
+        }
+        msg.transpose()
+    }
+
+    /// The result folded from the messages read so far (once `next` gave `None`), or the run's
+    /// error. After `close` there is none: a `NetworkError`, as for any closed connection.
+    pub async fn result(&self) -> Result<ExecutionResult> {
+        match self.stream.lock().await.as_ref() {
+            Some(stream) if !self.is_closed() => stream.result(),
+            _ => Err(Error::new(ErrorKind::Network, "the output stream was closed before the run completed")),
+        }
+    }
+
+    /// Closes the stream: a read in flight ends with `None`, and so does every later one.
+    /// Returns the stream when no read holds it, for the caller to drop where it likes
+    /// (dropping closes the socket); otherwise the next read drops it. Safe to call twice.
+    pub fn close(&self) -> Option<ExecutionStream> {
+        self.closing.store(true, std::sync::atomic::Ordering::SeqCst);
+        // One stored permit: it ends the read in flight, or the next one, which then stops.
+        self.wake.notify_one();
+        self.stream.try_lock().ok().and_then(|mut g| g.take())
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.closing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// One thing a streaming run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
@@ -212,7 +275,15 @@ impl Accumulator {
             stdout_truncated: flag("stdout_truncated"),
             stderr_truncated: flag("stderr_truncated"),
             kernel_restarted: flag("kernel_restarted"),
-        })
+            rich_outputs_truncated: flag("rich_outputs_truncated"),
+            png: None,
+            html: None,
+            svg: None,
+            markdown: None,
+            json: None,
+            result: None,
+        }
+        .with_flat_fields())
     }
 }
 

@@ -98,7 +98,7 @@ async fn run_code_sends_exactly_the_wire_fields_and_the_bearer_token() {
     let sb = sandbox(&cloud).await;
     let options = RunOptions {
         language: "bash".into(),
-        timeout: 30,
+        timeout: Some(30),
         env: Some(env(&[("A", "1")])),
         working_dir: "/tmp".into(),
     };
@@ -244,7 +244,7 @@ async fn execution_timeout_carries_partial_output() {
     let body = json!({"error": "Execution timed out after 5s", "code": "EXECUTION_TIMEOUT",
         "stdout": "partial\n", "stderr": "warn\n"});
     cloud.script(EXECUTE, 408, body, &[]);
-    let options = RunOptions { timeout: 5, ..Default::default() };
+    let options = RunOptions { timeout: Some(5), ..Default::default() };
     let err = sb.run_code("while True: pass", options).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert_eq!(err.code.as_deref(), Some("EXECUTION_TIMEOUT"));
@@ -297,12 +297,13 @@ async fn unknown_template_from_the_local_engine_uses_its_details() {
 async fn invalid_arguments_fail_before_any_request() {
     let cloud = Cloud::start().await;
     let client = client(&cloud).await;
-    let err = client.create_sandbox(CreateOptions::default()).await.unwrap_err();
+    let blank = CreateOptions { template: Some(" ".into()), ..Default::default() };
+    let err = client.create_sandbox(blank).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Validation);
     let sb = Sandbox::from_parts(client, "sb-x", Some(cloud.agent_url.clone()));
     let bad = [
-        RunOptions { timeout: 0, ..Default::default() },
-        RunOptions { timeout: 301, ..Default::default() },
+        RunOptions { timeout: Some(0), ..Default::default() },
+        RunOptions { timeout: Some(301), ..Default::default() },
         RunOptions { language: "".into(), ..Default::default() },
         RunOptions { env: Some(env(&[("", "v")])), ..Default::default() },
     ];
@@ -314,6 +315,18 @@ async fn invalid_arguments_fail_before_any_request() {
     assert_eq!(sb.run_code(&huge, RunOptions::default()).await.unwrap_err().kind, ErrorKind::Validation);
     assert_eq!(sb.set_timeout(0).await.unwrap_err().kind, ErrorKind::Validation);
     assert_eq!(cloud.count(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn create_without_a_template_asks_for_the_default_one() {
+    // The official SDK refuses this; the core (for both bindings) picks "code-interpreter".
+    let cloud = Cloud::start().await;
+    let client = client(&cloud).await;
+    let _ = client.create_sandbox(CreateOptions::default()).await;
+    let sent = cloud.on("POST /v1/sandboxes");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body["template_name"], "code-interpreter");
+    assert!(sent[0].body.get("template_id").is_none());
 }
 
 #[tokio::test]

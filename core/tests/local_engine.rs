@@ -35,7 +35,7 @@ fn embedded_engine_end_to_end() {
         let r = sandbox.run_code("echo hi; exit 4", bash.clone()).await.unwrap();
         assert_eq!((r.stdout.as_str(), r.exit_code, r.success), ("hi\n", 4, false));
 
-        let slow = RunOptions { language: "bash".into(), timeout: 1, ..Default::default() };
+        let slow = RunOptions { language: "bash".into(), timeout: Some(1), ..Default::default() };
         let e = sandbox.run_code("echo partial; sleep 30", slow).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Timeout);
         assert_eq!(e.stdout.as_deref(), Some("partial\n"));
@@ -99,7 +99,7 @@ fn a_plot_shown_mid_run_streams_as_a_display_event() {
         let client = client().await;
         let sandbox = client.create_sandbox(template("code-interpreter")).await.unwrap();
         let code = "import matplotlib.pyplot as plt, time\nplt.plot([1, 2])\nplt.show()\nprint('after', flush=True)\ntime.sleep(1.5)";
-        let opts = RunOptions { timeout: 120, ..Default::default() };
+        let opts = RunOptions { timeout: Some(120), ..Default::default() };
         let started = Instant::now();
         let mut stream = sandbox.run_code_stream(code, opts).await.unwrap();
         let mut shown_at = None;
@@ -130,7 +130,7 @@ fn a_stream_that_times_out_gives_its_output_then_the_error() {
     rt().block_on(async {
         let client = client().await;
         let sandbox = client.create_sandbox(template("base")).await.unwrap();
-        let opts = RunOptions { language: "bash".into(), timeout: 1, ..Default::default() };
+        let opts = RunOptions { language: "bash".into(), timeout: Some(1), ..Default::default() };
         let mut stream = sandbox.run_code_stream("echo one; sleep 30", opts).await.unwrap();
         let first = stream.next_event().await.unwrap().unwrap();
         assert_eq!(first, StreamEvent::Stdout("one\n".into()));

@@ -113,6 +113,16 @@ test('non-zero exit is a result, not an error', async () => {
   assert.equal(js.exitCode, 5)
 })
 
+test('a figure as the last expression fills png and result, as in Python', async () => {
+  const code = 'import matplotlib.pyplot as plt\nfig = plt.figure()\nplt.plot([1, 3, 2])\nfig'
+  for (const r of [await sandbox.runCode(code), await sandbox.runCode(code, { onStdout: () => {} })]) {
+    assert.equal(r.success, true)
+    assert.match(r.result, /^<Figure size/)
+    assert.ok(r.png && r.png === r.richOutputs[0].data['image/png'])
+    assert.deepEqual([r.html, r.svg, r.markdown, r.json], [null, null, null, null])
+  }
+})
+
 test('rich outputs are an array of {type, data, metadata} with flat fields', async () => {
   const r = await sandbox.runCode('from IPython.display import HTML, display\ndisplay(HTML("<b>x</b>"))\n6 * 7')
   assert.ok(Array.isArray(r.richOutputs))

@@ -7,11 +7,15 @@ import {
   ExecutionResult,
   RichOutput,
   ProcessInfo,
+  NetworkError,
   NotFoundError,
   TimeoutError,
   ValidationError,
 } from '@hopx-ai/sdk'
 import { assertLocal } from './support/local.mjs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
 
 let sandbox
 
@@ -280,4 +284,26 @@ test('streaming calls on a killed sandbox give NotFoundError', async () => {
   }, NotFoundError)
   await assert.rejects(other.runCodeBackground('1'), NotFoundError)
   await assert.rejects(other.listProcesses(), NotFoundError)
+})
+
+test('a closed stream has no result but a NetworkError, as in Python', async () => {
+  // The facade never asks a closed stream for its result; the native stream under it answers
+  // with the class the core decides, which Python raises too.
+  const native = require('../../bindings-node/native.js')
+  const { fromNative } = require('../../bindings-node/errors.js')
+  const handle = await native.createSandbox({}, { template: 'base' })
+  try {
+    const stream = await handle.runCodeStream('echo a; sleep 5', { language: 'bash' })
+    await stream.next()
+    stream.close()
+    assert.equal(await stream.next(), null)
+    await assert.rejects(
+      stream.result().catch((e) => {
+        throw fromNative(e)
+      }),
+      (err) => err instanceof NetworkError && /closed before the run completed/.test(err.message),
+    )
+  } finally {
+    await handle.kill()
+  }
 })

@@ -124,6 +124,21 @@ def test_plot_and_table_are_rich_outputs(sandbox):
     assert "RichOutput(type='image/png'" in repr(png)
 
 
+def test_a_figure_as_the_last_expression_fills_png_and_result(sandbox):
+    # The flat fields follow the official JS SDK's: each holds the first output of its type,
+    # and `result` the text of the last expression's value. Node gives the same (the core
+    # decides); the official Python SDK leaves them all None.
+    code = "import matplotlib.pyplot as plt\nfig = plt.figure()\nplt.plot([1, 3, 2])\nfig"
+    result = sandbox.run_code(code)
+    assert result.success, result
+    assert result.result.startswith("<Figure size"), result.result
+    assert result.png and result.png == result.rich_outputs[0].data["image/png"]
+    assert (result.html, result.svg, result.markdown, result.json_output) == (None,) * 4
+    # A streamed run folds the same fields from its messages.
+    streamed = sandbox.run_code(code, on_stdout=lambda _: None)
+    assert streamed.result.startswith("<Figure size") and streamed.png
+
+
 def test_plain_result_bundle_and_repr(sandbox):
     result = sandbox.run_code("print('hello')")
     assert result._repr_mimebundle_() == {"text/plain": "hello\n"}

@@ -13,6 +13,7 @@ import pytest
 from hopx_ai import (
     ExecutionError,
     ExecutionResult,
+    NetworkError,
     NotFoundError,
     RichOutput,
     Sandbox,
@@ -204,6 +205,15 @@ def test_breaking_out_early_leaves_the_sandbox_usable(fresh_sandbox):
         break
     assert fresh_sandbox.run_code("print('again')").stdout == "again\n"
     assert fresh_sandbox.run_code("print('x')", on_stdout=lambda _: None).stdout == "x\n"
+
+
+def test_a_closed_stream_has_no_result_but_a_network_error(fresh_sandbox):
+    # The same class as in Node: the core decides it.
+    stream = fresh_sandbox.run_code_stream(TICKS)
+    next(stream)
+    stream.close()
+    with pytest.raises(NetworkError, match="closed before the run completed"):
+        stream.result()
 
 
 def test_close_from_another_thread_ends_a_read_in_flight(fresh_sandbox):

@@ -9,9 +9,6 @@ import sys
 
 from .errors import ValidationError
 
-DEFAULT_TEMPLATE = "code-interpreter"
-
-
 def _type_name(value):
     return type(value).__name__
 
@@ -79,8 +76,6 @@ def create_args(template, template_id, region, timeout_seconds, internet_access,
     for name, value in (("template", template), ("template_id", template_id),
                         ("region", region), ("api_key", api_key), ("base_url", base_url)):
         check_str(name, value)
-    if template is None and template_id is None:
-        template = DEFAULT_TEMPLATE
     if timeout_seconds is not None:
         timeout_seconds = check_timeout("timeout_seconds", timeout_seconds)
     return dict(template=template, template_id=template_id, region=region,

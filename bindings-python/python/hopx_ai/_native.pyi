@@ -114,5 +114,11 @@ def list_async(
 ) -> Awaitable[List[Tuple[NativeSandbox, Dict[str, Any]]]]:
     """Lists sandboxes as (handle, info dict) pairs (awaitable)."""
 
+def check_run(
+    code: str, language: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str,
+    background: bool,
+) -> None:
+    """Checks a run's arguments as the run will; raises the run's ValidationError."""
+
 def error_kinds() -> List[Tuple[str, Optional[str]]]:
     """Every core error kind as (class name, parent class name or None)."""

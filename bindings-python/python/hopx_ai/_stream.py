@@ -6,6 +6,7 @@ Callbacks run in the caller's thread (sync API) or on its event loop (async API)
 the messages arrived.
 """
 
+from ._args import native as _native_module
 from .errors import HopxError
 from .models import ExecutionResult, RichOutput
 
@@ -117,6 +118,8 @@ class MessageStream:
     __slots__ = ("_native", "_args", "_stream", "_done", "__weakref__")
 
     def __init__(self, native, args):
+        # Ranges and limits are the core's; checked now, since the run starts on a later read.
+        _native_module().check_run(*args, False)
         self._native = native
         self._args = args
         self._stream = None

@@ -81,17 +81,22 @@ class ExecutionResult:
     ``success`` is False when the code failed (non-zero ``exit_code`` or a raised exception,
     described by ``error``); that is not an exception in the caller. ``execution_time`` is in
     seconds. ``rich_outputs`` lists plots, tables and other MIME outputs; the official flat
-    fields ``png``, ``html``, ``svg``, ``markdown``, ``json_output`` and ``result`` read the
-    first output of each type.
+    fields ``png`` (base64), ``html``, ``svg``, ``markdown`` and ``json_output`` hold the first
+    output of each type, and ``result`` the text of the last expression's value (a figure shows
+    as ``<Figure size ... with 1 Axes>``, as in Jupyter), or None.
+    ``rich_outputs_truncated`` says outputs were dropped past the run's cap for them.
     """
 
     __slots__ = ("stdout", "stderr", "exit_code", "success", "execution_time", "rich_outputs",
                  "error", "language", "timestamp", "stdout_truncated", "stderr_truncated",
-                 "kernel_restarted")
+                 "kernel_restarted", "rich_outputs_truncated", "png", "html", "svg", "markdown",
+                 "json_output", "result")
 
     def __init__(self, stdout="", stderr="", exit_code=0, success=True, execution_time=0.0,
                  rich_outputs=None, error=None, language=None, timestamp=None,
-                 stdout_truncated=False, stderr_truncated=False, kernel_restarted=False):
+                 stdout_truncated=False, stderr_truncated=False, kernel_restarted=False,
+                 rich_outputs_truncated=False, png=None, html=None, svg=None, markdown=None,
+                 json_output=None, result=None):
         self.stdout = stdout
         self.stderr = stderr
         self.exit_code = exit_code
@@ -104,6 +109,13 @@ class ExecutionResult:
         self.stdout_truncated = stdout_truncated
         self.stderr_truncated = stderr_truncated
         self.kernel_restarted = kernel_restarted
+        self.rich_outputs_truncated = rich_outputs_truncated
+        self.png = png
+        self.html = html
+        self.svg = svg
+        self.markdown = markdown
+        self.json_output = json_output
+        self.result = result
 
     @classmethod
     def _from_dict(cls, d):
@@ -118,14 +130,10 @@ class ExecutionResult:
             stdout_truncated=d.get("stdout_truncated", False),
             stderr_truncated=d.get("stderr_truncated", False),
             kernel_restarted=d.get("kernel_restarted", False),
+            rich_outputs_truncated=d.get("rich_outputs_truncated", False),
+            png=d.get("png"), html=d.get("html"), svg=d.get("svg"), markdown=d.get("markdown"),
+            json_output=d.get("json"), result=d.get("result"),
         )
-
-    def _first(self, mime):
-        # By main type: a plot's bundle also carries a text/plain fallback that is no result.
-        for output in self.rich_outputs:
-            if output.type == mime:
-                return output.data.get(mime)
-        return None
 
     @property
     def rich_count(self):
@@ -136,36 +144,6 @@ class ExecutionResult:
     def has_rich_output(self):
         """Whether the run produced any rich output."""
         return bool(self.rich_outputs)
-
-    @property
-    def png(self):
-        """The first PNG image (base64 text), or None."""
-        return self._first("image/png")
-
-    @property
-    def html(self):
-        """The first HTML output (e.g. a pandas table), or None."""
-        return self._first("text/html")
-
-    @property
-    def svg(self):
-        """The first SVG image, or None."""
-        return self._first("image/svg+xml")
-
-    @property
-    def markdown(self):
-        """The first Markdown output, or None."""
-        return self._first("text/markdown")
-
-    @property
-    def json_output(self):
-        """The first JSON output, or None."""
-        return self._first("application/json")
-
-    @property
-    def result(self):
-        """The plain-text value of the last expression (Jupyter's ``Out[]``), or None."""
-        return self._first("text/plain")
 
     def _text(self):
         parts = [self.stdout]

@@ -289,7 +289,7 @@ describe('background runs and streaming', () => {
     // then check the full frame sequence on the wire with the same request the SDK sends.
     const seen = [];
     for await (const m of sb.runCodeStream(code)) seen.push(m);
-    assert.ok(seen.length >= 1 && seen.every((m) => ['stdout', 'stderr'].includes(m.type)), JSON.stringify(seen));
+    assert.ok(seen.length >= 1 && seen.every((m) => ['stdout', 'stderr', 'result', 'complete'].includes(m.type)), JSON.stringify(seen));
 
     const info = await sb.getInfo();
     const token = await sb.getToken();
