@@ -9,10 +9,10 @@
 //! nothing if need be; the newest output is the likeliest to be read. A run's status and exit
 //! code are always kept.
 
+use crate::exec::context::{until_true, RunContext};
 use crate::exec::output::Captured;
 use crate::exec::{ExecOutcome, ExecRequest};
 use crate::ids::rfc3339;
-use crate::sandbox::Sandbox;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -39,19 +39,14 @@ pub struct Run {
 /// The background runs of a sandbox.
 #[derive(Default)]
 pub struct Runs {
-    runs: Mutex<BTreeMap<String, Run>>,
+    /// Shared with the task of each run, which records how it ended.
+    runs: Arc<Mutex<BTreeMap<String, Run>>>,
 }
 
 impl Runs {
     /// Starts `req` in the background and returns its description. The output of finished
     /// runs is kept within `budget` bytes.
-    pub fn start(
-        &self,
-        sandbox: &Arc<Sandbox>,
-        req: ExecRequest,
-        name: Option<String>,
-        budget: usize,
-    ) -> Value {
+    pub fn start(&self, ctx: &RunContext, req: ExecRequest, name: Option<String>, budget: usize) -> Value {
         let process_id = format!("proc_{}", &crate::ids::secret()[..16]);
         let (kill, mut kill_rx) = watch::channel(false);
         let run = Run {
@@ -70,14 +65,14 @@ impl Runs {
             forget_oldest(&mut runs);
             runs.insert(process_id.clone(), run);
         }
-        let sb = sandbox.clone();
+        let (ctx, runs) = (ctx.clone(), self.runs.clone());
         tokio::spawn(async move {
-            let _guard = sb.run_guard();
+            let _guard = ctx.guard();
             let result = tokio::select! {
-                r = crate::exec::oneshot::run(&sb, req, None) => Some(r),
-                _ = crate::exec::oneshot::until_true(&mut kill_rx) => None,
+                r = crate::exec::oneshot::run(&ctx, req, None) => Some(r),
+                _ = until_true(&mut kill_rx) => None,
             };
-            let mut runs = sb.background.runs.lock().unwrap();
+            let mut runs = runs.lock().unwrap();
             if let Some(run) = runs.get_mut(&process_id) {
                 run.ended = Some(SystemTime::now());
                 let outcome = match result {

@@ -227,8 +227,9 @@ impl Engine {
         sandbox.signal_kill();
         let cleanup = tokio::spawn(async move {
             sandbox.stop_runs().await;
-            sandbox.isolator.release(&sandbox.spec);
-            if let Some(dir) = sandbox.spec.workspace.parent().map(PathBuf::from) {
+            let ctx = &sandbox.context;
+            ctx.isolator.release(&ctx.spec);
+            if let Some(dir) = ctx.spec.workspace.parent().map(PathBuf::from) {
                 let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
             }
         });

@@ -1,14 +1,15 @@
 //! One live sandbox: its files, tokens, environment, lifetime and running code.
 
 use crate::exec::command::CommandRequest;
-use crate::exec::{ExecEvent, ExecOutcome, ExecRequest, Runtimes};
+use crate::exec::context::RunContext;
+use crate::exec::{EventSink, ExecOutcome, ExecRequest, Runtimes};
+use crate::kernel::{Kernel, KernelSlot};
 use crate::spawn::{Isolator, SandboxSpec};
 use crate::template::Template;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// How long an agent token lives (the SDKs refresh when under an hour is left).
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -30,21 +31,16 @@ pub struct SandboxState {
 pub struct Sandbox {
     pub id: String,
     pub template: &'static Template,
-    pub spec: Arc<SandboxSpec>,
-    pub isolator: Arc<dyn Isolator>,
-    pub runtimes: &'static Runtimes,
     pub created_at: SystemTime,
     pub internet_access: bool,
-    pub output_limit: usize,
     pub agent_url: String,
     pub state: Mutex<SandboxState>,
+    /// What its runs see of it: isolation, files, interpreters, limits, the kill signal.
+    pub context: RunContext,
     /// Flips to true once when the sandbox is killed; every run watches it.
     killed: watch::Sender<bool>,
-    /// One clone per run in progress, so a kill can wait for them to end.
-    runs: Arc<()>,
-    next_file: AtomicU64,
     /// The Python kernel of a `code-interpreter` sandbox, started on first use or from the pool.
-    pub kernel: tokio::sync::Mutex<Option<crate::kernel::Kernel>>,
+    pub kernel: KernelSlot,
     /// Runs started with `POST /execute/background`.
     pub background: crate::background::Runs,
 }
@@ -61,22 +57,18 @@ pub struct SandboxParts {
     pub agent_url: String,
     pub timeout_seconds: Option<u64>,
     pub env: BTreeMap<String, String>,
-    pub kernel: Option<crate::kernel::Kernel>,
+    pub kernel: Option<Kernel>,
 }
 
 impl Sandbox {
     pub fn new(p: SandboxParts) -> Sandbox {
         let now = SystemTime::now();
-        let (killed, _) = watch::channel(false);
+        let (killed, kill_signal) = watch::channel(false);
         Sandbox {
             id: p.id,
             template: p.template,
-            spec: p.spec,
-            isolator: p.isolator,
-            runtimes: p.runtimes,
             created_at: now,
             internet_access: p.internet_access,
-            output_limit: p.output_limit,
             agent_url: p.agent_url,
             state: Mutex::new(SandboxState {
                 timeout_seconds: p.timeout_seconds,
@@ -84,9 +76,8 @@ impl Sandbox {
                 tokens: vec![(crate::ids::secret(), now + TOKEN_LIFETIME)],
                 env: p.env,
             }),
+            context: RunContext::new(p.isolator, p.spec, p.runtimes, p.output_limit, kill_signal),
             killed,
-            runs: Arc::new(()),
-            next_file: AtomicU64::new(1),
             kernel: tokio::sync::Mutex::new(p.kernel),
             background: Default::default(),
         }
@@ -123,12 +114,12 @@ impl Sandbox {
 
     /// Whether the sandbox was killed.
     pub fn is_killed(&self) -> bool {
-        *self.killed.borrow()
+        self.context.is_killed()
     }
 
     /// A receiver that changes when the sandbox is killed.
     pub fn kill_signal(&self) -> watch::Receiver<bool> {
-        self.killed.subscribe()
+        self.context.kill_signal()
     }
 
     /// Marks the sandbox killed without waiting: runs in progress stop their processes, and
@@ -150,7 +141,7 @@ impl Sandbox {
             k.shutdown();
         }
         for _ in 0..400 {
-            if Arc::strong_count(&self.runs) == 1 {
+            if self.context.idle() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -160,34 +151,31 @@ impl Sandbox {
         }
     }
 
-    /// A token held for the length of a run, so a kill waits for the run to end.
-    pub fn run_guard(&self) -> Arc<()> {
-        self.runs.clone()
-    }
-
-    /// A unique name for a code file of one run.
-    pub fn next_file_name(&self, ext: &str) -> String {
-        format!("run-{}.{ext}", self.next_file.fetch_add(1, Ordering::Relaxed))
-    }
-
     /// Runs code in this sandbox: the kernel for Python on `code-interpreter`, else one-shot.
-    pub async fn execute(
-        self: &Arc<Self>,
-        req: ExecRequest,
-        events: Option<mpsc::UnboundedSender<ExecEvent>>,
-    ) -> Result<ExecOutcome, String> {
-        let _run = self.runs.clone();
+    pub async fn execute(&self, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
+        let _run = self.context.guard();
         if self.template.uses_kernel(req.language) {
-            crate::kernel::execute(self, req, events).await
+            crate::kernel::execute(&self.context, &self.kernel, req, events).await
         } else {
-            crate::exec::oneshot::run(self, req, events).await
+            crate::exec::oneshot::run(&self.context, req, events).await
         }
     }
 
     /// Runs a command line in this sandbox (`/commands/run`).
-    pub async fn run_command(self: &Arc<Self>, req: CommandRequest) -> Result<ExecOutcome, String> {
-        let _run = self.runs.clone();
-        crate::exec::command::run(self, req).await
+    pub async fn run_command(&self, req: CommandRequest) -> Result<ExecOutcome, String> {
+        let _run = self.context.guard();
+        crate::exec::command::run(&self.context, req).await
+    }
+
+    /// Starts `req` in the background (`POST /execute/background`) and describes the run. The
+    /// output of finished runs is kept within `budget` bytes.
+    pub fn start_background(
+        &self,
+        req: ExecRequest,
+        name: Option<String>,
+        budget: usize,
+    ) -> serde_json::Value {
+        self.background.start(&self.context, req, name, budget)
     }
 }
 

@@ -2,13 +2,12 @@
 //! but with no code file. With arguments, the command is exec'd with them as they are (bash
 //! does not split or expand them); without, the string is a bash script.
 
+use super::context::RunContext;
 use super::env::run_env;
 use super::{oneshot, ExecOutcome, Language};
-use crate::sandbox::Sandbox;
 use crate::spawn::Command;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// One command to run, already checked by the agent.
@@ -41,10 +40,10 @@ impl CommandRequest {
     }
 }
 
-/// Runs `req` in `sandbox`. `Err` means the command could not be started.
-pub async fn run(sandbox: &Arc<Sandbox>, req: CommandRequest) -> Result<ExecOutcome, String> {
+/// Runs `req` in the sandbox of `ctx`. `Err` means the command could not be started.
+pub async fn run(ctx: &RunContext, req: CommandRequest) -> Result<ExecOutcome, String> {
     let command = Command {
-        program: sandbox.runtimes.binary(Language::Bash)?.to_path_buf(),
+        program: ctx.runtimes.binary(Language::Bash)?.to_path_buf(),
         args: req.argv(),
         env: run_env(Language::Bash, &req.env),
         cwd: req.workdir,
@@ -52,7 +51,7 @@ pub async fn run(sandbox: &Arc<Sandbox>, req: CommandRequest) -> Result<ExecOutc
         extra_fds: Vec::new(),
         code: None,
     };
-    oneshot::supervise(sandbox, command, req.timeout, None).await
+    oneshot::supervise(ctx, command, req.timeout, None).await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! streaming endpoints and the plain `/execute` share one mechanism.
 
 pub mod command;
+pub mod context;
 pub mod env;
 pub mod language;
 pub mod notes;

@@ -5,14 +5,13 @@
 //! just before its exec (`hopx-sandbox`'s program step), so a link the sandbox planted in its
 //! `/tmp` can only ever lead back into the sandbox.
 
+use super::context::{until_true, RunContext};
 use super::env::run_env;
 use super::notes::{memory_note, note};
 use super::output::{read_stream, Captured, Stream};
 use super::{EventSink, ExecOutcome, ExecRequest, Language};
-use crate::sandbox::Sandbox;
 use crate::spawn::{self, CodeFile, Command, ExitInfo, ProcessControl};
 use std::ffi::OsString;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -21,10 +20,11 @@ use tokio::task::JoinHandle;
 /// escaped the tree could hold a pipe open that long).
 const DRAIN_GRACE: Duration = Duration::from_millis(1000);
 
-/// Runs `req` as a new process in `sandbox`. `Err` means the code could not be started.
-pub async fn run(sandbox: &Arc<Sandbox>, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
-    let program = sandbox.runtimes.binary(req.language)?.to_path_buf();
-    let file = sandbox.next_file_name(req.language.extension());
+/// Runs `req` as a new process in the sandbox of `ctx`. `Err` means the code could not be
+/// started.
+pub async fn run(ctx: &RunContext, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
+    let program = ctx.runtimes.binary(req.language)?.to_path_buf();
+    let file = ctx.next_file_name(req.language.extension());
     let inside_file = format!("{}/.hopx/{file}", spawn::TMP);
     let code = CodeFile::new(inside_file.clone(), req.code.as_bytes())
         .map_err(|e| format!("cannot hold the code: {e}"))?;
@@ -42,26 +42,26 @@ pub async fn run(sandbox: &Arc<Sandbox>, req: ExecRequest, events: EventSink) ->
         extra_fds: Vec::new(),
         code: Some(code),
     };
-    supervise(sandbox, command, req.timeout, events).await
+    supervise(ctx, command, req.timeout, events).await
 }
 
 /// Starts `command`, collects its output and stops it at the timeout or a sandbox kill.
 pub async fn supervise(
-    sandbox: &Arc<Sandbox>,
+    ctx: &RunContext,
     command: Command,
     timeout: Duration,
     events: EventSink,
 ) -> Result<ExecOutcome, String> {
     let started = Instant::now();
-    let process = spawn::spawn(&sandbox.isolator, &sandbox.spec, command)
+    let process = spawn::spawn(&ctx.isolator, &ctx.spec, command)
         .await
         .map_err(|e| format!("cannot start the process: {e}"))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let limit = sandbox.output_limit;
+    let limit = ctx.output_limit;
     let out = reader(process.stdout, Stream::Stdout, limit, events.clone(), stop_rx.clone());
     let err = reader(process.stderr, Stream::Stderr, limit, events, stop_rx);
     let control = process.control;
-    let mut killed = sandbox.kill_signal();
+    let mut killed = ctx.kill_signal();
     let mut outcome = ExecOutcome::default();
     let info: ExitInfo = tokio::select! {
         info = control.wait() => info,
@@ -85,14 +85,9 @@ pub async fn supervise(
     outcome.exit_code = info.shell_code();
     if info.oom_killed {
         outcome.exit_code = 137;
-        note(&mut outcome.stderr, &memory_note(&sandbox.spec.limits));
+        note(&mut outcome.stderr, &memory_note(&ctx.spec.limits));
     }
     Ok(outcome)
-}
-
-/// Resolves once the flag is true (never holding the channel's lock across an await).
-pub async fn until_true(rx: &mut watch::Receiver<bool>) {
-    let _ = rx.wait_for(|v| *v).await;
 }
 
 async fn stop(control: &dyn ProcessControl) -> ExitInfo {

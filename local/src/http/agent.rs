@@ -119,7 +119,7 @@ fn uptime(agent: &Agent) -> u64 {
 }
 
 fn features(agent: &Agent) -> Value {
-    let rt = agent.sandbox.runtimes;
+    let rt = agent.sandbox.context.runtimes;
     let langs: Vec<&str> = [
         crate::exec::Language::Python,
         crate::exec::Language::JavaScript,

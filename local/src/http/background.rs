@@ -44,7 +44,7 @@ pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
         Err(e) => return AgentError(e).into_response(),
     };
     let budget = config.background_output_budget;
-    let mut v = agent.sandbox.background.start(&agent.sandbox, req, name, budget);
+    let mut v = agent.sandbox.start_background(req, name, budget);
     v["message"] = json!("started in the background");
     Json(v).into_response()
 }

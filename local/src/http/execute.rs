@@ -50,7 +50,7 @@ pub fn parse_request(
             "unsupported language {lang_name:?}; this engine supports: {SUPPORTED}"
         ))
     })?;
-    sandbox.runtimes.binary(language).map_err(ApiError::bad_request)?;
+    sandbox.context.runtimes.binary(language).map_err(ApiError::bad_request)?;
     let timeout = parse_timeout(obj.get("timeout"), DEFAULT_TIMEOUT)?;
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
@@ -170,7 +170,7 @@ fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<CommandRequest, Ap
     let workdir = parse_workdir(obj.get("workdir").or_else(|| obj.get("working_dir")))?;
     let mut env = sandbox.state().env.clone();
     env.extend(string_map(&obj, "env")?);
-    sandbox.runtimes.binary(Language::Bash).map_err(ApiError::bad_request)?;
+    sandbox.context.runtimes.binary(Language::Bash).map_err(ApiError::bad_request)?;
     Ok(CommandRequest { command, args, timeout, workdir, env })
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 /// The `Sandbox` object; `with_token` adds `auth_token`/`token_expires_at` (create, refresh).
 pub fn sandbox(sb: &Sandbox, with_token: bool) -> Value {
     let st = sb.state();
-    let memory_mb = sb.spec.limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
+    let memory_mb = sb.context.spec.limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
     let mut v = json!({
         "object": "sandbox",
         "id": sb.id,

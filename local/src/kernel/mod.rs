@@ -10,24 +10,27 @@ mod streams;
 
 pub use process::Kernel;
 
+use crate::exec::context::RunContext;
 use crate::exec::{EventSink, ExecOutcome, ExecRequest, Runtimes};
-use crate::sandbox::Sandbox;
 use run::After;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long an interrupted run may take to stop before the kernel is killed and restarted.
 pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 
-/// Runs Python code in the sandbox's kernel, starting one first if there is none.
+/// The kernel of one sandbox, if it has one yet: held for the length of a run.
+pub type KernelSlot = tokio::sync::Mutex<Option<Kernel>>;
+
+/// Runs Python code in the sandbox's kernel (in `slot`), starting one first if there is none.
 pub async fn execute(
-    sandbox: &Arc<Sandbox>,
+    ctx: &RunContext,
+    slot: &KernelSlot,
     req: ExecRequest,
     events: EventSink,
 ) -> Result<ExecOutcome, String> {
     // tokio's mutex is fair: queued runs go in arrival order.
-    let mut slot = sandbox.kernel.lock().await;
-    if sandbox.is_killed() {
+    let mut slot = slot.lock().await;
+    if ctx.is_killed() {
         return Ok(ExecOutcome { sandbox_killed: true, ..Default::default() });
     }
     // Why the kernel of earlier runs is gone, if it went between runs.
@@ -46,10 +49,10 @@ pub async fn execute(
         }
     }
     if slot.is_none() {
-        *slot = Some(Kernel::start(&sandbox.isolator, &sandbox.spec, sandbox.runtimes).await?);
+        *slot = Some(Kernel::start(&ctx.isolator, &ctx.spec, ctx.runtimes).await?);
     }
     let kernel = slot.as_mut().expect("a kernel was just started");
-    let (mut outcome, after) = kernel.run(sandbox, &req, events).await;
+    let (mut outcome, after) = kernel.run(ctx, &req, events).await;
     if after == After::Dead {
         if let Some(k) = slot.take() {
             k.shutdown();

@@ -5,10 +5,9 @@
 use super::channel::Dropped;
 use super::frames::MAX_FRAME;
 use super::process::Kernel;
+use crate::exec::context::{until_true, RunContext};
 use crate::exec::notes::{memory_note, note};
-use crate::exec::oneshot::until_true;
 use crate::exec::{rich_output, EventSink, ExecEvent, ExecOutcome, ExecRequest};
-use crate::sandbox::Sandbox;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,7 +46,7 @@ impl Kernel {
     /// Runs `req`; the caller holds the kernel, so runs never overlap.
     pub async fn run(
         &mut self,
-        sandbox: &Arc<Sandbox>,
+        ctx: &RunContext,
         req: &ExecRequest,
         events: EventSink,
     ) -> (ExecOutcome, After) {
@@ -58,7 +57,7 @@ impl Kernel {
         let sentinel = format!("\0hopx-end-{id}-{}\0", &secret[..16]);
         // Signs every frame of this run: user code writing into the channel does not know it.
         let nonce = &secret[16..32];
-        let limit = sandbox.output_limit;
+        let limit = ctx.output_limit;
         self.pending = Some(sentinel.clone());
         self.frames.expect(id, nonce, req.rich_output_limit);
         self.stdout.begin(&sentinel, limit, events.clone());
@@ -68,8 +67,8 @@ impl Kernel {
         // Without a mount namespace (isolation "none") the kernel sees host paths, so it gets
         // the host directory behind the inside workdir, as one-shot runs do; otherwise it
         // would chdir into the host's own `/workspace`, shared by every sandbox.
-        let cwd = match sandbox.isolator.sees_host_paths() {
-            true => sandbox
+        let cwd = match ctx.isolator.sees_host_paths() {
+            true => ctx
                 .spec
                 .host_path(&req.workdir)
                 .map_or_else(|| req.workdir.clone(), |p| p.to_string_lossy().into_owned()),
@@ -87,7 +86,7 @@ impl Kernel {
         if self.writer.send(&request).await.is_err() {
             after = After::Dead;
         }
-        let mut killed = sandbox.kill_signal();
+        let mut killed = ctx.kill_signal();
         let deadline = tokio::time::sleep(req.timeout);
         tokio::pin!(deadline);
         let probe = tokio::time::sleep(PROBE_AFTER);
@@ -97,7 +96,7 @@ impl Kernel {
         let mut gave: Option<Gave> = None;
         let mut done: Option<Value> = None;
         while after == After::Alive && done.is_none() {
-            let grace = sandbox_grace(interrupted_at);
+            let grace = grace_left(interrupted_at);
             tokio::select! {
                 // The channel hands over only this run's frames (see channel.rs).
                 frame = self.frames.recv() => match frame {
@@ -162,7 +161,7 @@ impl Kernel {
         outcome.stdout = self.stdout.finish();
         outcome.stderr = self.stderr.finish();
         outcome.execution_time = started.elapsed().as_secs_f64();
-        self.conclude(sandbox, done, gave, &mut outcome, &events);
+        self.conclude(ctx, done, gave, &mut outcome, &events);
         self.report_dropped(req, dropped, &mut outcome, &events);
         (outcome, after)
     }
@@ -171,7 +170,7 @@ impl Kernel {
     /// says why when the kernel had to go.
     fn conclude(
         &self,
-        sandbox: &Sandbox,
+        ctx: &RunContext,
         done: Option<Value>,
         gave: Option<Gave>,
         outcome: &mut ExecOutcome,
@@ -199,7 +198,7 @@ impl Kernel {
         } else if gave == Some(Gave::Ignored) {
             restarted(outcome, events, "[hopx] the code ignored the interrupt at its timeout, so the Python kernel was restarted: its variables are gone");
         } else if done.is_none() {
-            self.report_death(sandbox, outcome, events);
+            self.report_death(ctx, outcome, events);
         }
     }
 
@@ -291,12 +290,12 @@ impl Kernel {
         outcome.rich_outputs_truncated = dropped != Dropped::default();
     }
 
-    fn report_death(&self, sandbox: &Sandbox, outcome: &mut ExecOutcome, events: &EventSink) {
+    fn report_death(&self, ctx: &RunContext, outcome: &mut ExecOutcome, events: &EventSink) {
         let info = (*self.exit.borrow()).unwrap_or_default();
         outcome.kernel_restarted = true;
         outcome.exit_code = if info.oom_killed { 137 } else { info.shell_code() };
         if info.oom_killed {
-            tell(outcome, events, &memory_note(&sandbox.spec.limits));
+            tell(outcome, events, &memory_note(&ctx.spec.limits));
         }
         let how = match (info.code, info.signal) {
             (Some(c), _) => format!("exited with code {c}"),
@@ -328,7 +327,7 @@ fn tell(outcome: &mut ExecOutcome, events: &EventSink, line: &str) {
 }
 
 /// How long to wait for `done` after an interrupt (effectively forever before one).
-fn sandbox_grace(interrupted_at: Option<Instant>) -> Duration {
+fn grace_left(interrupted_at: Option<Instant>) -> Duration {
     match interrupted_at {
         Some(t) => super::INTERRUPT_GRACE.saturating_sub(t.elapsed()),
         None => Duration::from_secs(86_400),
