@@ -15,12 +15,18 @@ if ! command -v go >/dev/null 2>&1; then
   fi
 fi
 
+# The Python that builds the package and runs sandbox code: $PYTHON, else the first of the
+# usual names on PATH that really runs (a version manager's shim may name one it lacks).
 PY=${PYTHON:-}
 if [ -z "$PY" ]; then
-  for candidate in /root/.pyenv/versions/3.11.7/bin/python3.11 python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then PY=$candidate; break; fi
+  for candidate in python3 python3.12 python3.11 python3.10 python3.9; do
+    if "$candidate" -c 'import sys; assert sys.version_info >= (3, 9)' >/dev/null 2>&1; then
+      PY=$candidate
+      break
+    fi
   done
 fi
+[ -n "$PY" ] || { echo "setup: no Python 3 found (set PYTHON)" >&2; exit 1; }
 if [ ! -x .venv/bin/python ]; then
   case "$(pwd -P)" in
     /tmp/*)
