@@ -27,6 +27,8 @@ pub struct CreateRequest {
     pub timeout_seconds: Option<u64>,
     pub internet_access: bool,
     pub env_vars: BTreeMap<String, String>,
+    /// Where clients reach the sandbox's agent: the transport picks the port and serves it.
+    pub agent_url: String,
 }
 
 /// A running engine. Cheap to clone.
@@ -101,7 +103,7 @@ impl Engine {
         self.inner.started
     }
 
-    /// Creates a sandbox whose agent already answers when this returns.
+    /// Creates a sandbox. Serving its agent, at `req.agent_url`, is the caller's business.
     pub async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
         let inner = &self.inner;
         let isolator = inner.isolator.clone().map_err(|e| {
@@ -143,10 +145,6 @@ impl Engine {
                 (spec, None)
             }
         };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
-        let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
         let sandbox = Arc::new(Sandbox::new(SandboxParts {
             id: id.clone(),
             template: req.template,
@@ -155,12 +153,11 @@ impl Engine {
             runtimes: inner.runtimes,
             internet_access: req.internet_access,
             output_limit: inner.config.output_limit,
-            agent_url: format!("http://127.0.0.1:{port}"),
+            agent_url: req.agent_url,
             timeout_seconds: req.timeout_seconds,
             env: req.env_vars,
             kernel,
         }));
-        crate::http::agent::serve(listener, sandbox.clone(), self.clone());
         inner.sandboxes.lock().unwrap().insert(id, sandbox.clone());
         inner.expiry_changed.notify_one();
         Ok(sandbox)

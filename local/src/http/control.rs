@@ -3,7 +3,7 @@
 //! Shapes follow what both official SDKs parse: 201 JSON on create, 200 JSON on delete,
 //! nested error bodies, `X-Request-ID` on every answer.
 
-use super::{json_object, string_map, wire};
+use super::{agent, json_object, string_map, wire};
 use crate::engine::{CreateRequest, Engine};
 use crate::error::{ApiError, ControlError};
 use crate::template::{Template, TEMPLATES};
@@ -97,8 +97,17 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
         Some(_) => return Err(ApiError::bad_request("internet_access must be a boolean").into()),
     };
     let env_vars = string_map(&obj, "env_vars")?;
-    let sandbox =
-        engine.create(CreateRequest { template, timeout_seconds, internet_access, env_vars }).await?;
+    // Each agent has a loopback port of its own, bound first so the sandbox can name it.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
+    let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
+    let agent_url = format!("http://127.0.0.1:{port}");
+    let req = CreateRequest { template, timeout_seconds, internet_access, env_vars, agent_url };
+    let sandbox = engine.create(req).await?;
+    // No await between the sandbox joining the table and its agent starting: a client that
+    // goes away here cannot leave a sandbox without an agent.
+    agent::serve(listener, sandbox.clone(), engine.clone());
     Ok((StatusCode::CREATED, Json(wire::sandbox(&sandbox, true))).into_response())
 }
 
