@@ -3,10 +3,11 @@
 //! Shapes follow what both official SDKs parse: 201 JSON on create, 200 JSON on delete,
 //! nested error bodies, `X-Request-ID` on every answer.
 
+use super::error_body::ControlError;
 use super::{agent, json_object, string_map, wire};
+use crate::engine::error::ApiError;
+use crate::engine::template::{Template, TEMPLATES};
 use crate::engine::{CreateRequest, Engine};
-use crate::error::{ApiError, ControlError};
-use crate::template::{Template, TEMPLATES};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -155,7 +156,7 @@ async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, Stri
         "has_more": has_more,
         "next_cursor": if has_more { Value::String((offset + limit).to_string()) } else { Value::Null },
         "url": "/v1/sandboxes",
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
     .into_response())
 }
@@ -167,7 +168,7 @@ async fn get_one(State(engine): State<Engine>, Path(id): Path<String>) -> Answer
 
 async fn delete(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
     engine.kill(&id).await?;
-    Ok(Json(json!({ "id": id, "status": "deleted", "request_id": crate::error::current_request_id() }))
+    Ok(Json(json!({ "id": id, "status": "deleted", "request_id": crate::http::current_request_id() }))
         .into_response())
 }
 
@@ -183,7 +184,7 @@ async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body:
         "id": id,
         "timeout_seconds": seconds,
         "expires_at": expires_at,
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
     .into_response())
 }
@@ -206,7 +207,7 @@ async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
         "data": data,
         "has_more": false,
         "url": "/v1/templates",
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
 }
 
@@ -214,6 +215,6 @@ async fn get_template(State(engine): State<Engine>, Path(name): Path<String>) ->
     let t = Template::find(&name).ok_or_else(|| template_not_found(&name))?;
     let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
     let mut v = t.to_wire(mem, &created_at(&engine));
-    v["request_id"] = Value::String(crate::error::current_request_id());
+    v["request_id"] = Value::String(crate::http::current_request_id());
     Ok(Json(v).into_response())
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The runner program, shipped inside the engine.
-const RUNNER: &str = include_str!("../../runner/hopx_kernel.py");
+const RUNNER: &str = include_str!("../../../runner/hopx_kernel.py");
 
 /// How long a kernel may take to import IPython and say it is ready.
 const START_LIMIT: Duration = Duration::from_secs(60);

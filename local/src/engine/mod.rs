@@ -1,16 +1,27 @@
-//! The engine: the table of live sandboxes and their life cycle (create, kill, expiry).
+//! The engine: the table of live sandboxes and their life cycle (create, kill, expiry), with
+//! what it keeps about them (their state, templates, warm kernels, settings, files on disk).
+//! It runs code through `exec` and starts processes through `spawn`; it never calls into the
+//! HTTP layer that serves it.
 
-use crate::config::EngineConfig;
-use crate::error::ApiError;
+pub mod cleanup;
+pub mod config;
+pub mod error;
+pub mod font_cache;
+pub mod pool;
+pub mod sandbox;
+pub mod template;
+
 use crate::exec::Runtimes;
-use crate::sandbox::{Sandbox, SandboxParts};
 use crate::spawn::{self, Isolator, SandboxSpec};
-use crate::template::Template;
 use axum::http::StatusCode;
+use config::EngineConfig;
+use error::ApiError;
+use sandbox::{Sandbox, SandboxParts};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use template::Template;
 use tokio::sync::Notify;
 
 /// Why a sandbox id no longer answers.
@@ -46,7 +57,7 @@ struct Inner {
     gone: Mutex<HashMap<String, Gone>>,
     /// Wakes the expiry task when a deadline changes.
     expiry_changed: Notify,
-    pool: crate::pool::KernelPool,
+    pool: pool::KernelPool,
     shut_down: std::sync::atomic::AtomicBool,
     /// Background clean-ups of killed sandboxes, awaited by `shutdown`.
     cleanups: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -58,7 +69,7 @@ impl Engine {
     /// starts the expiry task on the current runtime.
     pub async fn start(config: EngineConfig) -> std::io::Result<Engine> {
         let runtimes = Runtimes::shared(config.python.clone()).await;
-        let root = crate::cleanup::engine_root(&config.state_dir)?;
+        let root = cleanup::engine_root(&config.state_dir)?;
         let isolator = spawn::default_isolator();
         if let Err(e) = &isolator {
             tracing::warn!("local sandboxes cannot be created: {e}");
@@ -82,7 +93,7 @@ impl Engine {
         // The font cache first, so warm kernels and new sandboxes get a copy.
         let seeding = engine.clone();
         tokio::spawn(async move {
-            crate::seed::build(seeding.inner.runtimes).await;
+            font_cache::build(seeding.inner.runtimes).await;
             seeding.refill_pool();
         });
         Ok(engine)
@@ -126,7 +137,7 @@ impl Engine {
             .with_detail("current", inner.config.max_sandboxes));
         }
         if req.template.python_kernel {
-            crate::kernel::check_available(inner.runtimes)
+            crate::exec::kernel::check_available(inner.runtimes)
                 .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m))?;
         }
         let id = crate::ids::sandbox_id();
@@ -172,7 +183,7 @@ impl Engine {
             ro_paths: self.inner.runtimes.ro_paths(),
             network,
             limits: self.inner.config.limits.clone(),
-            seed: crate::seed::files(self.inner.runtimes),
+            seed: font_cache::files(self.inner.runtimes),
         }
     }
 
@@ -253,7 +264,7 @@ impl Engine {
         let inner = &self.inner;
         let Ok(isolator) = inner.isolator.clone() else { return };
         if inner.config.kernel_pool == 0
-            || crate::kernel::check_available(inner.runtimes).is_err()
+            || crate::exec::kernel::check_available(inner.runtimes).is_err()
             || !inner.pool.begin_fill()
         {
             return;
@@ -267,7 +278,7 @@ impl Engine {
                 let spec =
                     Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
                 let started = match spawn::prepare(&isolator, &spec).await {
-                    Ok(()) => crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
+                    Ok(()) => crate::exec::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
                     Err(e) => Err(e.to_string()),
                 };
                 match started {
