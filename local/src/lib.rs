@@ -9,13 +9,21 @@
 //! processes). `ids` is a leaf every layer uses; `server` and `embedded` assemble the layers.
 
 pub mod embedded;
-pub mod engine;
-pub mod exec;
-pub mod http;
-pub mod ids;
-pub mod server;
+mod engine;
+mod exec;
+mod http;
+mod ids;
+mod server;
+#[cfg(not(feature = "test-hooks"))]
+mod spawn;
+// The isolation suites and `examples/isolation_cost.rs` drive the spawner directly.
+#[cfg(feature = "test-hooks")]
 pub mod spawn;
 
 pub use engine::config::EngineConfig;
 pub use engine::Engine;
 pub use server::Server;
+pub use spawn::Limits;
+// The isolation suites find the sandbox Python the way the engine does.
+#[cfg(feature = "test-hooks")]
+pub use exec::language::Runtimes;

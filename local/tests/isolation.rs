@@ -14,14 +14,14 @@ const BASH: &str = "/bin/bash";
 
 /// The sandbox Python, found the portable way (`HOPX_LOCAL_PYTHON`, else `python3` on PATH),
 /// with the host folders it needs to run inside a sandbox.
-fn python() -> &'static hopx_local::exec::Runtimes {
-    static RT: OnceLock<&'static hopx_local::exec::Runtimes> = OnceLock::new();
+fn python() -> &'static hopx_local::Runtimes {
+    static RT: OnceLock<&'static hopx_local::Runtimes> = OnceLock::new();
     RT.get_or_init(|| {
         let configured = std::env::var_os("HOPX_LOCAL_PYTHON").map(PathBuf::from);
         // Resolved on a thread of its own: the tests call this from inside their runtime.
         let runtimes = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(hopx_local::exec::Runtimes::resolve(configured))
+            rt.block_on(hopx_local::Runtimes::resolve(configured))
         })
         .join()
         .unwrap();

@@ -67,7 +67,7 @@ struct Inner {
 impl Engine {
     /// Starts an engine: resolves interpreters, picks the isolator, makes its folder and
     /// starts the expiry task on the current runtime.
-    pub async fn start(config: EngineConfig) -> std::io::Result<Engine> {
+    pub(crate) async fn start(config: EngineConfig) -> std::io::Result<Engine> {
         let runtimes = Runtimes::shared(config.python.clone()).await;
         let root = cleanup::engine_root(&config.state_dir)?;
         let isolator = spawn::default_isolator();
@@ -100,22 +100,17 @@ impl Engine {
     }
 
     /// The engine's settings.
-    pub fn config(&self) -> &EngineConfig {
+    pub(crate) fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
 
-    /// The resolved interpreters.
-    pub fn runtimes(&self) -> &'static Runtimes {
-        self.inner.runtimes
-    }
-
     /// When the engine started.
-    pub fn started(&self) -> SystemTime {
+    pub(crate) fn started(&self) -> SystemTime {
         self.inner.started
     }
 
     /// Creates a sandbox. Serving its agent, at `req.agent_url`, is the caller's business.
-    pub async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
+    pub(crate) async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
         let inner = &self.inner;
         let isolator = inner.isolator.clone().map_err(|e| {
             ApiError::new(
@@ -188,7 +183,7 @@ impl Engine {
     }
 
     /// A live sandbox, or the error a client should see for that id.
-    pub fn get(&self, id: &str) -> Result<Arc<Sandbox>, ApiError> {
+    pub(crate) fn get(&self, id: &str) -> Result<Arc<Sandbox>, ApiError> {
         if let Some(sb) = self.inner.sandboxes.lock().unwrap().get(id) {
             return Ok(sb.clone());
         }
@@ -196,7 +191,7 @@ impl Engine {
     }
 
     /// The error for an id that is not live: expired, killed or never known.
-    pub fn gone_error(&self, id: &str) -> ApiError {
+    pub(crate) fn gone_error(&self, id: &str) -> ApiError {
         match self.inner.gone.lock().unwrap().get(id) {
             Some(Gone::Expired) => ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -208,14 +203,14 @@ impl Engine {
     }
 
     /// Every live sandbox, oldest first.
-    pub fn list(&self) -> Vec<Arc<Sandbox>> {
+    pub(crate) fn list(&self) -> Vec<Arc<Sandbox>> {
         let mut all: Vec<_> = self.inner.sandboxes.lock().unwrap().values().cloned().collect();
         all.sort_by_key(|s| s.created_at);
         all
     }
 
     /// Kills a sandbox: stops its processes, removes its files; the id then answers 404.
-    pub async fn kill(&self, id: &str) -> Result<(), ApiError> {
+    pub(crate) async fn kill(&self, id: &str) -> Result<(), ApiError> {
         self.remove(id, Gone::Killed).await.ok_or_else(|| self.gone_error(id))
     }
 
@@ -248,7 +243,7 @@ impl Engine {
     }
 
     /// Sets a sandbox's time-to-live, counted from now.
-    pub fn set_timeout(&self, id: &str, seconds: u64) -> Result<Arc<Sandbox>, ApiError> {
+    pub(crate) fn set_timeout(&self, id: &str, seconds: u64) -> Result<Arc<Sandbox>, ApiError> {
         let sandbox = self.get(id)?;
         {
             let mut st = sandbox.state();
@@ -260,7 +255,7 @@ impl Engine {
     }
 
     /// Starts kernels in the background until the pool holds its target number.
-    pub fn refill_pool(&self) {
+    pub(crate) fn refill_pool(&self) {
         let inner = &self.inner;
         let Ok(isolator) = inner.isolator.clone() else { return };
         if inner.config.kernel_pool == 0
@@ -314,7 +309,7 @@ impl Engine {
     }
 
     /// Kills every sandbox (used when a standalone engine stops).
-    pub async fn shutdown(&self) {
+    pub(crate) async fn shutdown(&self) {
         self.inner.shut_down.store(true, std::sync::atomic::Ordering::Release);
         if let Ok(isolator) = self.inner.isolator.clone() {
             for spec in self.inner.pool.drain() {

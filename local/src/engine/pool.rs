@@ -34,11 +34,6 @@ impl KernelPool {
         self.ready.lock().unwrap().len()
     }
 
-    /// Whether no kernel is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Adds a started kernel.
     pub fn put(&self, spec: Arc<SandboxSpec>, kernel: Kernel) {
         self.ready.lock().unwrap().push((spec, kernel));

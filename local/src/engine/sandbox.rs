@@ -98,11 +98,6 @@ impl Sandbox {
         token
     }
 
-    /// The newest token.
-    pub fn current_token(&self) -> (String, SystemTime) {
-        self.state().tokens.last().cloned().expect("a sandbox always has a token")
-    }
-
     /// Whether `token` is one of this sandbox's unexpired tokens.
     pub fn accepts_token(&self, token: &str) -> bool {
         let now = SystemTime::now();
