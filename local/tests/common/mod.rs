@@ -71,10 +71,10 @@ impl Harness {
     }
 
     /// Creates a sandbox and returns it.
-    pub async fn create(&self, body: Value) -> Sb {
+    pub async fn create(&self, body: Value) -> AgentClient {
         let (status, v, _) = self.control(reqwest::Method::POST, "/v1/sandboxes", Some(body)).await;
         assert_eq!(status, 201, "{v}");
-        Sb {
+        AgentClient {
             id: v["id"].as_str().unwrap().into(),
             url: v["public_host"].as_str().unwrap().into(),
             token: v["auth_token"].as_str().unwrap().into(),
@@ -83,14 +83,15 @@ impl Harness {
     }
 }
 
-pub struct Sb {
+/// A created sandbox as a test drives it: its agent's address and a token for it.
+pub struct AgentClient {
     pub id: String,
     pub url: String,
     pub token: String,
     pub http: reqwest::Client,
 }
 
-impl Sb {
+impl AgentClient {
     pub async fn agent(
         &self,
         method: reqwest::Method,
