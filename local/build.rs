@@ -1,6 +1,6 @@
 //! Builds the `hopx-sandbox` helper (crate `sandbox/`) and hands its path to the engine, which
 //! embeds it (`include_bytes!`) and execs it for every sandboxed process; see
-//! `src/spawn/isolated/helper.rs` for why. A nested cargo is the only stable way to embed
+//! `src/spawn/helper.rs` for why. A nested cargo is the only stable way to embed
 //! another crate's binary; it gets its own target directory (cargo's lock on ours is held),
 //! always builds in release (it runs on every spawn) and fails this build loudly.
 

@@ -2,24 +2,28 @@
 //!
 //! It serves the HopX control plane and, for each sandbox, an agent on its own loopback port,
 //! so every client (ours or the official SDKs) takes the same path as against the cloud.
+//!
+//! Layers, each using only those below it (`tests/layers.rs` checks): `http` (the two planes,
+//! the transport) → `engine` (the sandboxes and their life cycle) → `exec` (running code:
+//! one-shot, commands, the Python kernel, background runs) → `spawn` (starting isolated
+//! processes). `ids` is a leaf every layer uses; `server` and `embedded` assemble the layers.
 
-pub mod background;
-pub mod cleanup;
-pub mod config;
 pub mod embedded;
-pub mod engine;
-pub mod error;
-pub mod exec;
-pub mod http;
-pub mod ids;
-pub mod kernel;
-pub mod pool;
-pub mod sandbox;
-pub mod seed;
-pub mod server;
+mod engine;
+mod exec;
+mod http;
+mod ids;
+mod server;
+#[cfg(not(feature = "test-hooks"))]
+mod spawn;
+// The isolation suites and `examples/isolation_cost.rs` drive the spawner directly.
+#[cfg(feature = "test-hooks")]
 pub mod spawn;
-pub mod template;
 
-pub use config::EngineConfig;
+pub use engine::config::EngineConfig;
 pub use engine::Engine;
 pub use server::Server;
+pub use spawn::Limits;
+// The isolation suites find the sandbox Python the way the engine does.
+#[cfg(feature = "test-hooks")]
+pub use exec::language::Runtimes;

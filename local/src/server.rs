@@ -1,7 +1,7 @@
 //! A running engine with its control plane listening: what `hopx-local serve` and the
 //! embedded engine both start.
 
-use crate::config::EngineConfig;
+use crate::engine::config::EngineConfig;
 use crate::engine::Engine;
 use std::net::SocketAddr;
 

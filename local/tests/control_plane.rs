@@ -120,9 +120,9 @@ async fn templates_and_timeout_and_token_refresh() {
     let new_token = v["auth_token"].as_str().unwrap().to_string();
     assert_ne!(new_token, sb.token);
     assert!(v["token_expires_at"].as_str().unwrap().ends_with('Z'));
-    let fresh = common::Sb { token: new_token, ..sb };
+    let fresh = common::AgentClient { token: new_token, ..sb };
     assert_eq!(fresh.ok("bash", "echo ok").await, "ok\n");
-    let wrong = common::Sb { token: "nope".into(), ..fresh };
+    let wrong = common::AgentClient { token: "nope".into(), ..fresh };
     let (s, v, _) =
         wrong.agent(Method::POST, "/execute", Some(json!({"code": "echo 1", "language": "bash"}))).await;
     assert_eq!((s, v["code"].as_str()), (401, Some("TOKEN_INVALID")));

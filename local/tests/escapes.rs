@@ -63,14 +63,14 @@ const HELLO: [(&str, &str); 4] = [
 ];
 
 /// Runs `command` through `/commands/run` (no code file involved) and returns its stdout.
-async fn command(sb: &Sb, command: &str) -> String {
+async fn command(sb: &AgentClient, command: &str) -> String {
     let (s, v, _) = sb.agent(reqwest::Method::POST, "/commands/run", Some(json!({"command": command}))).await;
     assert_eq!(s, 200, "{v}");
     v["stdout"].as_str().unwrap().to_string()
 }
 
 /// Runs `code` in `lang`; returns the status and body (never asserts success).
-async fn run(sb: &Sb, lang: &str, code: &str, workdir: Option<&str>) -> (u16, Value) {
+async fn run(sb: &AgentClient, lang: &str, code: &str, workdir: Option<&str>) -> (u16, Value) {
     let mut body = json!({"language": lang, "code": code, "timeout": 120});
     if let Some(w) = workdir {
         body["working_dir"] = json!(w);

@@ -181,7 +181,7 @@ async fn kill_during_a_run_stops_it() {
     let sb = h.create(json!({"template_name": "base"})).await;
     let marker = format!("{}", 40_000 + std::process::id() % 10_000);
     let runner = {
-        let sb = common::Sb {
+        let sb = common::AgentClient {
             id: sb.id.clone(),
             url: sb.url.clone(),
             token: sb.token.clone(),

@@ -14,14 +14,14 @@ const BASH: &str = "/bin/bash";
 
 /// The sandbox Python, found the portable way (`HOPX_LOCAL_PYTHON`, else `python3` on PATH),
 /// with the host folders it needs to run inside a sandbox.
-fn python() -> &'static hopx_local::exec::Runtimes {
-    static RT: OnceLock<&'static hopx_local::exec::Runtimes> = OnceLock::new();
+fn python() -> &'static hopx_local::Runtimes {
+    static RT: OnceLock<&'static hopx_local::Runtimes> = OnceLock::new();
     RT.get_or_init(|| {
         let configured = std::env::var_os("HOPX_LOCAL_PYTHON").map(PathBuf::from);
         // Resolved on a thread of its own: the tests call this from inside their runtime.
         let runtimes = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(hopx_local::exec::Runtimes::resolve(configured))
+            rt.block_on(hopx_local::Runtimes::resolve(configured))
         })
         .join()
         .unwrap();
@@ -75,18 +75,18 @@ fn default_limits() -> Limits {
 }
 
 /// A prepared sandbox, released on drop.
-struct Sandbox {
+struct Prepared {
     spec: Arc<SandboxSpec>,
 }
 
-impl Sandbox {
-    async fn new(name: &str, network: bool) -> Sandbox {
+impl Prepared {
+    async fn new(name: &str, network: bool) -> Prepared {
         Self::with_limits(name, network, default_limits()).await
     }
-    async fn with_limits(name: &str, network: bool, limits: Limits) -> Sandbox {
+    async fn with_limits(name: &str, network: bool, limits: Limits) -> Prepared {
         let spec = spec_with(name, network, limits);
         spawn::prepare(&isolator(), &spec).await.expect("prepare");
-        Sandbox { spec }
+        Prepared { spec }
     }
     async fn start(&self, program: &str, args: &[&str], extra_fds: Vec<OwnedFd>) -> Process {
         let command = Command {
@@ -115,7 +115,7 @@ impl Sandbox {
     }
 }
 
-impl Drop for Sandbox {
+impl Drop for Prepared {
     fn drop(&mut self) {
         isolator().release(&self.spec);
         let _ = std::fs::remove_dir_all(self.spec.workspace.parent().unwrap());
@@ -193,7 +193,7 @@ async fn eventually_gone(marker: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn program_is_unprivileged_on_the_host() {
-    let sb = Sandbox::new("uid", false).await;
+    let sb = Prepared::new("uid", false).await;
     let o = sb.sh("id -u; grep CapEff /proc/self/status; cat /etc/shadow; echo rc=$?").await;
     assert!(o.out.starts_with("1000\n"), "{o:?}");
     assert!(o.out.contains("CapEff:\t0000000000000000"), "{o:?}");
@@ -212,7 +212,7 @@ async fn host_home_and_root_are_not_visible() {
     // A secret on the host, outside everything the sandbox is given.
     let secret = PathBuf::from(format!("/var/tmp/hopx-iso-secret-{}", std::process::id()));
     std::fs::write(&secret, "host secret").unwrap();
-    let sb = Sandbox::new("home", false).await;
+    let sb = Prepared::new("home", false).await;
     let script = format!(
         "ls -A /; echo ---; ls -A /root 2>&1; echo ---; cat {} /home/* /var/tmp/* 2>&1; echo ---; hostname",
         secret.display()
@@ -253,8 +253,8 @@ async fn host_home_and_root_are_not_visible() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn other_sandboxes_are_not_visible() {
-    let a = Sandbox::new("a", false).await;
-    let b = Sandbox::new("b", false).await;
+    let a = Prepared::new("a", false).await;
+    let b = Prepared::new("b", false).await;
     let o = a.sh("echo secret-of-a > /workspace/secret-a; echo a-tmp > /tmp/tmp-a").await;
     assert_eq!(o.info.code, Some(0), "{o:?}");
     let a_ws = a.spec.workspace.display().to_string();
@@ -285,7 +285,7 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
         seed: Default::default(),
     });
     spawn::prepare(&isolator(), &spec).await.unwrap();
-    let sb = Sandbox { spec };
+    let sb = Prepared { spec };
     let h = host.display();
     let py = py_exe();
     let script = format!(
@@ -317,7 +317,7 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn only_workspace_and_tmp_are_writable() {
-    let sb = Sandbox::new("writes", false).await;
+    let sb = Prepared::new("writes", false).await;
     let mut script = String::new();
     let py_dir = python().python.as_ref().unwrap().executable.parent().unwrap().join("x");
     for path in
@@ -341,7 +341,7 @@ async fn only_workspace_and_tmp_are_writable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn only_sandbox_processes_are_visible_and_host_pids_unkillable() {
-    let sb = Sandbox::new("pids", false).await;
+    let sb = Prepared::new("pids", false).await;
     let me = std::process::id();
     let script = format!("ls /proc | grep -E '^[0-9]+$' | wc -l; /usr/bin/ps -e -o pid= | wc -l; kill -9 {me}; echo kill=$?; kill -9 1; echo kill1=$?");
     let o = sb.sh(&script).await;
@@ -376,7 +376,7 @@ fn host_listener() -> (u16, std::thread::JoinHandle<()>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_network_means_no_host_loopback_but_own_loopback_works() {
     let (port, _h) = host_listener();
-    let sb = Sandbox::new("nonet", false).await;
+    let sb = Prepared::new("nonet", false).await;
     let port_s = port.to_string();
     let o = sb.run(&py_exe(), &["-I", "-S", "-c", CONNECT, &port_s]).await;
     assert!(o.out.starts_with("FAILED"), "{o:?}");
@@ -394,7 +394,7 @@ async fn no_network_means_no_host_loopback_but_own_loopback_works() {
 #[tokio::test(flavor = "multi_thread")]
 async fn network_true_reaches_the_host() {
     let (port, h) = host_listener();
-    let sb = Sandbox::new("net", true).await;
+    let sb = Prepared::new("net", true).await;
     let o = sb.run(&py_exe(), &["-I", "-S", "-c", CONNECT, &port.to_string()]).await;
     assert_eq!(o.out, "CONNECTED b'host-secret'\n", "{o:?}");
     h.join().unwrap();
@@ -402,7 +402,7 @@ async fn network_true_reaches_the_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fork_bomb_is_contained_and_the_sandbox_recovers() {
-    let sb = Sandbox::new("bomb", false).await;
+    let sb = Prepared::new("bomb", false).await;
     let code = "import os,time\nn=0\ntry:\n for i in range(1000):\n  if os.fork()==0:\n   time.sleep(30); os._exit(0)\n  n+=1\nexcept OSError as e:\n print('blocked after',n,e.errno)\n";
     let o = sb.py(code).await;
     assert!(o.out.starts_with("blocked after"), "{o:?}");
@@ -421,7 +421,7 @@ async fn fork_bomb_is_contained_and_the_sandbox_recovers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn memory_hog_is_oom_killed() {
-    let sb = Sandbox::new("oom", false).await;
+    let sb = Prepared::new("oom", false).await;
     let o = sb.py("x = b'a' * (4 << 30)\nprint('survived', len(x))").await;
     assert!(!o.out.contains("survived"), "{o:?}");
     // With a memory cgroup the kernel OOM killer strikes; under the rlimit fallback Python
@@ -439,7 +439,7 @@ async fn memory_hog_is_oom_killed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn big_file_write_is_stopped_by_fsize() {
-    let sb = Sandbox::new("fsize", false).await;
+    let sb = Prepared::new("fsize", false).await;
     let o = sb
         .sh("dd if=/dev/zero of=/workspace/big bs=1M count=2048 2>&1; echo rc=$?; stat -c %s /workspace/big")
         .await;
@@ -452,7 +452,7 @@ async fn big_file_write_is_stopped_by_fsize() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_tree_kills_detached_term_ignoring_descendants() {
-    let sb = Sandbox::new("tree", false).await;
+    let sb = Prepared::new("tree", false).await;
     let marker = format!("hopx-marker-tree-{}", std::process::id());
     let script = format!(
         "setsid bash -c 'trap \"\" TERM; (trap \"\" TERM; exec -a {marker} sleep 1000) & (exec -a {marker} sleep 1000) & sleep 1000' & \
@@ -477,7 +477,7 @@ async fn kill_tree_kills_detached_term_ignoring_descendants() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dropping_the_handle_leaves_no_process() {
-    let sb = Sandbox::new("drop", false).await;
+    let sb = Prepared::new("drop", false).await;
     let marker = format!("hopx-marker-drop-{}", std::process::id());
     let script = format!("(setsid bash -c 'exec -a {marker} sleep 1000' &); exec -a {marker} sleep 1000");
     let p = sb.start(BASH, &["-c", &script], Vec::new()).await;
@@ -544,7 +544,7 @@ async fn engine_death_kills_the_sandbox() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_reaches_the_program() {
-    let sb = Sandbox::new("sigint", false).await;
+    let sb = Prepared::new("sigint", false).await;
     let code = "import time\ntry:\n print('ready', flush=True)\n time.sleep(30)\nexcept KeyboardInterrupt:\n print('interrupted')\n";
     let p = sb.start(&py_exe(), &["-I", "-S", "-c", code], Vec::new()).await;
     let mut out = std::fs::File::from(p.stdout);
@@ -572,7 +572,7 @@ fn pipe() -> (OwnedFd, OwnedFd) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn extra_fds_and_stdin_are_wired() {
-    let sb = Sandbox::new("fds", false).await;
+    let sb = Prepared::new("fds", false).await;
     let (to_engine_r, to_engine_w) = pipe();
     let (to_prog_r, to_prog_w) = pipe();
     let script = "read line <&4; echo got:$line >&3; cat; ls /proc/self/fd | sort -n | tr '\\n' ' '";
@@ -602,7 +602,7 @@ async fn extra_fds_and_stdin_are_wired() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn orphans_are_reaped() {
-    let sb = Sandbox::new("zombies", false).await;
+    let sb = Prepared::new("zombies", false).await;
     // Double-forked children exit while their parent is gone: they become init's to reap.
     let script = "for i in 1 2 3 4 5; do (sleep 0.1 &) ; done; sleep 1; cat /proc/[0-9]*/stat | awk '{print $3}' | sort | uniq -c";
     let o = sb.sh(script).await;
@@ -612,7 +612,7 @@ async fn orphans_are_reaped() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn node_and_python_run() {
-    let sb = Sandbox::new("langs", false).await;
+    let sb = Prepared::new("langs", false).await;
     let o = sb.run("/usr/bin/node", &["-e", "console.log(1)"]).await;
     assert_eq!((o.out.as_str(), o.info.code), ("1\n", Some(0)), "{o:?}");
     // Threads (clone3 falls back to clone under seccomp) and child processes.
@@ -638,7 +638,7 @@ async fn node_and_python_run() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_program_is_a_spawn_error() {
-    let sb = Sandbox::new("missing", false).await;
+    let sb = Prepared::new("missing", false).await;
     let command = Command {
         program: "/usr/bin/does-not-exist".into(),
         args: vec![],
@@ -664,7 +664,7 @@ fn parent_of(pid: i32) -> i32 {
 /// the exec'd helper, whose image is the memfd, not the engine's binary.
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_processes_come_from_the_helper_not_from_engine_forks() {
-    let sb = Sandbox::new("helper", false).await;
+    let sb = Prepared::new("helper", false).await;
     let p = sb.start(BASH, &["-c", "sleep 30"], vec![]).await;
     let init = parent_of(p.control.pid());
     let entry = parent_of(init);
@@ -687,7 +687,7 @@ async fn sandbox_processes_come_from_the_helper_not_from_engine_forks() {
 /// are clear errors.
 #[tokio::test(flavor = "multi_thread")]
 async fn large_plans_arrive_whole_and_nul_is_refused() {
-    let sb = Sandbox::new("big-plan", false).await;
+    let sb = Prepared::new("big-plan", false).await;
     let big = "x".repeat(120 * 1024);
     let args: Vec<OsString> = ["-c", "echo ${#BIG} $#", "sh"]
         .into_iter()
@@ -733,7 +733,7 @@ fn default_isolator_is_namespaces() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn nested_namespaces_and_ptrace_are_refused() {
-    let sb = Sandbox::new("seccomp", false).await;
+    let sb = Prepared::new("seccomp", false).await;
     let code = "import ctypes, os, threading\n\
                 l = ctypes.CDLL(None, use_errno=True)\n\
                 print('unshare', l.unshare(0x10000000), ctypes.get_errno())\n\
@@ -753,7 +753,7 @@ async fn many_concurrent_runs() {
     // Forks happen while other runtime threads allocate and hold locks: none may hang. Each
     // run is three processes of the sandbox (entry, init, program): room for all 40 at once.
     let limits = Limits { max_processes: Some(512), ..default_limits() };
-    let sb = Arc::new(Sandbox::with_limits("many", false, limits).await);
+    let sb = Arc::new(Prepared::with_limits("many", false, limits).await);
     let mut tasks = Vec::new();
     for i in 0..40 {
         let sb = sb.clone();
@@ -793,8 +793,8 @@ fn cgroups_of_dead_engines_are_swept_and_live_ones_kept() {
 /// a home, no host user names or machine id show, and the password databases are empty.
 #[tokio::test(flavor = "multi_thread")]
 async fn identity_files_are_the_sandboxs_own() {
-    let a = Sandbox::new("ident-a", false).await;
-    let b = Sandbox::new("ident-b", false).await;
+    let a = Prepared::new("ident-a", false).await;
+    let b = Prepared::new("ident-b", false).await;
     let script = "whoami; id -gn; echo ~; cat /etc/hostname; stat -c %s%a /etc/shadow; cat /etc/machine-id; \
                   awk -F: '{print $1}' /etc/passwd | tr '\\n' ' '";
     let (oa, ob) = (a.sh(script).await, b.sh(script).await);

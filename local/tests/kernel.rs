@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-async fn interpreter(h: &Harness) -> Sb {
+async fn interpreter(h: &Harness) -> AgentClient {
     h.create(json!({"template_name": "code-interpreter"})).await
 }
 

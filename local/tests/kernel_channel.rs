@@ -32,19 +32,19 @@ def write_everywhere(data, fds):
             pass
 "#;
 
-async fn interpreter(h: &Harness) -> Sb {
+async fn interpreter(h: &Harness) -> AgentClient {
     h.create(json!({"template_name": "code-interpreter"})).await
 }
 
 /// Runs an attacking cell (after the helpers) with a 30 s timeout; returns the body.
-async fn attack(sb: &Sb, code: &str) -> Value {
+async fn attack(sb: &AgentClient, code: &str) -> Value {
     let (status, v) = sb.exec(json!({"code": format!("{PRELUDE}{code}"), "timeout": 30})).await;
     assert_eq!(status, 200, "the attack ends the call, not its timeout: {v}");
     v
 }
 
 /// The call after an attack: its own output only, within its 10 s timeout.
-async fn next_call_is_clean(sb: &Sb) {
+async fn next_call_is_clean(sb: &AgentClient) {
     let (status, v) = sb
         .exec(json!({"code": "import sys\nprint('next')\nprint('err', file=sys.stderr)", "timeout": 10}))
         .await;

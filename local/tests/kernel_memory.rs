@@ -33,7 +33,7 @@ fn peak_growth_mib(base: u64) -> u64 {
     status("VmHWM").saturating_sub(base) / MIB
 }
 
-async fn interpreter(h: &Harness) -> Sb {
+async fn interpreter(h: &Harness) -> AgentClient {
     h.create(json!({"template_name": "code-interpreter"})).await
 }
 

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 const MIB: u64 = 1024 * 1024;
 
-async fn bash(sb: &Sb, script: &str) -> Value {
+async fn bash(sb: &AgentClient, script: &str) -> Value {
     let (s, v) = sb.exec(json!({"language": "bash", "code": script, "timeout": 120})).await;
     assert_eq!(s, 200, "{v}");
     v

@@ -31,7 +31,7 @@ pub fn start(plan: &mut ChildPlan) -> ! {
     // Close whatever else we inherited (descriptors of the embedding process that are not
     // close-on-exec).
     sys::close_all_except(&plan.keep);
-    crate::exec::set_rlimit(libc::RLIMIT_CORE, 0);
+    crate::pre_exec::set_rlimit(libc::RLIMIT_CORE, 0);
     // SAFETY: unshare with namespace flags only.
     or_fail(st, "unshare", ok(unsafe { libc::unshare(plan.namespaces) }));
     or_fail(st, "ready", sys::write_all(plan.fds.ready, b"r"));

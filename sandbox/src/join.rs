@@ -30,7 +30,7 @@ pub fn start(plan: &mut ChildPlan) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
     sys::close_all_except(&plan.keep);
-    crate::exec::set_rlimit(libc::RLIMIT_CORE, 0);
+    crate::pre_exec::set_rlimit(libc::RLIMIT_CORE, 0);
     // The host's /proc, opened before we leave the host's mount namespace: it is how the run's
     // processes learn their host pids for the engine. Close-on-exec: user code never gets it.
     // SAFETY: open with a valid path.

@@ -2,9 +2,9 @@
 //! its descriptors and limits, then exec.
 
 use crate::child::{fail, host_pid, ok, or_fail, report_pid, ChildPlan};
-use crate::exec::{reset_signals, stdio_and_limits};
 use crate::files;
 use crate::landlock;
+use crate::pre_exec::{reset_signals, stdio_and_limits};
 use crate::seccomp;
 use crate::sys;
 use crate::uidmap::{IdMode, PROGRAM_ID};

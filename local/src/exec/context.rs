@@ -108,7 +108,7 @@ mod tests {
             seed: Default::default(),
         };
         let (kill, killed) = watch::channel(false);
-        let ctx = RunContext::new(Arc::new(PlainIsolator::forking()), Arc::new(spec), runtimes, 1, killed);
+        let ctx = RunContext::new(Arc::new(PlainIsolator::new()), Arc::new(spec), runtimes, 1, killed);
         let copy = ctx.clone();
         assert!(ctx.idle(), "a copy of the context is not a run");
         let run = copy.guard();

@@ -7,6 +7,9 @@ use crate::spawn;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
+/// Where matplotlib keeps its configuration and caches inside a sandbox (`MPLCONFIGDIR`).
+pub const MATPLOTLIB_DIR: &str = "/tmp/.cache/matplotlib";
+
 /// The environment of a run of `lang` with the variables `vars` on top of the base.
 pub fn run_env(lang: Language, vars: &BTreeMap<String, String>) -> Vec<(OsString, OsString)> {
     let mut env: BTreeMap<String, String> = [
@@ -18,7 +21,7 @@ pub fn run_env(lang: Language, vars: &BTreeMap<String, String>) -> Vec<(OsString
         ("PYTHONUNBUFFERED", "1"),
         ("PYTHONDONTWRITEBYTECODE", "1"),
         ("MPLBACKEND", "Agg"),
-        ("MPLCONFIGDIR", "/tmp/.cache/matplotlib"),
+        ("MPLCONFIGDIR", MATPLOTLIB_DIR),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

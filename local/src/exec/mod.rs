@@ -1,12 +1,15 @@
 //! Running code: the request, the events a run emits while it goes, and its outcome.
 //!
-//! Every way of running code (a one-shot process, the Python kernel) takes an
-//! [`ExecRequest`] and yields an [`ExecOutcome`], sending [`ExecEvent`]s on the way so the
-//! streaming endpoints and the plain `/execute` share one mechanism.
+//! Every way of running code (a one-shot process, the Python kernel, a background run) takes
+//! an [`ExecRequest`] and yields an [`ExecOutcome`], sending [`ExecEvent`]s on the way so the
+//! streaming endpoints and the plain `/execute` share one mechanism. Runners see their sandbox
+//! through a [`context::RunContext`] only, and start processes through `spawn`.
 
+pub mod background;
 pub mod command;
 pub mod context;
 pub mod env;
+pub mod kernel;
 pub mod language;
 pub mod notes;
 pub mod oneshot;

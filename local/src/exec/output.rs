@@ -52,30 +52,9 @@ impl Capture {
         text
     }
 
-    /// Bytes held so far.
-    pub fn len(&self) -> usize {
-        self.kept.len()
-    }
-
-    /// Whether nothing was kept.
-    pub fn is_empty(&self) -> bool {
-        self.kept.is_empty()
-    }
-
     /// The kept bytes as text (invalid UTF-8 becomes U+FFFD).
     pub fn finish(self) -> Captured {
         Captured { text: String::from_utf8_lossy(&self.kept).into_owned(), truncated: self.truncated }
-    }
-
-    /// Drops the last `n` kept bytes (used to strip a sentinel).
-    pub fn truncate_tail(&mut self, n: usize) {
-        let len = self.kept.len().saturating_sub(n);
-        self.kept.truncate(len);
-    }
-
-    /// The kept bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.kept
     }
 }
 

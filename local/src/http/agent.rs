@@ -1,10 +1,11 @@
 //! The agent of one sandbox, on its own loopback port (clients build WebSocket URLs from
 //! host and port only, so sandboxes cannot share a port behind path prefixes).
 
+use super::error_body::AgentError;
 use super::{execute, json_object, string_map};
+use crate::engine::error::ApiError;
+use crate::engine::sandbox::Sandbox;
 use crate::engine::Engine;
-use crate::error::{AgentError, ApiError};
-use crate::sandbox::Sandbox;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};

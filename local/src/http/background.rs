@@ -4,9 +4,10 @@
 //! spec).
 
 use super::agent::Agent;
+use super::error_body::AgentError;
 use super::execute::parse_request;
 use super::json_object;
-use crate::error::{AgentError, ApiError};
+use crate::engine::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

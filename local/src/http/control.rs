@@ -3,10 +3,11 @@
 //! Shapes follow what both official SDKs parse: 201 JSON on create, 200 JSON on delete,
 //! nested error bodies, `X-Request-ID` on every answer.
 
-use super::{json_object, string_map, wire};
+use super::error_body::ControlError;
+use super::{agent, json_object, string_map, wire};
+use crate::engine::error::ApiError;
+use crate::engine::template::{Template, TEMPLATES};
 use crate::engine::{CreateRequest, Engine};
-use crate::error::{ApiError, ControlError};
-use crate::template::{Template, TEMPLATES};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -97,8 +98,17 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
         Some(_) => return Err(ApiError::bad_request("internet_access must be a boolean").into()),
     };
     let env_vars = string_map(&obj, "env_vars")?;
-    let sandbox =
-        engine.create(CreateRequest { template, timeout_seconds, internet_access, env_vars }).await?;
+    // Each agent has a loopback port of its own, bound first so the sandbox can name it.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
+    let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
+    let agent_url = format!("http://127.0.0.1:{port}");
+    let req = CreateRequest { template, timeout_seconds, internet_access, env_vars, agent_url };
+    let sandbox = engine.create(req).await?;
+    // No await between the sandbox joining the table and its agent starting: a client that
+    // goes away here cannot leave a sandbox without an agent.
+    agent::serve(listener, sandbox.clone(), engine.clone());
     Ok((StatusCode::CREATED, Json(wire::sandbox(&sandbox, true))).into_response())
 }
 
@@ -146,7 +156,7 @@ async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, Stri
         "has_more": has_more,
         "next_cursor": if has_more { Value::String((offset + limit).to_string()) } else { Value::Null },
         "url": "/v1/sandboxes",
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
     .into_response())
 }
@@ -158,7 +168,7 @@ async fn get_one(State(engine): State<Engine>, Path(id): Path<String>) -> Answer
 
 async fn delete(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
     engine.kill(&id).await?;
-    Ok(Json(json!({ "id": id, "status": "deleted", "request_id": crate::error::current_request_id() }))
+    Ok(Json(json!({ "id": id, "status": "deleted", "request_id": crate::http::current_request_id() }))
         .into_response())
 }
 
@@ -174,7 +184,7 @@ async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body:
         "id": id,
         "timeout_seconds": seconds,
         "expires_at": expires_at,
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
     .into_response())
 }
@@ -197,7 +207,7 @@ async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
         "data": data,
         "has_more": false,
         "url": "/v1/templates",
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     }))
 }
 
@@ -205,6 +215,6 @@ async fn get_template(State(engine): State<Engine>, Path(name): Path<String>) ->
     let t = Template::find(&name).ok_or_else(|| template_not_found(&name))?;
     let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
     let mut v = t.to_wire(mem, &created_at(&engine));
-    v["request_id"] = Value::String(crate::error::current_request_id());
+    v["request_id"] = Value::String(crate::http::current_request_id());
     Ok(Json(v).into_response())
 }

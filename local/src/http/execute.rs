@@ -1,11 +1,12 @@
 //! `POST /execute` and `POST /commands/run`: checking the request, running it, and the answer.
 
+use super::error_body::AgentError;
 use super::{json_object, string_map};
-use crate::config::EngineConfig;
-use crate::error::{AgentError, ApiError};
+use crate::engine::config::EngineConfig;
+use crate::engine::error::ApiError;
+use crate::engine::sandbox::Sandbox;
 use crate::exec::command::CommandRequest;
 use crate::exec::{language::SUPPORTED, ExecOutcome, ExecRequest, Language, RunStatus};
-use crate::sandbox::Sandbox;
 use crate::spawn;
 use axum::body::Bytes;
 use axum::http::StatusCode;

@@ -4,11 +4,12 @@
 pub mod agent;
 pub mod background;
 pub mod control;
+pub mod error_body;
 pub mod execute;
 pub mod stream;
 pub mod wire;
 
-use crate::error::{ApiError, REQUEST_ID};
+use crate::engine::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -17,6 +18,16 @@ use axum::response::Response;
 use serde_json::Value;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    /// The `X-Request-ID` of the request being served (set by [`request_id`]).
+    static REQUEST_ID: String;
+}
+
+/// The request id of the current request, or a fresh one outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| crate::ids::request_id())
+}
 
 /// Honours an inbound `X-Request-ID` (or makes one), exposes it to handlers and echoes it.
 pub async fn request_id(req: Request, next: Next) -> Response {

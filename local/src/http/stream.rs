@@ -5,8 +5,9 @@
 //! `execution_time`), `error` when the run fails to finish, and always `complete` last.
 
 use super::agent::Agent;
+use super::error_body::AgentError;
 use super::execute::parse_request;
-use crate::error::ApiError;
+use crate::engine::error::ApiError;
 use crate::exec::{ExecEvent, ExecOutcome, RunStatus};
 use crate::ids::now_rfc3339;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -24,9 +25,9 @@ pub async fn execute_stream(
 ) -> Response {
     match ws {
         Ok(ws) => ws.max_message_size(64 << 20).on_upgrade(move |socket| session(agent, socket)),
-        Err(e) => axum::response::IntoResponse::into_response(crate::error::AgentError(
-            ApiError::bad_request(format!("/execute/stream needs a WebSocket upgrade: {e}")),
-        )),
+        Err(e) => axum::response::IntoResponse::into_response(AgentError(ApiError::bad_request(format!(
+            "/execute/stream needs a WebSocket upgrade: {e}"
+        )))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! JSON shapes of the control plane that more than one handler returns.
 
+use crate::engine::sandbox::Sandbox;
 use crate::ids::rfc3339;
-use crate::sandbox::Sandbox;
 use serde_json::{json, Value};
 
 /// The `Sandbox` object; `with_token` adds `auth_token`/`token_expires_at` (create, refresh).
@@ -19,11 +19,11 @@ pub fn sandbox(sb: &Sandbox, with_token: bool) -> Value {
         "organization_id": 0,
         "node_id": "local",
         "region": "local",
-        "resources": { "vcpu": crate::template::cpus(), "memory_mb": memory_mb, "disk_mb": 0 },
+        "resources": { "vcpu": crate::engine::template::cpus(), "memory_mb": memory_mb, "disk_mb": 0 },
         "internet_access": sb.internet_access,
         "live_mode": false,
         "created_at": rfc3339(sb.created_at),
-        "request_id": crate::error::current_request_id(),
+        "request_id": crate::http::current_request_id(),
     });
     // No TTL: leave both out. The spec types them integer/string without `nullable`, and
     // both official SDKs read a missing key as "no timeout".

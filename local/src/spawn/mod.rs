@@ -147,6 +147,8 @@ impl ExitInfo {
 
 /// A started process: its pipes and the means to signal and await it.
 pub struct Process {
+    /// No run of the engine takes input yet; the isolation suites test the pipe.
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
     pub stdin: Option<OwnedFd>,
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
@@ -158,7 +160,8 @@ pub type WaitFuture<'a> = Pin<Box<dyn Future<Output = ExitInfo> + Send + 'a>>;
 
 /// Signals and waits on a started process.
 pub trait ProcessControl: Send + Sync {
-    /// Host pid of the program (or of its sandbox init), for logs and `/execute/processes`.
+    /// Host pid of the program, for the isolation suites that look at it in `/proc`.
+    #[cfg(feature = "test-hooks")]
     fn pid(&self) -> i32;
     /// Sends `signal` (e.g. `SIGINT`) to the program itself.
     fn signal(&self, signal: i32) -> io::Result<()>;
@@ -170,7 +173,10 @@ pub trait ProcessControl: Send + Sync {
 
 /// A way to confine processes. Its `spawn` always runs on the spawner thread.
 pub trait Isolator: Send + Sync + 'static {
-    /// A short name for logs ("namespaces", "none").
+    /// A short name ("namespaces", "none"), for the suites that check which one runs. The
+    /// engine itself asks for capabilities (such as [`Isolator::sees_host_paths`]), never a
+    /// name.
+    #[cfg(feature = "test-hooks")]
     fn name(&self) -> &'static str;
     /// Whether processes see the host's paths (no mount namespace): inside paths such as a
     /// working directory must then be mapped to the sandbox's host directories.

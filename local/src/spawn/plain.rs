@@ -49,12 +49,15 @@ impl PlainIsolator {
         PlainIsolator { via_helper }
     }
 
-    /// Always forks the engine to start a process: the fallback of [`PlainIsolator::new`].
+    /// Always forks the engine to start a process: the fallback of [`PlainIsolator::new`],
+    /// which the unisolated suite also tests on its own.
+    #[cfg(feature = "test-hooks")]
     pub fn forking() -> PlainIsolator {
         PlainIsolator { via_helper: false }
     }
 
     /// Whether processes start through the helper.
+    #[cfg(feature = "test-hooks")]
     pub fn uses_helper(&self) -> bool {
         self.via_helper
     }
@@ -79,6 +82,7 @@ fn host_path(sandbox: &SandboxSpec, inside: &str) -> PathBuf {
 }
 
 impl Isolator for PlainIsolator {
+    #[cfg(feature = "test-hooks")]
     fn name(&self) -> &'static str {
         "none"
     }
@@ -292,6 +296,7 @@ impl Drop for PlainProcess {
 }
 
 impl ProcessControl for PlainProcess {
+    #[cfg(feature = "test-hooks")]
     fn pid(&self) -> i32 {
         self.pid
     }

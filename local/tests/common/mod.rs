@@ -4,6 +4,7 @@
 use hopx_local::{EngineConfig, Server};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub const KEY: &str = "test-key";
@@ -14,12 +15,16 @@ pub struct Harness {
     pub state_dir: PathBuf,
 }
 
-/// A unique empty directory under the system temp dir.
+/// A unique empty directory under the system temp dir (the time tells it from one left by an
+/// earlier run under the same pid).
 pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let dir = std::env::temp_dir().join(format!(
-        "hopx-test-{tag}-{}-{}",
+        "hopx-test-{tag}-{}-{}-{}",
         std::process::id(),
-        &hopx_local::ids::secret()[..6]
+        now.as_nanos(),
+        N.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -66,10 +71,10 @@ impl Harness {
     }
 
     /// Creates a sandbox and returns it.
-    pub async fn create(&self, body: Value) -> Sb {
+    pub async fn create(&self, body: Value) -> AgentClient {
         let (status, v, _) = self.control(reqwest::Method::POST, "/v1/sandboxes", Some(body)).await;
         assert_eq!(status, 201, "{v}");
-        Sb {
+        AgentClient {
             id: v["id"].as_str().unwrap().into(),
             url: v["public_host"].as_str().unwrap().into(),
             token: v["auth_token"].as_str().unwrap().into(),
@@ -78,14 +83,15 @@ impl Harness {
     }
 }
 
-pub struct Sb {
+/// A created sandbox as a test drives it: its agent's address and a token for it.
+pub struct AgentClient {
     pub id: String,
     pub url: String,
     pub token: String,
     pub http: reqwest::Client,
 }
 
-impl Sb {
+impl AgentClient {
     pub async fn agent(
         &self,
         method: reqwest::Method,

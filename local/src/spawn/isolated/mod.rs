@@ -74,11 +74,6 @@ impl NamespaceIsolator {
         found.ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("sandbox {id} is not running")))
     }
 
-    /// The host pid of a sandbox's holder (its `/proc/<pid>/root` is the sandbox's root).
-    pub fn holder_pid(&self, id: &str) -> Option<i32> {
-        self.prepared(id).ok().map(|p| p.holder.pid())
-    }
-
     /// The rlimits of every process of `sandbox`: those its cgroup does not already enforce.
     fn rlimits(
         &self,
@@ -103,6 +98,7 @@ impl NamespaceIsolator {
 }
 
 impl Isolator for NamespaceIsolator {
+    #[cfg(feature = "test-hooks")]
     fn name(&self) -> &'static str {
         "namespaces"
     }

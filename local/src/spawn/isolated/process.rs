@@ -17,6 +17,8 @@ pub struct IsolatedProcess {
     intermediate: i32,
     intermediate_fd: AsyncFd<OwnedFd>,
     init_fd: Option<OwnedFd>,
+    /// The program's host pid (only the test hooks ask for it; signals go through its pidfd).
+    #[cfg(feature = "test-hooks")]
     program: i32,
     program_fd: Option<OwnedFd>,
     cgroup: Option<Arc<SandboxCgroup>>,
@@ -42,6 +44,7 @@ impl IsolatedProcess {
             intermediate,
             intermediate_fd,
             init_fd,
+            #[cfg(feature = "test-hooks")]
             program,
             program_fd,
             cgroup,
@@ -52,6 +55,7 @@ impl IsolatedProcess {
 }
 
 impl ProcessControl for IsolatedProcess {
+    #[cfg(feature = "test-hooks")]
     fn pid(&self) -> i32 {
         self.program
     }

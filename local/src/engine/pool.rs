@@ -4,7 +4,7 @@
 //! A pooled kernel already lives in its future sandbox's directories and isolation; `create`
 //! adopts both. Only sandboxes with the default settings (no network) can take one.
 
-use crate::kernel::Kernel;
+use crate::exec::kernel::Kernel;
 use crate::spawn::SandboxSpec;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -32,11 +32,6 @@ impl KernelPool {
     /// Number of kernels waiting.
     pub fn len(&self) -> usize {
         self.ready.lock().unwrap().len()
-    }
-
-    /// Whether no kernel is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Adds a started kernel.

@@ -1,16 +1,27 @@
-//! The engine: the table of live sandboxes and their life cycle (create, kill, expiry).
+//! The engine: the table of live sandboxes and their life cycle (create, kill, expiry), with
+//! what it keeps about them (their state, templates, warm kernels, settings, files on disk).
+//! It runs code through `exec` and starts processes through `spawn`; it never calls into the
+//! HTTP layer that serves it.
 
-use crate::config::EngineConfig;
-use crate::error::ApiError;
+pub mod cleanup;
+pub mod config;
+pub mod error;
+pub mod font_cache;
+pub mod pool;
+pub mod sandbox;
+pub mod template;
+
 use crate::exec::Runtimes;
-use crate::sandbox::{Sandbox, SandboxParts};
 use crate::spawn::{self, Isolator, SandboxSpec};
-use crate::template::Template;
 use axum::http::StatusCode;
+use config::EngineConfig;
+use error::ApiError;
+use sandbox::{Sandbox, SandboxParts};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use template::Template;
 use tokio::sync::Notify;
 
 /// Why a sandbox id no longer answers.
@@ -27,6 +38,8 @@ pub struct CreateRequest {
     pub timeout_seconds: Option<u64>,
     pub internet_access: bool,
     pub env_vars: BTreeMap<String, String>,
+    /// Where clients reach the sandbox's agent: the transport picks the port and serves it.
+    pub agent_url: String,
 }
 
 /// A running engine. Cheap to clone.
@@ -44,7 +57,7 @@ struct Inner {
     gone: Mutex<HashMap<String, Gone>>,
     /// Wakes the expiry task when a deadline changes.
     expiry_changed: Notify,
-    pool: crate::pool::KernelPool,
+    pool: pool::KernelPool,
     shut_down: std::sync::atomic::AtomicBool,
     /// Background clean-ups of killed sandboxes, awaited by `shutdown`.
     cleanups: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -54,9 +67,9 @@ struct Inner {
 impl Engine {
     /// Starts an engine: resolves interpreters, picks the isolator, makes its folder and
     /// starts the expiry task on the current runtime.
-    pub async fn start(config: EngineConfig) -> std::io::Result<Engine> {
+    pub(crate) async fn start(config: EngineConfig) -> std::io::Result<Engine> {
         let runtimes = Runtimes::shared(config.python.clone()).await;
-        let root = crate::cleanup::engine_root(&config.state_dir)?;
+        let root = cleanup::engine_root(&config.state_dir)?;
         let isolator = spawn::default_isolator();
         if let Err(e) = &isolator {
             tracing::warn!("local sandboxes cannot be created: {e}");
@@ -80,29 +93,24 @@ impl Engine {
         // The font cache first, so warm kernels and new sandboxes get a copy.
         let seeding = engine.clone();
         tokio::spawn(async move {
-            crate::seed::build(seeding.inner.runtimes).await;
+            font_cache::build(seeding.inner.runtimes).await;
             seeding.refill_pool();
         });
         Ok(engine)
     }
 
     /// The engine's settings.
-    pub fn config(&self) -> &EngineConfig {
+    pub(crate) fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
 
-    /// The resolved interpreters.
-    pub fn runtimes(&self) -> &'static Runtimes {
-        self.inner.runtimes
-    }
-
     /// When the engine started.
-    pub fn started(&self) -> SystemTime {
+    pub(crate) fn started(&self) -> SystemTime {
         self.inner.started
     }
 
-    /// Creates a sandbox whose agent already answers when this returns.
-    pub async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
+    /// Creates a sandbox. Serving its agent, at `req.agent_url`, is the caller's business.
+    pub(crate) async fn create(&self, req: CreateRequest) -> Result<Arc<Sandbox>, ApiError> {
         let inner = &self.inner;
         let isolator = inner.isolator.clone().map_err(|e| {
             ApiError::new(
@@ -124,7 +132,7 @@ impl Engine {
             .with_detail("current", inner.config.max_sandboxes));
         }
         if req.template.python_kernel {
-            crate::kernel::check_available(inner.runtimes)
+            crate::exec::kernel::check_available(inner.runtimes)
                 .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m))?;
         }
         let id = crate::ids::sandbox_id();
@@ -143,10 +151,6 @@ impl Engine {
                 (spec, None)
             }
         };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|e| ApiError::internal(format!("cannot open the agent port: {e}")))?;
-        let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
         let sandbox = Arc::new(Sandbox::new(SandboxParts {
             id: id.clone(),
             template: req.template,
@@ -155,12 +159,11 @@ impl Engine {
             runtimes: inner.runtimes,
             internet_access: req.internet_access,
             output_limit: inner.config.output_limit,
-            agent_url: format!("http://127.0.0.1:{port}"),
+            agent_url: req.agent_url,
             timeout_seconds: req.timeout_seconds,
             env: req.env_vars,
             kernel,
         }));
-        crate::http::agent::serve(listener, sandbox.clone(), self.clone());
         inner.sandboxes.lock().unwrap().insert(id, sandbox.clone());
         inner.expiry_changed.notify_one();
         Ok(sandbox)
@@ -175,12 +178,12 @@ impl Engine {
             ro_paths: self.inner.runtimes.ro_paths(),
             network,
             limits: self.inner.config.limits.clone(),
-            seed: crate::seed::files(self.inner.runtimes),
+            seed: font_cache::files(self.inner.runtimes),
         }
     }
 
     /// A live sandbox, or the error a client should see for that id.
-    pub fn get(&self, id: &str) -> Result<Arc<Sandbox>, ApiError> {
+    pub(crate) fn get(&self, id: &str) -> Result<Arc<Sandbox>, ApiError> {
         if let Some(sb) = self.inner.sandboxes.lock().unwrap().get(id) {
             return Ok(sb.clone());
         }
@@ -188,7 +191,7 @@ impl Engine {
     }
 
     /// The error for an id that is not live: expired, killed or never known.
-    pub fn gone_error(&self, id: &str) -> ApiError {
+    pub(crate) fn gone_error(&self, id: &str) -> ApiError {
         match self.inner.gone.lock().unwrap().get(id) {
             Some(Gone::Expired) => ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -200,14 +203,14 @@ impl Engine {
     }
 
     /// Every live sandbox, oldest first.
-    pub fn list(&self) -> Vec<Arc<Sandbox>> {
+    pub(crate) fn list(&self) -> Vec<Arc<Sandbox>> {
         let mut all: Vec<_> = self.inner.sandboxes.lock().unwrap().values().cloned().collect();
         all.sort_by_key(|s| s.created_at);
         all
     }
 
     /// Kills a sandbox: stops its processes, removes its files; the id then answers 404.
-    pub async fn kill(&self, id: &str) -> Result<(), ApiError> {
+    pub(crate) async fn kill(&self, id: &str) -> Result<(), ApiError> {
         self.remove(id, Gone::Killed).await.ok_or_else(|| self.gone_error(id))
     }
 
@@ -240,7 +243,7 @@ impl Engine {
     }
 
     /// Sets a sandbox's time-to-live, counted from now.
-    pub fn set_timeout(&self, id: &str, seconds: u64) -> Result<Arc<Sandbox>, ApiError> {
+    pub(crate) fn set_timeout(&self, id: &str, seconds: u64) -> Result<Arc<Sandbox>, ApiError> {
         let sandbox = self.get(id)?;
         {
             let mut st = sandbox.state();
@@ -252,11 +255,11 @@ impl Engine {
     }
 
     /// Starts kernels in the background until the pool holds its target number.
-    pub fn refill_pool(&self) {
+    pub(crate) fn refill_pool(&self) {
         let inner = &self.inner;
         let Ok(isolator) = inner.isolator.clone() else { return };
         if inner.config.kernel_pool == 0
-            || crate::kernel::check_available(inner.runtimes).is_err()
+            || crate::exec::kernel::check_available(inner.runtimes).is_err()
             || !inner.pool.begin_fill()
         {
             return;
@@ -270,7 +273,7 @@ impl Engine {
                 let spec =
                     Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
                 let started = match spawn::prepare(&isolator, &spec).await {
-                    Ok(()) => crate::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
+                    Ok(()) => crate::exec::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
                     Err(e) => Err(e.to_string()),
                 };
                 match started {
@@ -306,7 +309,7 @@ impl Engine {
     }
 
     /// Kills every sandbox (used when a standalone engine stops).
-    pub async fn shutdown(&self) {
+    pub(crate) async fn shutdown(&self) {
         self.inner.shut_down.store(true, std::sync::atomic::Ordering::Release);
         if let Ok(isolator) = self.inner.isolator.clone() {
             for spec in self.inner.pool.drain() {

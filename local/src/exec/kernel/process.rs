@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The runner program, shipped inside the engine.
-const RUNNER: &str = include_str!("../../runner/hopx_kernel.py");
+const RUNNER: &str = include_str!("../../../runner/hopx_kernel.py");
 
 /// How long a kernel may take to import IPython and say it is ready.
 const START_LIMIT: Duration = Duration::from_secs(60);
@@ -30,8 +30,6 @@ pub struct Kernel {
     pub(super) next_id: u64,
     /// The sentinel of a run whose caller went away before its end, settled before the next.
     pub(super) pending: Option<String>,
-    /// The sandbox files and limits the kernel was started with.
-    pub spec: Arc<SandboxSpec>,
 }
 
 impl Kernel {
@@ -79,7 +77,6 @@ impl Kernel {
             exit,
             next_id: 1,
             pending: None,
-            spec: spec.clone(),
         };
         // Collect start-up errors (a failed import) to explain a kernel that never gets ready.
         kernel.stderr.begin("\0never\0", 64 * 1024, None);

@@ -3,7 +3,6 @@
 
 use crate::spawn::Limits;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Settings of one engine.
 #[derive(Debug, Clone)]
@@ -30,8 +29,6 @@ pub struct EngineConfig {
     pub max_sandboxes: usize,
     /// Started Python kernels kept ready for new `code-interpreter` sandboxes.
     pub kernel_pool: usize,
-    /// How long an interrupted kernel may take to stop before it is killed and restarted.
-    pub interrupt_grace: Duration,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -64,7 +61,6 @@ impl Default for EngineConfig {
             code_limit: 16 * MIB as usize,
             max_sandboxes: 200,
             kernel_pool: 1,
-            interrupt_grace: Duration::from_secs(2),
         }
     }
 }

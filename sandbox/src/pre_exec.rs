@@ -1,27 +1,10 @@
-//! The last steps before `exec`, shared by the sandboxed program (`child::program`) and, for
-//! trusted code only, the unisolated helper that becomes the program itself.
+//! The last steps before `exec`, shared by the sandboxed program (`program.rs`) and, for
+//! trusted code only, the unisolated helper that becomes the program itself (`unisolated.rs`):
+//! descriptors, rlimits, signal dispositions.
 
-use crate::child::{fail, ok, or_fail, ChildPlan};
+use crate::child::{ok, or_fail, ChildPlan};
 use crate::sys::{self, SysResult};
 use std::os::raw::c_int;
-
-/// Without isolation (trusted code only, `HOPX_LOCAL_ISOLATION=none`): the helper itself
-/// becomes the program, as the engine's user, in a session of its own (so its whole process
-/// group can be killed), dying with the engine's spawner thread.
-pub fn unisolated(plan: &mut ChildPlan) -> ! {
-    let st = plan.fds.status;
-    or_fail(st, "pdeathsig", sys::die_with_parent(plan.fds.engine_pidfd));
-    // SAFETY: setsid in a process that leads no group yet.
-    or_fail(st, "setsid", ok(unsafe { libc::setsid() }));
-    crate::program::prepare_files(plan, st);
-    let st = stdio_and_limits(plan, st);
-    // SAFETY: chdir to a valid path.
-    or_fail(st, "chdir", ok(unsafe { libc::chdir(plan.cwd.as_ptr()) }));
-    reset_signals();
-    // SAFETY: program, argv and envp are NUL-terminated and point into `plan._strings`.
-    unsafe { libc::execve(plan.program.as_ptr(), plan.argv.as_ptr(), plan.envp.as_ptr()) };
-    fail(st, "exec", sys::errno())
-}
 
 /// Puts the program's descriptors in place (stdin from `/dev/null` unless the plan has a pipe)
 /// and applies its rlimits. Returns the status pipe's new number.

@@ -1,9 +1,10 @@
-//! Caches every sandbox would otherwise build on its own: matplotlib's font list takes one
-//! to two seconds to build on first `import matplotlib.pyplot`. It is built once per sandbox
-//! Python (kept in a cache folder shared by this user's engines) and handed to each new
-//! sandbox as seed files, which the sandbox's holder writes into its own
-//! `/tmp/.cache/matplotlib` as the sandbox user (the engine never writes into a sandbox).
+//! matplotlib's font cache, which every sandbox would otherwise build on its own: the font
+//! list takes one to two seconds to build on first `import matplotlib.pyplot`. It is built
+//! once per sandbox Python (kept in a cache folder shared by this user's engines) and handed
+//! to each new sandbox as seed files, which the sandbox's holder writes into its own
+//! `MPLCONFIGDIR` as the sandbox user (the engine never writes into a sandbox).
 
+use crate::exec::env::MATPLOTLIB_DIR;
 use crate::exec::Runtimes;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -12,11 +13,8 @@ use std::sync::{Arc, Mutex};
 /// Seed files as `(inside path, content)`.
 pub type SeedFiles = Arc<Vec<(String, Vec<u8>)>>;
 
-/// Where matplotlib looks inside a sandbox (`MPLCONFIGDIR`).
-pub const INSIDE_DIR: &str = "/tmp/.cache/matplotlib";
-
-/// Where the seed for the sandbox Python lives (`$TMPDIR/hopx-local-cache-<uid>/...`).
-pub fn seed_dir(runtimes: &Runtimes) -> Option<PathBuf> {
+/// Where the font cache of the sandbox Python lives (`$TMPDIR/hopx-local-cache-<uid>/...`).
+pub fn cache_dir(runtimes: &Runtimes) -> Option<PathBuf> {
     use std::hash::{Hash, Hasher};
     let py = runtimes.python.as_ref().ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -39,7 +37,7 @@ fn private_cache() -> Option<PathBuf> {
 /// Builds the font cache with the sandbox Python (if it has matplotlib); errors are ignored:
 /// without a seed each sandbox just builds its own.
 pub async fn build(runtimes: &'static Runtimes) {
-    let (Ok(py), Some(dir)) = (&runtimes.python, seed_dir(runtimes)) else { return };
+    let (Ok(py), Some(dir)) = (&runtimes.python, cache_dir(runtimes)) else { return };
     if !read(&dir).is_empty() {
         return;
     }
@@ -64,14 +62,14 @@ pub fn files(runtimes: &Runtimes) -> SeedFiles {
     if let Some(files) = cache.as_ref() {
         return files.clone();
     }
-    let files = Arc::new(seed_dir(runtimes).map(|d| read(&d)).unwrap_or_default());
+    let files = Arc::new(cache_dir(runtimes).map(|d| read(&d)).unwrap_or_default());
     if !files.is_empty() {
         *cache = Some(files.clone());
     }
     files
 }
 
-/// The `.json` files of the seed folder (matplotlib's font list).
+/// The `.json` files of the cache folder (matplotlib's font list).
 fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries
@@ -80,7 +78,7 @@ fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let name = e.file_name().to_str()?.to_string();
             let is_file = e.file_type().ok()?.is_file();
             (is_file && name.ends_with(".json"))
-                .then(|| Some((format!("{INSIDE_DIR}/{name}"), std::fs::read(e.path()).ok()?)))?
+                .then(|| Some((format!("{MATPLOTLIB_DIR}/{name}"), std::fs::read(e.path()).ok()?)))?
         })
         .collect()
 }

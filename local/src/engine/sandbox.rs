@@ -1,11 +1,11 @@
 //! One live sandbox: its files, tokens, environment, lifetime and running code.
 
+use crate::engine::template::Template;
 use crate::exec::command::CommandRequest;
 use crate::exec::context::RunContext;
+use crate::exec::kernel::{Kernel, KernelSlot};
 use crate::exec::{EventSink, ExecOutcome, ExecRequest, Runtimes};
-use crate::kernel::{Kernel, KernelSlot};
 use crate::spawn::{Isolator, SandboxSpec};
-use crate::template::Template;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -42,7 +42,7 @@ pub struct Sandbox {
     /// The Python kernel of a `code-interpreter` sandbox, started on first use or from the pool.
     pub kernel: KernelSlot,
     /// Runs started with `POST /execute/background`.
-    pub background: crate::background::Runs,
+    pub background: crate::exec::background::Runs,
 }
 
 /// Everything needed to make a [`Sandbox`].
@@ -98,11 +98,6 @@ impl Sandbox {
         token
     }
 
-    /// The newest token.
-    pub fn current_token(&self) -> (String, SystemTime) {
-        self.state().tokens.last().cloned().expect("a sandbox always has a token")
-    }
-
     /// Whether `token` is one of this sandbox's unexpired tokens.
     pub fn accepts_token(&self, token: &str) -> bool {
         let now = SystemTime::now();
@@ -155,7 +150,7 @@ impl Sandbox {
     pub async fn execute(&self, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
         let _run = self.context.guard();
         if self.template.uses_kernel(req.language) {
-            crate::kernel::execute(&self.context, &self.kernel, req, events).await
+            crate::exec::kernel::execute(&self.context, &self.kernel, req, events).await
         } else {
             crate::exec::oneshot::run(&self.context, req, events).await
         }
