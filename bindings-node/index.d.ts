@@ -192,7 +192,7 @@ export interface ErrorKindEntry {
   parent?: string | null
 }
 
-/** The native core's error table, which the classes above mirror (for parity checks). */
+/** The native core's error table, which the error classes mirror (for parity checks). */
 export declare function errorKinds(): ErrorKindEntry[]
 
 export default Sandbox
