@@ -1,65 +1,20 @@
 'use strict'
 // @hopx-ai/sdk: the public JS API over the private native module (native.js, generated).
-// Every native call goes through `call`, so every failure surfaces as a typed error.
+//
+// One place per method: check the arguments (validate.js), make the native call through
+// `call` (typed errors, result classes), nothing else; the rules are hopx-core's. The public
+// docs of each call are its declaration in index.d.ts; comments here say why. How to add a
+// method or a resource such as `sandbox.files`: README.md in this folder.
 
 const native = require('./native.js')
 const errors = require('./errors')
-const { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage } = require('./results')
+const { call } = require('./call')
+const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
+const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
 const v = require('./validate')
 
+// `fromNative` is the facade's own (call.js); every other name is a public class.
 const { fromNative, NotFoundError, ...publicErrors } = errors
-
-/** Runs a native call; a sync throw or an async rejection becomes the typed error class. */
-function call(fn, ...args) {
-  let out
-  try {
-    out = fn(...args)
-  } catch (err) {
-    throw fromNative(err)
-  }
-  if (out && typeof out.then === 'function') {
-    return out.then(undefined, (err) => {
-      throw fromNative(err)
-    })
-  }
-  return out
-}
-
-function checkCode(code) {
-  if (typeof code !== 'string') {
-    throw new TypeError(`code must be a string, got ${code === null ? 'null' : typeof code}`)
-  }
-}
-
-/**
- * The native `RunArgs` of runCode and its siblings, checked now: types here, ranges and
- * limits by the core (`background` picks a background run's).
- */
-function runArgs(code, o, background = false) {
-  checkCode(code)
-  const args = {
-    language: v.optString(o.language, 'language'),
-    timeout: v.optTimeout(o.timeout, 'timeout'),
-    env: v.optEnv(o.env, 'env'),
-    workingDir: v.optString(o.workingDir, 'workingDir'),
-  }
-  call(native.checkRun, code, args, background)
-  return args
-}
-
-/** The messages of a native stream as an async generator; `return()` closes the stream. */
-async function* messages(open) {
-  const stream = await call(open)
-  try {
-    for (;;) {
-      const msg = await call(() => stream.next())
-      if (msg == null) return
-      yield msg
-    }
-  } finally {
-    stream.close()
-  }
-}
 
 /** Used when neither `template` nor `templateId` is given (the core applies it). */
 const DEFAULT_TEMPLATE = native.defaultTemplate()
@@ -89,19 +44,17 @@ class Sandbox {
       internetAccess: v.optBoolean(o.internetAccess, 'internetAccess'),
       envVars: v.optEnv(o.envVars, 'envVars'),
     }
-    const handle = await call(native.createSandbox, v.clientArgs(o), args)
+    const handle = await call(() => native.createSandbox(v.clientArgs(o), args))
     return new Sandbox(handle, token)
   }
 
   static async connect(sandboxId, apiKeyOrOptions, baseURL) {
-    if (typeof sandboxId !== 'string' || sandboxId === '') {
-      throw new TypeError('sandboxId must be a non-empty string')
-    }
+    v.nonEmptyString(sandboxId, 'sandboxId')
     const o =
       typeof apiKeyOrOptions === 'string' || baseURL !== undefined
         ? { apiKey: apiKeyOrOptions ?? undefined, baseURL }
         : v.options(apiKeyOrOptions, 'options')
-    const handle = await call(native.connectSandbox, v.clientArgs(o), sandboxId)
+    const handle = await call(() => native.connectSandbox(v.clientArgs(o), sandboxId))
     return new Sandbox(handle, token)
   }
 
@@ -112,7 +65,7 @@ class Sandbox {
       region: v.optString(o.region, 'region'),
       limit: v.optInteger(o.limit, 'limit', 1, 2 ** 32 - 1),
     }
-    const handles = await call(native.listSandboxes, v.clientArgs(o), args)
+    const handles = await call(() => native.listSandboxes(v.clientArgs(o), args))
     return handles.map((h) => new Sandbox(h, token))
   }
 
@@ -128,89 +81,31 @@ class Sandbox {
   async runCode(code, options) {
     const o = v.options(options, 'options')
     const args = runArgs(code, o)
-    const callbacks = {
-      onStdout: v.optFunction(o.onStdout, 'onStdout'),
-      onStderr: v.optFunction(o.onStderr, 'onStderr'),
-      onResult: v.optFunction(o.onResult, 'onResult'),
-      onError: v.optFunction(o.onError, 'onError'),
-    }
-    if (Object.values(callbacks).some((f) => f !== undefined)) {
-      return this.#runWithCallbacks(code, args, callbacks)
-    }
-    const raw = await call(() => this.#native.runCode(code, args))
-    return new ExecutionResult(raw)
+    const callbacks = runCallbacks(o)
+    if (callbacks) return runWithCallbacks(this.#native, code, args, callbacks)
+    return call(() => this.#native.runCode(code, args), ExecutionResult)
   }
 
-  // The callback form of runCode: drives a stream, calls back for each output in order, and
-  // settles with the result (or typed error) the core folds from the same messages. A throwing
-  // callback rejects the call with its own exception (and the run stops); `onError` only sees
-  // errors of the run.
-  async #runWithCallbacks(code, args, cb) {
-    let stream
-    try {
-      stream = await call(() => this.#native.runCodeStream(code, args))
-    } catch (err) {
-      cb.onError?.(err)
-      throw err
-    }
-    try {
-      for (;;) {
-        let msg
-        try {
-          msg = await call(() => stream.next())
-        } catch (err) {
-          cb.onError?.(err)
-          throw err
-        }
-        if (msg == null) break
-        if (msg.type === 'stdout') cb.onStdout?.(msg.data)
-        else if (msg.type === 'stderr') cb.onStderr?.(msg.data)
-        else if (msg.type === 'display') cb.onResult?.(richOutputOfMessage(msg))
-      }
-      let result
-      try {
-        result = new ExecutionResult(await call(() => stream.result()))
-      } catch (err) {
-        cb.onError?.(err)
-        throw err
-      }
-      if (result.error) cb.onError?.(result.error)
-      return result
-    } finally {
-      stream.close()
-    }
-  }
-
-  /**
-   * Runs code and yields the agent's messages as they arrive (`{type: 'stdout', data,
-   * timestamp}`, `stderr`, `display`, `result`, `error`, and last `complete`). Leaving the loop
-   * early closes the connection, which stops the run.
-   */
+  // Not async: bad arguments throw at the call, before the loop starts.
   runCodeStream(code, options) {
     const args = runArgs(code, v.options(options, 'options'))
     return messages(() => this.#native.runCodeStream(code, args))
   }
 
-  /** Starts code that goes on running after this call; see `listProcesses`, `killProcess`. */
   async runCodeBackground(code, options) {
     const o = v.options(options, 'options')
     const args = runArgs(code, o, true)
     const name = v.optString(o.name, 'name')
-    return new ProcessInfo(await call(() => this.#native.runCodeBackground(code, args, name)))
+    return call(() => this.#native.runCodeBackground(code, args, name), ProcessInfo)
   }
 
-  /** The background runs of this sandbox, with their status and (once ended) output. */
   async listProcesses() {
-    const list = await call(() => this.#native.listProcesses())
-    return list.map((p) => new ProcessInfo(p))
+    return call(() => this.#native.listProcesses(), ProcessInfo)
   }
 
-  /** Stops a background run. */
   async killProcess(processId) {
-    if (typeof processId !== 'string' || processId === '') {
-      throw new TypeError(`processId must be a non-empty string, got ${typeof processId}`)
-    }
-    return new ProcessInfo(await call(() => this.#native.killProcess(processId)))
+    v.nonEmptyString(processId, 'processId')
+    return call(() => this.#native.killProcess(processId), ProcessInfo)
   }
 
   async kill() {
@@ -234,7 +129,7 @@ class Sandbox {
 
 /** The error table of the native core, `[{className, parent}]`; for parity tests. */
 function errorKinds() {
-  return call(native.errorKinds)
+  return call(() => native.errorKinds())
 }
 
 module.exports = {

@@ -19,6 +19,14 @@ function optString(value, name) {
   return value
 }
 
+/** A required, non-empty string: an id, a path, a key. */
+function nonEmptyString(value, name) {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}`)
+  }
+  return value
+}
+
 function optBoolean(value, name) {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'boolean') {
@@ -99,6 +107,7 @@ function clientArgs(opts) {
 
 module.exports = {
   clientArgs,
+  nonEmptyString,
   optBoolean,
   optEnv,
   optFunction,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Tests of the Node package @hopx-ai/sdk, from a fresh checkout: install the JS tools, build the
-# native module (debug), run `node --test` against the embedded local engine (it also runs
-# `tsc --noEmit` on tests/node/types), then check that `npm pack` installs and runs outside
-# the repo.
+# native module (debug), run `node --test` against the embedded local engine, then check that
+# `npm pack` installs and runs outside the repo. The type checks are tests too, so a tsc error
+# fails this script: types.test.mjs runs `tsc --noEmit` on tests/node/types (usage, and the
+# public declarations against the generated native.d.ts), exports.test.mjs compares
+# index.d.ts with what the package exports.
 # Honours CARGO_TARGET_DIR and HOPX_LOCAL_PYTHON. Exits non-zero on any failure or when no
 # test ran. Set HOPX_SKIP_PACK=1 to skip the (slower) packaging check.
 set -euo pipefail

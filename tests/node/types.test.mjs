@@ -1,5 +1,6 @@
 // The hand-written declarations describe real usage: `tsc --noEmit` on tests/node/types
-// (CommonJS and ES module views, `await using`, error fields).
+// (CommonJS and ES module views, `await using`, error fields), and line up with the native
+// module's generated declarations (native.ts).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -20,3 +21,6 @@ test('tsc --noEmit accepts tests/node/types', () => tsc('tests/node/types'))
 
 test('the declarations compile without the esnext.disposable lib', () =>
   tsc('tests/node/types/tsconfig.es2022.json'))
+
+test("the declarations line up with the native module's (native.d.ts)", () =>
+  tsc('tests/node/types/tsconfig.native.json'))
