@@ -1,0 +1,29 @@
+//! `hopx-wire`: the JSON of the HopX protocol, defined once.
+//!
+//! The local engine (`hopx-local`) serialises these types and the client (`hopx-core`)
+//! deserialises them, so a field cannot be spelt one way on one side and another way on the
+//! other. The client also reads the HopX cloud, which leaves most fields out and documents few
+//! types: a reader fills what is missing with defaults and survives a field of the wrong type,
+//! while what the engine writes keeps every field the official SDKs need.
+//!
+//! Plain data only: no I/O, no rules beyond how one shape maps onto another.
+
+pub mod code;
+mod error_body;
+mod execute;
+mod lenient;
+mod list;
+mod process;
+mod rich;
+mod sandbox;
+mod stream;
+mod template;
+
+pub use error_body::{AgentErrorBody, ControlErrorBody, ErrorBody, ErrorDetail};
+pub use execute::{ExecuteRequest, ExecuteResponse, ExecutionError, RunFlags};
+pub use list::List;
+pub use process::{BackgroundRequest, KillResult, ProcessInfo, ProcessList, ProcessOutput};
+pub use rich::{FlatRich, RichOutput};
+pub use sandbox::{CreateSandboxRequest, Resources, SandboxRecord};
+pub use stream::{CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, ResultMessage, StreamMessage};
+pub use template::{TemplateRecord, TemplateResources};
