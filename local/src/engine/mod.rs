@@ -16,6 +16,7 @@ use crate::spawn::{self, Isolator, SandboxSpec};
 use axum::http::StatusCode;
 use config::EngineConfig;
 use error::ApiError;
+use hopx_wire::code;
 use sandbox::{Sandbox, SandboxParts};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -115,14 +116,14 @@ impl Engine {
         let isolator = inner.isolator.clone().map_err(|e| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "ISOLATION_UNAVAILABLE",
+                code::ISOLATION_UNAVAILABLE,
                 format!("cannot isolate local sandboxes on this machine: {e}"),
             )
         })?;
         if inner.sandboxes.lock().unwrap().len() >= inner.config.max_sandboxes {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "RESOURCE_LIMIT_EXCEEDED",
+                code::RESOURCE_LIMIT_EXCEEDED,
                 format!(
                     "Sandbox limit reached: {} live sandboxes (HOPX_LOCAL_MAX_SANDBOXES)",
                     inner.config.max_sandboxes
@@ -133,7 +134,7 @@ impl Engine {
         }
         if req.template.python_kernel {
             crate::exec::kernel::check_available(inner.runtimes)
-                .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "KERNEL_UNAVAILABLE", m))?;
+                .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code::KERNEL_UNAVAILABLE, m))?;
         }
         let id = crate::ids::sandbox_id();
         let pooled =
@@ -195,7 +196,7 @@ impl Engine {
         match self.inner.gone.lock().unwrap().get(id) {
             Some(Gone::Expired) => ApiError::new(
                 StatusCode::NOT_FOUND,
-                "SANDBOX_EXPIRED",
+                code::SANDBOX_EXPIRED,
                 format!("Sandbox not found: {id} expired (its timeout_seconds ran out)"),
             ),
             _ => ApiError::sandbox_not_found(id),

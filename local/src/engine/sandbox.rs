@@ -169,7 +169,7 @@ impl Sandbox {
         req: ExecRequest,
         name: Option<String>,
         budget: usize,
-    ) -> serde_json::Value {
+    ) -> hopx_wire::ProcessInfo {
         self.background.start(&self.context, req, name, budget)
     }
 }

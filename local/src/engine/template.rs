@@ -1,7 +1,7 @@
 //! The templates a local engine offers.
 
 use crate::exec::Language;
-use serde_json::{json, Value};
+use hopx_wire::{TemplateRecord, TemplateResources};
 
 /// A sandbox template.
 #[derive(Debug)]
@@ -50,30 +50,32 @@ impl Template {
     }
 
     /// The `Template` object of `GET /v1/templates/{name}`.
-    pub fn to_wire(&self, memory_mb: u64, created_at: &str) -> Value {
-        let resources = json!({ "vcpu": cpus(), "memory_mb": memory_mb, "disk_gb": 0 });
-        json!({
-            "object": "template",
-            "id": self.id,
-            "name": self.name,
-            "display_name": self.display_name,
-            "description": self.description,
-            "category": "development",
-            "language": "python",
-            "features": if self.python_kernel { vec!["stateful-python", "rich-outputs"] } else { vec![] },
-            "tags": ["local"],
-            "popularity_score": 0,
-            "is_active": true,
-            "is_public": true,
-            "status": "active",
-            "build_id": "",
-            "organization_id": "",
-            "created_at": created_at,
-            "updated_at": created_at,
-            "default_resources": resources,
-            "min_resources": resources,
-            "max_resources": resources,
-        })
+    pub fn to_wire(&self, memory_mb: u64, created_at: &str) -> TemplateRecord {
+        let resources = TemplateResources { vcpu: cpus() as i64, memory_mb: memory_mb as i64, disk_gb: 0 };
+        let features = if self.python_kernel { vec!["stateful-python", "rich-outputs"] } else { vec![] };
+        TemplateRecord {
+            object: "template".into(),
+            id: self.id.into(),
+            name: self.name.into(),
+            display_name: self.display_name.into(),
+            description: self.description.into(),
+            category: "development".into(),
+            language: "python".into(),
+            features: features.into_iter().map(String::from).collect(),
+            tags: vec!["local".into()],
+            popularity_score: 0,
+            is_active: true,
+            is_public: true,
+            status: "active".into(),
+            build_id: String::new(),
+            organization_id: String::new(),
+            created_at: created_at.into(),
+            updated_at: created_at.into(),
+            default_resources: resources.clone(),
+            min_resources: resources.clone(),
+            max_resources: resources,
+            request_id: None,
+        }
     }
 }
 

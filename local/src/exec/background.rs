@@ -13,7 +13,7 @@ use crate::exec::context::{until_true, RunContext};
 use crate::exec::output::Captured;
 use crate::exec::{ExecOutcome, ExecRequest};
 use crate::ids::rfc3339;
-use serde_json::{json, Value};
+use hopx_wire::{KillResult, ProcessInfo, ProcessOutput};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -46,7 +46,13 @@ pub struct Runs {
 impl Runs {
     /// Starts `req` in the background and returns its description. The output of finished
     /// runs is kept within `budget` bytes.
-    pub fn start(&self, ctx: &RunContext, req: ExecRequest, name: Option<String>, budget: usize) -> Value {
+    pub fn start(
+        &self,
+        ctx: &RunContext,
+        req: ExecRequest,
+        name: Option<String>,
+        budget: usize,
+    ) -> ProcessInfo {
         let process_id = format!("proc_{}", &crate::ids::secret()[..16]);
         let (kill, mut kill_rx) = watch::channel(false);
         let run = Run {
@@ -94,26 +100,27 @@ impl Runs {
     }
 
     /// Every run, oldest first, with output when `with_output`.
-    pub fn list(&self, with_output: bool) -> Vec<Value> {
+    pub fn list(&self, with_output: bool) -> Vec<ProcessInfo> {
         self.runs.lock().unwrap().values().map(|r| describe(r, with_output)).collect()
     }
 
     /// One run with its output.
-    pub fn get(&self, process_id: &str) -> Option<Value> {
+    pub fn get(&self, process_id: &str) -> Option<ProcessInfo> {
         self.runs.lock().unwrap().get(process_id).map(|r| describe(r, true))
     }
 
     /// Stops a run; `None` if there is no such run. A finished run stays as it ended.
-    pub fn kill(&self, process_id: &str) -> Option<Value> {
+    pub fn kill(&self, process_id: &str) -> Option<KillResult> {
         let runs = self.runs.lock().unwrap();
         let run = runs.get(process_id)?;
         let _ = run.kill.send(true);
-        Some(json!({
-            "process_id": process_id,
-            "status": if run.status == "running" { "killed" } else { run.status },
-            "message": if run.status == "running" { "process killed" } else { "process had already ended" },
-            "timestamp": crate::ids::now_rfc3339(),
-        }))
+        let running = run.status == "running";
+        Some(KillResult {
+            process_id: process_id.into(),
+            status: if running { "killed" } else { run.status }.into(),
+            message: if running { "process killed" } else { "process had already ended" }.into(),
+            timestamp: crate::ids::now_rfc3339(),
+        })
     }
 }
 
@@ -159,32 +166,29 @@ fn cut(stream: &mut Captured, left: &mut usize) {
 }
 
 /// The `ProcessInfo` object of the agent spec, plus output when asked for.
-fn describe(run: &Run, with_output: bool) -> Value {
+fn describe(run: &Run, with_output: bool) -> ProcessInfo {
     let end = run.ended.unwrap_or_else(SystemTime::now);
     let duration = end.duration_since(run.started).map(|d| d.as_secs_f64()).unwrap_or(0.0);
-    let mut v = json!({
-        "process_id": run.process_id,
-        "execution_id": run.process_id,
-        "name": run.name.clone().unwrap_or_default(),
-        "language": run.language,
-        "status": run.status,
-        "pid": 0,
-        "start_time": rfc3339(run.started),
-        "duration": duration,
+    let output = run.outcome.as_ref().filter(|_| with_output).map(|o| ProcessOutput {
+        stdout: o.stdout.text.clone(),
+        stderr: o.stderr.text.clone(),
+        stdout_truncated: o.stdout.truncated,
+        stderr_truncated: o.stderr.truncated,
     });
-    if let Some(ended) = run.ended {
-        v["end_time"] = Value::String(rfc3339(ended));
+    ProcessInfo {
+        process_id: run.process_id.clone(),
+        execution_id: run.process_id.clone(),
+        name: run.name.clone().unwrap_or_default(),
+        language: run.language.into(),
+        status: run.status.into(),
+        pid: 0,
+        start_time: rfc3339(run.started),
+        duration,
+        end_time: run.ended.map(rfc3339),
+        exit_code: run.outcome.as_ref().map(|o| o.exit_code),
+        output,
+        message: None,
     }
-    if let Some(o) = &run.outcome {
-        v["exit_code"] = json!(o.exit_code);
-        if with_output {
-            v["stdout"] = json!(o.stdout.text);
-            v["stderr"] = json!(o.stderr.text);
-            v["stdout_truncated"] = json!(o.stdout.truncated);
-            v["stderr_truncated"] = json!(o.stderr.truncated);
-        }
-    }
-    v
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ pub mod notes;
 pub mod oneshot;
 pub mod output;
 
+use hopx_wire::{ExecuteResponse, ExecutionError, FlatRich, RichOutput, RunFlags};
 use output::Captured;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -42,8 +43,8 @@ pub struct ExecRequest {
 pub enum ExecEvent {
     Stdout(String),
     Stderr(String),
-    /// A rich output `{type, data, metadata}` as it was displayed.
-    Display(Value),
+    /// A rich output as it was displayed.
+    Display(RichOutput),
 }
 
 /// Where a run sends its events; `None` when nobody listens.
@@ -57,14 +58,12 @@ pub struct ExecOutcome {
     pub exit_code: i32,
     /// Seconds from start to end.
     pub execution_time: f64,
-    /// Rich outputs `{type, data, metadata}` in display order.
-    pub rich_outputs: Vec<Value>,
+    /// Rich outputs in display order; the last expression's value is marked as the result.
+    pub rich_outputs: Vec<RichOutput>,
     /// Some rich outputs were dropped (past the run's limit, or too big to send).
     pub rich_outputs_truncated: bool,
-    /// The last expression's plain-text value, for the flat `result` field.
-    pub result_text: Option<String>,
-    /// A structured exception `{name, value, traceback}` from the kernel.
-    pub error: Option<Value>,
+    /// The exception the kernel reported.
+    pub error: Option<ExecutionError>,
     /// The run passed its timeout and was stopped.
     pub timed_out: bool,
     /// The sandbox was killed while the run went on.
@@ -118,63 +117,44 @@ impl ExecOutcome {
         }
     }
 
+    /// What a client reads about the run besides its output (the same on `/execute` and in
+    /// a stream's `result`).
+    pub fn flags(&self) -> RunFlags {
+        RunFlags {
+            stdout_truncated: self.stdout.truncated,
+            stderr_truncated: self.stderr.truncated,
+            rich_outputs_truncated: self.rich_outputs_truncated,
+            kernel_restarted: self.kernel_restarted,
+        }
+    }
+
     /// The `/execute` response body: the five core fields always, the flat rich fields the
     /// official SDKs read, and our `rich_outputs` array. It takes the outcome, so that the
     /// outputs (up to the run's limits) are moved into the body, not copied.
-    pub fn into_wire(self, language: Language, timestamp: String) -> Value {
-        let mut body = json!({
-            "success": self.success(),
-            "exit_code": self.exit_code,
-            "execution_time": self.execution_time,
-            "timestamp": timestamp,
-            "language": language.name(),
-        });
-        let obj = body.as_object_mut().expect("object");
-        obj.insert("stdout".into(), Value::String(self.stdout.text));
-        obj.insert("stderr".into(), Value::String(self.stderr.text));
-        for (field, mime) in FLAT_FIELDS {
-            if let Some(v) = self.rich_outputs.iter().find_map(|o| o["data"].get(mime)) {
-                // The spec types each flat field: `json` is an object, the others strings.
-                // A value of another type (a JSON array, say) stays in `rich_outputs` only.
-                let fits = if field == "json" { v.is_object() } else { v.is_string() };
-                if !fits {
-                    continue;
-                }
-                obj.insert(field.into(), v.clone());
-            }
+    pub fn into_wire(self, language: Language, timestamp: String) -> ExecuteResponse {
+        let mut flat = FlatRich::of(&self.rich_outputs);
+        // The spec types `json` as an object; another value (a JSON array, say) stays in
+        // `rich_outputs` only.
+        flat.json = flat.json.filter(Value::is_object);
+        ExecuteResponse {
+            success: Some(self.success()),
+            exit_code: self.exit_code,
+            execution_time: self.execution_time,
+            timestamp: Some(timestamp),
+            language: Some(language.name().into()),
+            flags: self.flags(),
+            stdout: self.stdout.text,
+            stderr: self.stderr.text,
+            flat,
+            dataframe: None,
+            error: self.error,
+            rich_outputs: Some(self.rich_outputs),
         }
-        if let Some(text) = self.result_text {
-            obj.insert("result".into(), Value::String(text));
-        }
-        if let Some(err) = self.error {
-            obj.insert("error".into(), err);
-        }
-        for (flag, on) in [
-            ("stdout_truncated", self.stdout.truncated),
-            ("stderr_truncated", self.stderr.truncated),
-            ("rich_outputs_truncated", self.rich_outputs_truncated),
-            ("kernel_restarted", self.kernel_restarted),
-        ] {
-            if on {
-                obj.insert(flag.into(), Value::Bool(true));
-            }
-        }
-        obj.insert("rich_outputs".into(), Value::Array(self.rich_outputs));
-        body
     }
 }
 
-/// Flat response fields and the MIME type each one carries (first output of that type wins).
-const FLAT_FIELDS: [(&str, &str); 5] = [
-    ("png", "image/png"),
-    ("html", "text/html"),
-    ("svg", "image/svg+xml"),
-    ("markdown", "text/markdown"),
-    ("json", "application/json"),
-];
-
-/// A rich output item from a MIME bundle: its `type` is the richest MIME present.
-pub fn rich_output(data: Map<String, Value>, metadata: Map<String, Value>) -> Value {
+/// A rich output from a MIME bundle: its `type` is the richest MIME present.
+pub fn rich_output(data: Map<String, Value>, metadata: Map<String, Value>) -> RichOutput {
     const ORDER: [&str; 9] = [
         "image/png",
         "image/jpeg",
@@ -192,7 +172,7 @@ pub fn rich_output(data: Map<String, Value>, metadata: Map<String, Value>) -> Va
         .map(|m| m.to_string())
         .or_else(|| data.keys().next().cloned())
         .unwrap_or_else(|| "text/plain".into());
-    json!({ "type": main, "data": data, "metadata": metadata })
+    RichOutput { mime_type: main, data, metadata }
 }
 
 #[cfg(test)]
@@ -208,7 +188,11 @@ mod tests {
         };
         assert_eq!(status(|_| {}), RunStatus::Completed);
         assert_eq!(status(|o| o.exit_code = 1), RunStatus::Failed);
-        assert_eq!(status(|o| o.error = Some(json!({"name": "ValueError"}))), RunStatus::Failed);
+        let raised = |o: &mut ExecOutcome| {
+            o.error =
+                Some(ExecutionError { name: "ValueError".into(), value: "bad".into(), traceback: "".into() })
+        };
+        assert_eq!(status(raised), RunStatus::Failed);
         assert_eq!(status(|o| o.timed_out = true), RunStatus::Timeout);
         assert_eq!(status(|o| o.sandbox_killed = true), RunStatus::Killed);
         let both = |o: &mut ExecOutcome| {

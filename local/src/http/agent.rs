@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hopx_wire::code;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,13 +99,13 @@ async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> 
         Some(t) if agent.sandbox.accepts_token(t.trim()) => next.run(req).await,
         Some(_) => AgentError(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "TOKEN_INVALID",
+            code::TOKEN_INVALID,
             "Invalid or expired sandbox token",
         ))
         .into_response(),
         None => AgentError(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "AUTHENTICATION_REQUIRED",
+            code::AUTHENTICATION_REQUIRED,
             "Authorization: Bearer <token> required",
         ))
         .into_response(),
@@ -112,7 +113,7 @@ async fn require_token(State(agent): State<Agent>, req: Request, next: Next) -> 
 }
 
 async fn not_found() -> AgentError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint").into()
+    ApiError::new(StatusCode::NOT_FOUND, code::NOT_FOUND, "no such endpoint").into()
 }
 
 fn uptime(agent: &Agent) -> u64 {

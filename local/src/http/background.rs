@@ -13,7 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use hopx_wire::{code, ProcessInfo, ProcessList};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -45,14 +46,13 @@ pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
         Err(e) => return AgentError(e).into_response(),
     };
     let budget = config.background_output_budget;
-    let mut v = agent.sandbox.start_background(req, name, budget);
-    v["message"] = json!("started in the background");
-    Json(v).into_response()
+    let started = agent.sandbox.start_background(req, name, budget);
+    Json(ProcessInfo { message: Some("started in the background".into()), ..started }).into_response()
 }
 
-pub async fn list(State(agent): State<Agent>) -> Json<Value> {
+pub async fn list(State(agent): State<Agent>) -> Json<ProcessList> {
     let processes = agent.sandbox.background.list(true);
-    Json(json!({"processes": processes, "count": processes.len(), "timestamp": crate::ids::now_rfc3339()}))
+    Json(ProcessList { count: processes.len(), processes, timestamp: crate::ids::now_rfc3339() })
 }
 
 pub async fn get_one(State(agent): State<Agent>, Path(id): Path<String>) -> Response {
@@ -81,7 +81,7 @@ fn kill(agent: &Agent, id: Option<&str>) -> Response {
     let Some(id) = id.filter(|s| !s.is_empty()) else {
         return AgentError(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "MISSING_PARAMETER",
+            code::MISSING_PARAMETER,
             "process_id is required",
         ))
         .into_response();
@@ -95,7 +95,7 @@ fn kill(agent: &Agent, id: Option<&str>) -> Response {
 fn not_found(id: &str) -> Response {
     AgentError(ApiError::new(
         StatusCode::NOT_FOUND,
-        "PROCESS_NOT_FOUND",
+        code::PROCESS_NOT_FOUND,
         format!("no background process {id}"),
     ))
     .into_response()

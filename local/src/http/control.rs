@@ -4,7 +4,7 @@
 //! nested error bodies, `X-Request-ID` on every answer.
 
 use super::error_body::ControlError;
-use super::{agent, json_object, string_map, wire};
+use super::{agent, json_object, record, string_map};
 use crate::engine::error::ApiError;
 use crate::engine::template::{Template, TEMPLATES};
 use crate::engine::{CreateRequest, Engine};
@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use hopx_wire::{code, List, TemplateRecord};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -46,7 +47,7 @@ async fn health() -> Json<Value> {
 }
 
 async fn not_found() -> ControlError {
-    ApiError::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", "no such endpoint").into()
+    ApiError::new(StatusCode::NOT_FOUND, code::RESOURCE_NOT_FOUND, "no such endpoint").into()
 }
 
 /// Accepts the key from `X-API-Key` or `Authorization: Bearer` when the engine has one.
@@ -64,7 +65,7 @@ async fn require_api_key(State(engine): State<Engine>, req: Request, next: Next)
             Some(_) => {
                 return ControlError(ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "INVALID_TOKEN",
+                    code::INVALID_TOKEN,
                     "Invalid API key",
                 ))
                 .into_response()
@@ -72,7 +73,7 @@ async fn require_api_key(State(engine): State<Engine>, req: Request, next: Next)
             None => {
                 return ControlError(ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "AUTHENTICATION_REQUIRED",
+                    code::AUTHENTICATION_REQUIRED,
                     "API key required (X-API-Key header)",
                 ))
                 .into_response()
@@ -109,7 +110,7 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
     // No await between the sandbox joining the table and its agent starting: a client that
     // goes away here cannot leave a sandbox without an agent.
     agent::serve(listener, sandbox.clone(), engine.clone());
-    Ok((StatusCode::CREATED, Json(wire::sandbox(&sandbox, true))).into_response())
+    Ok((StatusCode::CREATED, Json(record::sandbox(&sandbox, true))).into_response())
 }
 
 fn find_template(obj: &serde_json::Map<String, Value>) -> Result<&'static Template, ApiError> {
@@ -126,7 +127,7 @@ fn template_not_found(name: &str) -> ApiError {
     let names = Template::names();
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "TEMPLATE_NOT_FOUND",
+        code::TEMPLATE_NOT_FOUND,
         // Not the words "not found": the official JS SDK turns any 404 saying so into a
         // FileNotFoundError; this way it raises APIError with code TEMPLATE_NOT_FOUND.
         format!("Unknown template {name:?}. Available templates: {}", names.join(", ")),
@@ -142,28 +143,17 @@ async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, Stri
     let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let status_ok = |s: &str| q.get("status").is_none_or(|want| want == s);
     let region_ok = q.get("region").is_none_or(|r| r == "local");
-    let all: Vec<Value> = engine
-        .list()
-        .iter()
-        .filter(|_| status_ok("running") && region_ok)
-        .map(|sb| wire::sandbox(sb, false))
-        .collect();
-    let page: Vec<Value> = all.iter().skip(offset).take(limit).cloned().collect();
-    let has_more = offset + page.len() < all.len();
-    Ok(Json(json!({
-        "object": "list",
-        "data": page,
-        "has_more": has_more,
-        "next_cursor": if has_more { Value::String((offset + limit).to_string()) } else { Value::Null },
-        "url": "/v1/sandboxes",
-        "request_id": crate::http::current_request_id(),
-    }))
-    .into_response())
+    let all: Vec<_> = engine.list().into_iter().filter(|_| status_ok("running") && region_ok).collect();
+    let page = all.iter().skip(offset).take(limit).map(|sb| record::sandbox(sb, false)).collect();
+    let mut list = List::new(page, "/v1/sandboxes", crate::http::current_request_id());
+    list.has_more = offset + list.data.len() < all.len();
+    list.next_cursor = list.has_more.then(|| (offset + limit).to_string());
+    Ok(Json(list).into_response())
 }
 
 async fn get_one(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
     let sandbox = engine.get(&id)?;
-    Ok(Json(wire::sandbox(&sandbox, false)).into_response())
+    Ok(Json(record::sandbox(&sandbox, false)).into_response())
 }
 
 async fn delete(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
@@ -192,29 +182,22 @@ async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body:
 async fn refresh_token(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
     let sandbox = engine.get(&id)?;
     sandbox.new_token();
-    Ok(Json(wire::sandbox(&sandbox, true)).into_response())
+    Ok(Json(record::sandbox(&sandbox, true)).into_response())
 }
 
 fn created_at(engine: &Engine) -> String {
     crate::ids::rfc3339(engine.started())
 }
 
-async fn list_templates(State(engine): State<Engine>) -> Json<Value> {
+async fn list_templates(State(engine): State<Engine>) -> Json<List<TemplateRecord>> {
     let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
-    let data: Vec<Value> = TEMPLATES.iter().map(|t| t.to_wire(mem, &created_at(&engine))).collect();
-    Json(json!({
-        "object": "list",
-        "data": data,
-        "has_more": false,
-        "url": "/v1/templates",
-        "request_id": crate::http::current_request_id(),
-    }))
+    let data = TEMPLATES.iter().map(|t| t.to_wire(mem, &created_at(&engine))).collect();
+    Json(List::new(data, "/v1/templates", crate::http::current_request_id()))
 }
 
 async fn get_template(State(engine): State<Engine>, Path(name): Path<String>) -> Answer {
     let t = Template::find(&name).ok_or_else(|| template_not_found(&name))?;
     let mem = engine.config().limits.memory_bytes.map_or(0, |b| b / (1024 * 1024));
-    let mut v = t.to_wire(mem, &created_at(&engine));
-    v["request_id"] = Value::String(crate::http::current_request_id());
-    Ok(Json(v).into_response())
+    let record = t.to_wire(mem, &created_at(&engine));
+    Ok(Json(TemplateRecord { request_id: Some(crate::http::current_request_id()), ..record }).into_response())
 }

@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hopx_wire::code;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +31,7 @@ pub fn parse_request(
     let code = match obj.get("code") {
         Some(Value::String(c)) => c.clone(),
         None | Some(Value::Null) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "MISSING_PARAMETER", "code is required"))
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, code::MISSING_PARAMETER, "code is required"))
         }
         Some(_) => return Err(ApiError::bad_request("code must be a string")),
     };
@@ -97,7 +98,7 @@ pub fn parse_workdir(v: Option<&Value>) -> Result<String, ApiError> {
 }
 
 fn invalid_path(msg: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_PATH", msg)
+    ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_PATH, msg)
 }
 
 /// The answer to a finished run: 200 with the result, 408 on timeout, 404 if killed.
@@ -105,14 +106,14 @@ pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome,
     let outcome = match outcome {
         Ok(o) => o,
         Err(msg) => {
-            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "EXECUTION_FAILED", msg))
+            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code::EXECUTION_FAILED, msg))
                 .into_response()
         }
     };
     match outcome.status() {
         RunStatus::Killed => AgentError(ApiError::new(
             StatusCode::NOT_FOUND,
-            "RESOURCE_NOT_FOUND",
+            code::RESOURCE_NOT_FOUND,
             format!("Sandbox not found: {} was killed while the code ran", sandbox.id),
         ))
         .into_response(),
@@ -120,7 +121,7 @@ pub fn answer(sandbox: &Sandbox, req: &ExecRequest, outcome: Result<ExecOutcome,
             let secs = req.timeout.as_secs();
             let mut e = ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "EXECUTION_TIMEOUT",
+                code::EXECUTION_TIMEOUT,
                 format!("Execution timed out after {secs} s; the process tree was killed"),
             )
             .with_detail("timeout", secs)
@@ -156,7 +157,13 @@ fn command_request(sandbox: &Sandbox, body: &Bytes) -> Result<CommandRequest, Ap
     let obj = json_object(body)?;
     let command = match obj.get("command") {
         Some(Value::String(c)) if !c.is_empty() => c.clone(),
-        _ => return Err(ApiError::new(StatusCode::BAD_REQUEST, "MISSING_PARAMETER", "command is required")),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::MISSING_PARAMETER,
+                "command is required",
+            ))
+        }
     };
     let args: Vec<String> = match obj.get("args") {
         None | Some(Value::Null) => Vec::new(),
@@ -184,7 +191,7 @@ fn command_answer(
     let o = match outcome {
         Ok(o) => o,
         Err(msg) => {
-            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "COMMAND_FAILED", msg))
+            return AgentError(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code::COMMAND_FAILED, msg))
                 .into_response()
         }
     };
@@ -194,7 +201,7 @@ fn command_answer(
         RunStatus::Timeout => AgentError(
             ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "EXECUTION_TIMEOUT",
+                code::EXECUTION_TIMEOUT,
                 format!("Command timed out after {} s", timeout.as_secs()),
             )
             .with_extra("stdout", o.stdout.text)

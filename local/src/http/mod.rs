@@ -6,8 +6,8 @@ pub mod background;
 pub mod control;
 pub mod error_body;
 pub mod execute;
+pub mod record;
 pub mod stream;
-pub mod wire;
 
 use crate::engine::error::ApiError;
 use axum::body::Bytes;
@@ -15,6 +15,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use hopx_wire::code;
 use serde_json::Value;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -97,12 +98,12 @@ pub fn json_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiEr
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_JSON",
+            code::INVALID_JSON,
             "the request body must be a JSON object",
         )),
         Err(e) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_JSON",
+            code::INVALID_JSON,
             format!("the request body is not valid JSON: {e}"),
         )),
     }

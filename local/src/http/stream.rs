@@ -1,5 +1,5 @@
 //! `GET /execute/stream`: a run whose output arrives while it goes, over a WebSocket, in the
-//! message format the official SDKs read. The first client message is
+//! message format the official SDKs read ([`StreamMessage`]). The first client message is
 //! `{"type":"execute", code, language, timeout, workdir, env}`; then the server sends
 //! `stdout`/`stderr` (`data`, `timestamp`), `display` (a rich output), `result` (`exit_code`,
 //! `execution_time`), `error` when the run fails to finish, and always `complete` last.
@@ -13,7 +13,10 @@ use crate::ids::now_rfc3339;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::{json, Value};
+use hopx_wire::{
+    code, CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, ResultMessage, StreamMessage,
+};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 /// Upgrades the connection (the bearer token was checked on the upgrade request). A request
@@ -36,8 +39,8 @@ async fn session(agent: Agent, mut socket: WebSocket) {
     let req = match parse_request(&agent.sandbox, &request, agent.engine.config()) {
         Ok(r) => r,
         Err(e) => {
-            let _ = send(&mut socket, error_message(&e)).await;
-            let _ = send(&mut socket, json!({"type": "complete", "success": false})).await;
+            let _ = send(&mut socket, error_message(&e, false)).await;
+            let _ = send(&mut socket, complete(false)).await;
             return;
         }
     };
@@ -92,32 +95,37 @@ async fn first_request(socket: &mut WebSocket) -> Option<serde_json::Map<String,
             _ => {
                 let e = ApiError::new(
                     axum::http::StatusCode::BAD_REQUEST,
-                    "INVALID_JSON",
+                    code::INVALID_JSON,
                     "the first message must be a JSON object",
                 );
-                let _ = send(socket, error_message(&e)).await;
+                let _ = send(socket, error_message(&e, false)).await;
             }
         }
     }
     None
 }
 
-fn event_message(ev: ExecEvent) -> Value {
+fn event_message(ev: ExecEvent) -> StreamMessage {
+    let chunk = |data| OutputChunk { data, timestamp: Some(now_rfc3339()) };
     match ev {
-        ExecEvent::Stdout(data) => json!({"type": "stdout", "data": data, "timestamp": now_rfc3339()}),
-        ExecEvent::Stderr(data) => json!({"type": "stderr", "data": data, "timestamp": now_rfc3339()}),
-        ExecEvent::Display(item) => json!({
-            "type": "display",
-            "mime_type": item["type"],
-            "data": item["data"],
-            "metadata": item["metadata"],
-            "timestamp": now_rfc3339(),
-        }),
+        ExecEvent::Stdout(data) => StreamMessage::Stdout(chunk(data)),
+        ExecEvent::Stderr(data) => StreamMessage::Stderr(chunk(data)),
+        ExecEvent::Display(item) => StreamMessage::Display(DisplayMessage::of(item, now_rfc3339())),
     }
 }
 
-fn error_message(e: &ApiError) -> Value {
-    json!({"type": "error", "error": e.message, "code": e.code, "timestamp": now_rfc3339()})
+/// The `error` message for `e`; `kernel_restarted` when stopping the run cost the kernel.
+fn error_message(e: &ApiError, kernel_restarted: bool) -> StreamMessage {
+    StreamMessage::Error(ErrorMessage {
+        error: e.message.clone(),
+        code: Some(e.code.into()),
+        timestamp: Some(now_rfc3339()),
+        kernel_restarted,
+    })
+}
+
+fn complete(success: bool) -> StreamMessage {
+    StreamMessage::Complete(CompleteMessage { success: Some(success) })
 }
 
 /// `result` (or `error`) and then `complete`.
@@ -125,57 +133,39 @@ fn closing_messages(
     agent: &Agent,
     req: &crate::exec::ExecRequest,
     outcome: Result<ExecOutcome, String>,
-) -> Vec<Value> {
+) -> Vec<StreamMessage> {
     let o = match outcome {
         Ok(o) => o,
         Err(msg) => {
-            let e = ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "EXECUTION_FAILED", msg);
-            return vec![error_message(&e), json!({"type": "complete", "success": false})];
+            let e = ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, code::EXECUTION_FAILED, msg);
+            return vec![error_message(&e, false), complete(false)];
         }
     };
     let status = o.status();
     let mut out = Vec::new();
     match status {
-        RunStatus::Killed => out.push(error_message(&agent.engine.gone_error(&agent.sandbox.id))),
+        RunStatus::Killed => out.push(error_message(&agent.engine.gone_error(&agent.sandbox.id), false)),
         RunStatus::Timeout => {
             let e = ApiError::new(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
-                "EXECUTION_TIMEOUT",
+                code::EXECUTION_TIMEOUT,
                 format!("Execution timed out after {} s", req.timeout.as_secs()),
             );
-            let mut msg = error_message(&e);
-            if o.kernel_restarted {
-                msg["kernel_restarted"] = Value::Bool(true);
-            }
-            out.push(msg);
+            out.push(error_message(&e, o.kernel_restarted));
         }
-        RunStatus::Failed | RunStatus::Completed => {
-            let mut result = json!({
-                "type": "result",
-                "exit_code": o.exit_code,
-                "execution_time": o.execution_time,
-                "timestamp": now_rfc3339(),
-            });
-            if let Some(err) = &o.error {
-                result["error"] = err.clone();
-            }
-            for (flag, on) in [
-                ("stdout_truncated", o.stdout.truncated),
-                ("stderr_truncated", o.stderr.truncated),
-                ("rich_outputs_truncated", o.rich_outputs_truncated),
-                ("kernel_restarted", o.kernel_restarted),
-            ] {
-                if on {
-                    result[flag] = Value::Bool(true);
-                }
-            }
-            out.push(result);
-        }
+        RunStatus::Failed | RunStatus::Completed => out.push(StreamMessage::Result(ResultMessage {
+            exit_code: o.exit_code,
+            execution_time: o.execution_time,
+            timestamp: Some(now_rfc3339()),
+            flags: o.flags(),
+            error: o.error,
+        })),
     }
-    out.push(json!({"type": "complete", "success": status == RunStatus::Completed}));
+    out.push(complete(status == RunStatus::Completed));
     out
 }
 
-async fn send(socket: &mut WebSocket, msg: Value) -> Result<(), axum::Error> {
-    socket.send(Message::Text(msg.to_string().into())).await
+async fn send(socket: &mut WebSocket, msg: StreamMessage) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(&msg).map_err(axum::Error::new)?;
+    socket.send(Message::Text(text.into())).await
 }

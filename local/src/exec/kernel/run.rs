@@ -179,7 +179,7 @@ impl Kernel {
         if let Some(d) = &done {
             let ok = d["success"].as_bool().unwrap_or(false);
             outcome.exit_code = if ok { 0 } else { 1 };
-            outcome.error = d.get("error").filter(|e| e.is_object()).cloned();
+            outcome.error = d.get("error").and_then(|e| serde_json::from_value(e.clone()).ok());
             if d["restored"].as_array().is_some_and(|r| !r.is_empty()) {
                 tell(outcome, events, "[hopx] the code closed or redirected its stdout or stderr; the Python kernel put them back for the next run");
             }
@@ -246,17 +246,15 @@ impl Kernel {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        let mut metadata = match frame["metadata"].take() {
+        let metadata = match frame["metadata"].take() {
             Value::Object(m) => m,
             _ => Map::new(),
         };
+        let mut item = rich_output(data, metadata);
         if frame["kind"] == "result" {
-            if let Some(text) = data.get("text/plain").and_then(Value::as_str) {
-                outcome.result_text = Some(text.to_string());
-            }
-            metadata.insert("kind".into(), Value::String("result".into()));
+            // Where the flat `result` (the value's text) comes from.
+            item.mark_as_result();
         }
-        let item = rich_output(data, metadata);
         if let Some(tx) = events {
             let _ = tx.send(ExecEvent::Display(item.clone()));
         }
