@@ -63,7 +63,7 @@ class NativeStream:
     def closed(self) -> bool: ...
     def next_message(self) -> Optional[Dict[str, Any]]:
         """The next message (blocking, GIL released), or None when the run is over."""
-    def anext_message(self) -> Awaitable[Optional[Dict[str, Any]]]:
+    def next_message_async(self) -> Awaitable[Optional[Dict[str, Any]]]:
         """The next message (awaitable), or None when the run is over."""
     def result(self) -> Dict[str, Any]:
         """The folded result as a dict, or raises the run's error (after the last message)."""

@@ -82,7 +82,7 @@ async def arun_with_callbacks(native, args, callbacks):
     stream = await native.run_code_stream_async(*args)
     try:
         try:
-            while (msg := await stream.anext_message()) is not None:
+            while (msg := await stream.next_message_async()) is not None:
                 call = _call_for(msg, callbacks)
                 if call:
                     await _invoke(*call)
@@ -147,7 +147,7 @@ class MessageStream:
         if self._stream is None:
             self._stream = await self._native.run_code_stream_async(*self._args)
         try:
-            msg = await self._stream.anext_message()
+            msg = await self._stream.next_message_async()
         except BaseException:
             self._done = True
             self._stream.close()
