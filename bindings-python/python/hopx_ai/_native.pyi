@@ -1,14 +1,33 @@
 """Type stubs of ``hopx_ai._native``, the private pyo3 module under ``hopx_ai``.
 
-Results come back as plain dicts (see ``hopx_ai.models``); async forms return awaitables
-driven by the package's one tokio runtime. Errors are ``hopx_ai.errors`` classes.
+Results come back as plain dicts (see ``hopx_ai.models``). Every call ``x`` has an ``x_async``
+twin with the same arguments that returns an awaitable driven by the package's one tokio
+runtime (``src/dual.rs``); the package picks one or the other by name (``_define.call``).
+Errors are ``hopx_ai.errors`` classes.
 """
 
-from typing import Any, Awaitable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, final
+
+__all__ = [
+    "NativeSandbox",
+    "NativeStream",
+    "create",
+    "create_async",
+    "connect",
+    "connect_async",
+    "list",
+    "list_async",
+    "check_run",
+    "error_kinds",
+    "DEFAULT_RUN_TIMEOUT",
+    "MAX_RUN_TIMEOUT",
+]
 
 DEFAULT_RUN_TIMEOUT: int
 MAX_RUN_TIMEOUT: int
 
+# pyo3 classes cannot be subclassed.
+@final
 class NativeSandbox:
     """A core sandbox handle."""
 
@@ -56,6 +75,8 @@ class NativeSandbox:
     def set_timeout(self, seconds: int) -> None: ...
     def set_timeout_async(self, seconds: int) -> Awaitable[None]: ...
 
+# pyo3 classes cannot be subclassed.
+@final
 class NativeStream:
     """One streaming run; its messages are read one at a time."""
 
