@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Python package into .venv (debug build, for speed), checks its types (mypy
-# --strict on the package and on typed usage, stubtest of every annotation and of _native.pyi
-# against the built module), then runs its tests against the embedded local engine.
+# Lints and format-checks the Python package and its tests (ruff), builds the package into
+# .venv (debug build, for speed), checks its types (mypy --strict on the package and on typed
+# usage; stubtest of its annotations and of _native.pyi against the built module), then runs
+# its tests against the embedded local engine.
 # Self-contained and idempotent; run from the repository root. Honours CARGO_TARGET_DIR.
 # Fails when a check or a test fails and when pytest collected no test.
 set -euo pipefail
@@ -17,6 +18,11 @@ else
     "$PY" -m pip install -q "maturin>=1.7,<2" pytest pytest-asyncio nbclient nbformat ipykernel \
         jupyter_client ipython matplotlib pandas numpy
 fi
+
+echo "== ruff check, ruff format --check (the package and its tests)"
+"$PY" -m ruff check bindings-python/python tests/python
+"$PY" -m ruff format --check bindings-python/python tests/python
+
 # The package itself, editable; maturin develop builds the dev profile (pip would build release).
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
 

@@ -119,4 +119,3 @@ def target(api_key: "Optional[str]", base_url: "Optional[str]") -> "Dict[str, Op
     check_str("api_key", api_key)
     check_str("base_url", base_url)
     return dict(api_key=api_key, base_url=base_url, local_python=sys.executable or None)
-

@@ -80,9 +80,10 @@ if TYPE_CHECKING:
         overload,
     )
 
-    from ._native import NativeSandbox
     # Not `typing`: Python 3.9 has no ParamSpec (type checkers bundle typing_extensions).
     from typing_extensions import Concatenate, ParamSpec
+
+    from ._native import NativeSandbox
 
     _P = ParamSpec("_P")
     _R = TypeVar("_R")
@@ -118,6 +119,7 @@ if TYPE_CHECKING:
 
     class _CreatingMade(Protocol[_P]):
         def __get__(self, obj: object, owner: type[_H]) -> Callable[_P, _AwaitOrEnter[_H]]: ...
+
 
 __all__ = [
     "Resource",

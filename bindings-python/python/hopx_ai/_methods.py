@@ -97,7 +97,13 @@ async def create(
     from . import _native
 
     kwargs = _args.create_args(
-        template, template_id, region, timeout_seconds, internet_access, env_vars, api_key,
+        template,
+        template_id,
+        region,
+        timeout_seconds,
+        internet_access,
+        env_vars,
+        api_key,
         base_url,
     )
     return cls(await call(_native.create, **kwargs))

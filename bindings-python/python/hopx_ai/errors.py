@@ -78,7 +78,8 @@ class HopxError(Exception):
         for name, value in extra.items():
             if name not in self._accepted:
                 raise TypeError(
-                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}"
+                )
             setattr(self, name, value)
 
     def __str__(self) -> str:
@@ -90,8 +91,10 @@ class HopxError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, " \
-               f"status_code={self.status_code!r})"
+        return (
+            f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
+            f"status_code={self.status_code!r})"
+        )
 
     def __reduce__(self) -> "Tuple[Any, ...]":
         # Rebuild from the message, then restore every attribute (kind-specific ones too).
@@ -133,7 +136,8 @@ class TemplateNotFoundError(NotFoundError):
         import difflib  # only on this rare path: keeps ``import hopx_ai`` fast
 
         close = difflib.get_close_matches(
-            self.template_name, list(self.available_templates), n=1, cutoff=0.4)
+            self.template_name, list(self.available_templates), n=1, cutoff=0.4
+        )
         return close[0] if close else None
 
     def __str__(self) -> str:

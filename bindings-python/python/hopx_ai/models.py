@@ -13,8 +13,15 @@ if TYPE_CHECKING:
     _Bundle = Dict[str, Any]
 
 # MIME types a notebook shows inline, richest first; the first output of each type is used.
-_DISPLAY_MIMES = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown",
-                  "text/latex", "application/json")
+_DISPLAY_MIMES = (
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+)
 
 
 def _short(text: object, limit: int = 60) -> str:
@@ -28,8 +35,11 @@ def _filter(
     bundle: "_Bundle", include: "Optional[Iterable[str]]", exclude: "Optional[Iterable[str]]"
 ) -> "_Bundle":
     """Applies IPython's optional include/exclude MIME lists to a bundle."""
-    return {k: v for k, v in bundle.items()
-            if (not include or k in include) and (not exclude or k not in exclude)}
+    return {
+        k: v
+        for k, v in bundle.items()
+        if (not include or k in include) and (not exclude or k not in exclude)
+    }
 
 
 def _escape(text: str) -> str:
@@ -110,10 +120,27 @@ class ExecutionResult:
     ``rich_outputs_truncated`` says outputs were dropped past the run's cap for them.
     """
 
-    __slots__ = ("stdout", "stderr", "exit_code", "success", "execution_time", "rich_outputs",
-                 "error", "language", "timestamp", "stdout_truncated", "stderr_truncated",
-                 "kernel_restarted", "rich_outputs_truncated", "png", "html", "svg", "markdown",
-                 "json_output", "result")
+    __slots__ = (
+        "stdout",
+        "stderr",
+        "exit_code",
+        "success",
+        "execution_time",
+        "rich_outputs",
+        "error",
+        "language",
+        "timestamp",
+        "stdout_truncated",
+        "stderr_truncated",
+        "kernel_restarted",
+        "rich_outputs_truncated",
+        "png",
+        "html",
+        "svg",
+        "markdown",
+        "json_output",
+        "result",
+    )
 
     stdout: str
     stderr: str
@@ -182,18 +209,27 @@ class ExecutionResult:
     def _from_dict(cls, d: "Dict[str, Any]") -> "ExecutionResult":
         err = d.get("error")
         return cls(
-            stdout=d["stdout"], stderr=d["stderr"], exit_code=d["exit_code"],
-            success=d["success"], execution_time=d["execution_time"],
+            stdout=d["stdout"],
+            stderr=d["stderr"],
+            exit_code=d["exit_code"],
+            success=d["success"],
+            execution_time=d["execution_time"],
             rich_outputs=[RichOutput._from_dict(o) for o in d["rich_outputs"]],
             error=ExecutionError(err["name"], err["value"], err.get("traceback", ""))
-            if err else None,
-            language=d.get("language"), timestamp=d.get("timestamp"),
+            if err
+            else None,
+            language=d.get("language"),
+            timestamp=d.get("timestamp"),
             stdout_truncated=d.get("stdout_truncated", False),
             stderr_truncated=d.get("stderr_truncated", False),
             kernel_restarted=d.get("kernel_restarted", False),
             rich_outputs_truncated=d.get("rich_outputs_truncated", False),
-            png=d.get("png"), html=d.get("html"), svg=d.get("svg"), markdown=d.get("markdown"),
-            json_output=d.get("json"), result=d.get("result"),
+            png=d.get("png"),
+            html=d.get("html"),
+            svg=d.get("svg"),
+            markdown=d.get("markdown"),
+            json_output=d.get("json"),
+            result=d.get("result"),
         )
 
     @property
@@ -251,9 +287,11 @@ class ExecutionResult:
         return "\n".join(parts)
 
     def __repr__(self) -> str:
-        text = (f"ExecutionResult(success={self.success!r}, exit_code={self.exit_code!r}, "
-                f"execution_time={self.execution_time:.3f}, stdout={_short(self.stdout)}, "
-                f"stderr={_short(self.stderr)}")
+        text = (
+            f"ExecutionResult(success={self.success!r}, exit_code={self.exit_code!r}, "
+            f"execution_time={self.execution_time:.3f}, stdout={_short(self.stdout)}, "
+            f"stderr={_short(self.stderr)}"
+        )
         if self.rich_outputs:
             text += f", rich_outputs={self.rich_outputs!r}"
         if self.error is not None:
@@ -286,9 +324,24 @@ class SandboxInfo:
     ``end_at`` is the official alias of ``expires_at``.
     """
 
-    __slots__ = ("sandbox_id", "status", "template_id", "template_name", "organization_id",
-                 "node_id", "region", "public_host", "direct_url", "preview_url", "resources",
-                 "internet_access", "live_mode", "timeout_seconds", "expires_at", "created_at")
+    __slots__ = (
+        "sandbox_id",
+        "status",
+        "template_id",
+        "template_name",
+        "organization_id",
+        "node_id",
+        "region",
+        "public_host",
+        "direct_url",
+        "preview_url",
+        "resources",
+        "internet_access",
+        "live_mode",
+        "timeout_seconds",
+        "expires_at",
+        "created_at",
+    )
 
     sandbox_id: str
     status: str
@@ -322,8 +375,9 @@ class SandboxInfo:
         fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
         res = fields.get("resources")
         if res:
-            fields["resources"] = Resources(res.get("vcpu", 0), res.get("memory_mb", 0),
-                                            res.get("disk_mb", 0))
+            fields["resources"] = Resources(
+                res.get("vcpu", 0), res.get("memory_mb", 0), res.get("disk_mb", 0)
+            )
         return cls(d["id"], d.get("status", ""), **fields)
 
     @property
@@ -332,5 +386,7 @@ class SandboxInfo:
         return self.expires_at
 
     def __repr__(self) -> str:
-        return (f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
-                f"template_name={self.template_name!r}, expires_at={self.expires_at!r})")
+        return (
+            f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
+            f"template_name={self.template_name!r}, expires_at={self.expires_at!r})"
+        )
