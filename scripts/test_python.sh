@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Python package into .venv (debug build, for speed) and runs its tests against the
-# embedded local engine. Self-contained and idempotent; run from the repository root.
-# Honours CARGO_TARGET_DIR. Fails when a test fails and when pytest collected no test.
+# Lints and format-checks the Python package and its tests (ruff), builds the package into
+# .venv (debug build, for speed), checks its types (mypy --strict on the package and on typed
+# usage; stubtest of its annotations and of _native.pyi against the built module), then runs
+# its tests against the embedded local engine.
+# Self-contained and idempotent; run from the repository root. Honours CARGO_TARGET_DIR.
+# Fails when a check or a test fails and when pytest collected no test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-    PY311=/root/.pyenv/versions/3.11.7/bin/python3.11
-    if [ -x "$PY311" ]; then "$PY311" -m venv .venv; else python3 -m venv .venv; fi
-fi
+[ -x .venv/bin/python ] || bash scripts/setup.sh
 PY=.venv/bin/python
 
 "$PY" -m pip install -q --upgrade pip
@@ -18,8 +18,17 @@ else
     "$PY" -m pip install -q "maturin>=1.7,<2" pytest pytest-asyncio nbclient nbformat ipykernel \
         jupyter_client ipython matplotlib pandas numpy
 fi
+
+echo "== ruff check, ruff format --check (the package and its tests)"
+"$PY" -m ruff check bindings-python/python tests/python
+"$PY" -m ruff format --check bindings-python/python tests/python
+
 # The package itself, editable; maturin develop builds the dev profile (pip would build release).
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
+
+echo "== mypy --strict (files in pyproject.toml), stubtest hopx_ai"
+"$PY" -m mypy
+"$PY" -m mypy.stubtest hopx_ai
 
 # The tests use the embedded engine only; the sandbox Python is .venv's (it has the kernel deps).
 unset HOPX_API_KEY HOPX_BASE_URL

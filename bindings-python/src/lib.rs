@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod client;
 mod convert;
+mod dual;
 mod errors;
 mod runtime;
 mod sandbox;

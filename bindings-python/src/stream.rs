@@ -5,8 +5,9 @@
 //! so the protocol, the fold and the rules of closing stay in the core.
 
 use crate::convert::Json;
-use crate::runtime::{awaitable, wait};
-use hopx_core::{ExecutionStream, Result, SharedStream};
+use crate::dual::dual_methods;
+use crate::runtime::wait;
+use hopx_core::{ExecutionStream, SharedStream};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -22,48 +23,39 @@ impl NativeStream {
     }
 }
 
-async fn next(inner: Arc<SharedStream>) -> Result<Option<Json>> {
-    inner.next().await.map(|m| m.map(Json))
-}
+dual_methods! {
+    impl NativeStream {
+        plain {
+            /// The result folded from the messages so far (as a dict), or the run's error raised
+            /// as a `hopx_ai.errors` class (a timeout carries the partial stdout/stderr; a closed
+            /// stream is a `NetworkError`). Call it after `next_message` returned None.
+            fn result(&self, py: Python<'_>) -> PyResult<Json> {
+                let inner = self.inner.clone();
+                // Uncontended once the messages are read, so this does not really block.
+                wait(py, async move { inner.result().await.map(|r| Json::of(&r)) })
+            }
 
-async fn fold(inner: Arc<SharedStream>) -> Result<Json> {
-    inner.result().await.map(|r| Json::of(&r))
-}
+            /// Drops the connection; later reads return None. Safe to call more than once.
+            fn close(&self, py: Python<'_>) {
+                let stream = self.inner.close();
+                // Dropping closes the socket, which may take a moment: without the GIL.
+                py.detach(move || drop(stream));
+            }
 
-#[pymethods]
-impl NativeStream {
-    /// The next message dict (blocking, GIL released), or None when the run is over.
-    fn next_message(&self, py: Python<'_>) -> PyResult<Option<Json>> {
-        wait(py, next(self.inner.clone()))
-    }
+            /// Whether `close()` was called.
+            #[getter]
+            fn closed(&self) -> bool {
+                self.inner.is_closed()
+            }
 
-    /// `next_message` as an awaitable.
-    fn anext_message<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, next(self.inner.clone()))
-    }
+            fn __repr__(&self) -> &'static str {
+                "NativeStream()"
+            }
+        }
 
-    /// The result folded from the messages so far (as a dict), or the run's error raised as a
-    /// `hopx_ai.errors` class (a timeout carries the partial stdout/stderr; a closed stream is
-    /// a `NetworkError`). Call it after `next_message` returned None.
-    fn result(&self, py: Python<'_>) -> PyResult<Json> {
-        // Uncontended once the messages are read, so this does not really block.
-        wait(py, fold(self.inner.clone()))
-    }
-
-    /// Drops the connection; later reads return None. Safe to call more than once.
-    fn close(&self, py: Python<'_>) {
-        let stream = self.inner.close();
-        // Dropping closes the socket, which may take a moment: without the GIL.
-        py.detach(move || drop(stream));
-    }
-
-    /// Whether `close()` was called.
-    #[getter]
-    fn closed(&self) -> bool {
-        self.inner.is_closed()
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "NativeStream()"
+        /// The next message dict, or None when the run is over.
+        fn next_message / next_message_async (stream) -> Option<Json> {
+            stream.next().await.map(|m| m.map(Json))
+        }
     }
 }

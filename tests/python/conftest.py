@@ -54,9 +54,17 @@ class _Stub(BaseHTTPRequestHandler):
         self.rfile.read(length)
         if self.command == "POST" and self.path == "/v1/sandboxes":
             host = f"http://127.0.0.1:{self.server.server_address[1]}"
-            self._send(201, {"id": "stub1", "status": "running", "public_host": host,
-                             "auth_token": "tok", "token_expires_at": "2999-01-01T00:00:00Z"},
-                       {})
+            self._send(
+                201,
+                {
+                    "id": "stub1",
+                    "status": "running",
+                    "public_host": host,
+                    "auth_token": "tok",
+                    "token_expires_at": "2999-01-01T00:00:00Z",
+                },
+                {},
+            )
             return
         self._send(*self.server.answer)
 

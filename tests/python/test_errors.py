@@ -40,8 +40,10 @@ def test_every_class_pickles_with_its_attributes(name):
         setattr(err, attr, f"v-{attr}")
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is cls
-    assert str(back) == str(err) == "boom (code: X) [request_id: req]" or name == \
-        "TemplateNotFoundError"
+    assert (
+        str(back) == str(err) == "boom (code: X) [request_id: req]"
+        or name == "TemplateNotFoundError"
+    )
     for attr in ("message", "code", "request_id", "status_code", "details", *cls._accepted):
         assert getattr(back, attr) == getattr(err, attr), attr
 
@@ -119,8 +121,13 @@ def test_control_plane_statuses(stub, status, body, name):
 
 
 def test_rate_limit_carries_retry_after(stub):
-    body = {"error": {"message": "slow down", "code": "RATE_LIMIT_EXCEEDED",
-                      "details": {"retry_after_seconds": 0}}}
+    body = {
+        "error": {
+            "message": "slow down",
+            "code": "RATE_LIMIT_EXCEEDED",
+            "details": {"retry_after_seconds": 0},
+        }
+    }
     stub.answer = (429, body, {"Retry-After": "0"})
     with pytest.raises(errors.RateLimitError) as info:
         Sandbox.list(base_url=stub.url, api_key="k")

@@ -21,8 +21,9 @@ def _kernel_of_this_interpreter(tmp_path, monkeypatch):
     spec = tmp_path / "jupyter" / "kernels" / "hopx-test"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "hopx test", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "hopx test", "language": "python"})
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     return "hopx-test"
 
@@ -36,8 +37,9 @@ def test_notebook_cell_shows_text_and_plot(tmp_path, monkeypatch):
         nbformat.v4.new_code_cell("sandbox.run_code('1 + 1').rich_outputs[0]"),
         nbformat.v4.new_code_cell("sandbox.kill()"),
     ]
-    client = NotebookClient(nb, timeout=120, kernel_name=kernel,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name=kernel, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     path = tmp_path / "executed.ipynb"
     nbformat.write(nb, str(path))

@@ -81,10 +81,13 @@ def test_python_exception_is_a_result_with_error(sandbox):
     assert "error=ExecutionError(name='ValueError'" in repr(result)
 
 
-@pytest.mark.parametrize("language,code", [
-    ("python", "import time\nprint('started', flush=True)\ntime.sleep(30)"),
-    ("bash", "echo started; sleep 30"),
-])
+@pytest.mark.parametrize(
+    "language,code",
+    [
+        ("python", "import time\nprint('started', flush=True)\ntime.sleep(30)"),
+        ("bash", "echo started; sleep 30"),
+    ],
+)
 def test_timeout_raises_with_partial_output(fresh_sandbox, language, code):
     start = time.monotonic()
     with pytest.raises(TimeoutError) as info:
@@ -146,4 +149,7 @@ def test_plain_result_bundle_and_repr(sandbox):
     for name in ("png", "html", "svg", "markdown", "json_output", "result"):
         assert getattr(result, name) is None
     assert (result.stdout_truncated, result.stderr_truncated, result.kernel_restarted) == (
-        False, False, False)
+        False,
+        False,
+        False,
+    )

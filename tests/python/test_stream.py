@@ -22,7 +22,9 @@ from hopx_ai import (
 )
 
 # A line every 100 ms for 2 s.
-TICKS = "import time\nfor i in range(20):\n    print(f'line {i}', flush=True)\n    time.sleep(0.1)\n"
+TICKS = (
+    "import time\nfor i in range(20):\n    print(f'line {i}', flush=True)\n    time.sleep(0.1)\n"
+)
 LINES = [f"line {i}\n" for i in range(20)]
 
 INTERLEAVED = """import sys, time
@@ -60,8 +62,11 @@ def test_callbacks_fire_while_the_code_runs_in_order(sandbox):
 
 def test_interleaved_stdout_and_stderr_keep_their_order_per_stream(sandbox):
     events = []
-    result = sandbox.run_code(INTERLEAVED, on_stdout=lambda t: events.append(("out", t)),
-                              on_stderr=lambda t: events.append(("err", t)))
+    result = sandbox.run_code(
+        INTERLEAVED,
+        on_stdout=lambda t: events.append(("out", t)),
+        on_stderr=lambda t: events.append(("err", t)),
+    )
     out = "".join(t for k, t in events if k == "out")
     err = "".join(t for k, t in events if k == "err")
     assert out == "".join(f"out {i}\n" for i in range(10))
@@ -86,8 +91,12 @@ def test_a_timeout_delivers_the_output_so_far_then_the_error(fresh_sandbox):
     events = []
     code = "import time\nprint('one', flush=True)\ntime.sleep(30)\nprint('never')"
     with pytest.raises(TimeoutError) as info:
-        fresh_sandbox.run_code(code, timeout=2, on_stdout=lambda t: events.append(t),
-                               on_error=lambda e: events.append(e))
+        fresh_sandbox.run_code(
+            code,
+            timeout=2,
+            on_stdout=lambda t: events.append(t),
+            on_error=lambda e: events.append(e),
+        )
     # Chunks need not be lines (print may write "one" and "\n" apart): all text, then the error.
     assert "".join(events[:-1]) == "one\n"
     assert events[-1] is info.value
@@ -125,16 +134,18 @@ def test_callbacks_and_plain_path_give_equal_results(sandbox):
 def test_callbacks_run_on_the_calling_thread(sandbox):
     threads = set()
     record = lambda _: threads.add(threading.get_ident())  # noqa: E731
-    sandbox.run_code("import sys\nprint(1)\nprint(2, file=sys.stderr)\n",
-                     on_stdout=record, on_stderr=record)
+    sandbox.run_code(
+        "import sys\nprint(1)\nprint(2, file=sys.stderr)\n", on_stdout=record, on_stderr=record
+    )
     assert threads == {threading.get_ident()}
 
     # And on another thread, that thread.
     seen = {}
 
     def worker():
-        sandbox.run_code("print(1)", on_stdout=lambda _: seen.setdefault(
-            "cb", threading.get_ident()))
+        sandbox.run_code(
+            "print(1)", on_stdout=lambda _: seen.setdefault("cb", threading.get_ident())
+        )
         seen["worker"] = threading.get_ident()
 
     t = threading.Thread(target=worker)
@@ -201,7 +212,7 @@ def test_breaking_out_early_leaves_the_sandbox_usable(fresh_sandbox):
     stream.close()
     assert fresh_sandbox.run_code("print('next')").stdout == "next\n"
     # Dropping the iterator without close() does the same.
-    for msg in fresh_sandbox.run_code_stream(TICKS):
+    for _msg in fresh_sandbox.run_code_stream(TICKS):
         break
     assert fresh_sandbox.run_code("print('again')").stdout == "again\n"
     assert fresh_sandbox.run_code("print('x')", on_stdout=lambda _: None).stdout == "x\n"
@@ -280,18 +291,23 @@ def test_the_official_names_and_defaults():
     from hopx_ai import AsyncSandbox
 
     for cls in (Sandbox, AsyncSandbox):
-        for name in ("run_code_stream", "run_code_background", "list_processes",
-                     "kill_process"):
+        for name in ("run_code_stream", "run_code_background", "list_processes", "kill_process"):
             assert getattr(cls, name).__doc__, (cls, name)
         stream = inspect.signature(cls.run_code_stream).parameters
-        assert (stream["language"].default, stream["timeout"].default, stream["env"].default,
-                stream["working_dir"].default) == ("python", 60, None, "/workspace")
+        assert (
+            stream["language"].default,
+            stream["timeout"].default,
+            stream["env"].default,
+            stream["working_dir"].default,
+        ) == ("python", 60, None, "/workspace")
         bg = inspect.signature(cls.run_code_background).parameters
         assert (bg["language"].default, bg["timeout"].default, bg["name"].default) == (
-            "python", 300, None)
+            "python",
+            300,
+            None,
+        )
         run = inspect.signature(cls.run_code).parameters
-        assert all(run[f"on_{k}"].default is None for k in ("stdout", "stderr", "result",
-                                                            "error"))
+        assert all(run[f"on_{k}"].default is None for k in ("stdout", "stderr", "result", "error"))
 
 
 def test_a_process_that_streamed_exits_cleanly():
@@ -310,6 +326,7 @@ def test_a_process_that_streamed_exits_cleanly():
         "asyncio.run(main())\n"
     )
     for _ in range(3):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr[-2000:]

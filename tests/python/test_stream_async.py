@@ -6,10 +6,9 @@ import threading
 import time
 
 import pytest
+from test_stream import INTERLEAVED, LINES, PLOT, TICKS
 
 from hopx_ai import AsyncSandbox, NotFoundError, RichOutput, TimeoutError
-
-from test_stream import INTERLEAVED, LINES, PLOT, TICKS
 
 pytestmark = pytest.mark.asyncio
 
@@ -39,12 +38,14 @@ async def test_interleaved_streams_a_plot_and_the_loop_thread():
             def cb(x):
                 threads.add(threading.get_ident())
                 events.append((kind, x))
+
             return cb
 
         result = await sb.run_code(INTERLEAVED, on_stdout=record("out"), on_stderr=record("err"))
         assert "".join(t for k, t in events if k == "out") == result.stdout
         assert "".join(t for k, t in events if k == "err") == "".join(
-            f"err {i}\n" for i in range(10))
+            f"err {i}\n" for i in range(10)
+        )
         assert threads == {loop_thread}
         shown = []
         result = await sb.run_code(PLOT, on_result=shown.append)
@@ -74,8 +75,13 @@ async def test_a_timeout_gives_the_output_then_the_error():
     async with AsyncSandbox.create() as sb:
         events = []
         with pytest.raises(TimeoutError) as info:
-            await sb.run_code("echo one; sleep 30", language="bash", timeout=1,
-                              on_stdout=events.append, on_error=events.append)
+            await sb.run_code(
+                "echo one; sleep 30",
+                language="bash",
+                timeout=1,
+                on_stdout=events.append,
+                on_error=events.append,
+            )
         assert events == ["one\n", info.value] and info.value.stdout == "one\n"
         assert (await sb.run_code("print(1)")).stdout == "1\n"
 
@@ -116,4 +122,3 @@ async def test_cancelling_a_run_with_callbacks_leaves_the_sandbox_usable():
             await asyncio.wait_for(sb.run_code(TICKS, on_stdout=seen.append), 0.8)
         assert seen and "".join(seen) != "".join(LINES)
         assert (await sb.run_code("print('after')")).stdout == "after\n"
-

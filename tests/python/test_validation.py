@@ -5,22 +5,25 @@ import pytest
 from hopx_ai import AsyncSandbox, Sandbox, ValidationError
 
 
-@pytest.mark.parametrize("kwargs,error,words", [
-    (dict(code=b"print(1)"), TypeError, "code must be a str"),
-    (dict(code=None), TypeError, "code must be a str"),
-    (dict(code="1", timeout="10"), TypeError, "timeout must be a number"),
-    (dict(code="1", timeout=True), TypeError, "timeout must be a number"),
-    (dict(code="1", timeout=0), ValidationError, "timeout must be a positive"),
-    (dict(code="1", timeout=-5), ValidationError, "timeout must be a positive"),
-    (dict(code="1", timeout=float("nan")), ValidationError, "timeout must be a positive"),
-    (dict(code="1", timeout=301), ValidationError, "between 1 and 300"),
-    (dict(code="1", env={"A": 1}), TypeError, "env['A'] must be a str"),
-    (dict(code="1", env={1: "a"}), TypeError, "env keys must be str"),
-    (dict(code="1", env=["A=1"]), TypeError, "env must be a dict"),
-    (dict(code="1", env={"A=B": "1"}), ValidationError, "invalid environment variable name"),
-    (dict(code="1", language=None), TypeError, "language must be a str"),
-    (dict(code="1", working_dir=3), TypeError, "working_dir must be a str"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,words",
+    [
+        (dict(code=b"print(1)"), TypeError, "code must be a str"),
+        (dict(code=None), TypeError, "code must be a str"),
+        (dict(code="1", timeout="10"), TypeError, "timeout must be a number"),
+        (dict(code="1", timeout=True), TypeError, "timeout must be a number"),
+        (dict(code="1", timeout=0), ValidationError, "timeout must be a positive"),
+        (dict(code="1", timeout=-5), ValidationError, "timeout must be a positive"),
+        (dict(code="1", timeout=float("nan")), ValidationError, "timeout must be a positive"),
+        (dict(code="1", timeout=301), ValidationError, "between 1 and 300"),
+        (dict(code="1", env={"A": 1}), TypeError, "env['A'] must be a str"),
+        (dict(code="1", env={1: "a"}), TypeError, "env keys must be str"),
+        (dict(code="1", env=["A=1"]), TypeError, "env must be a dict"),
+        (dict(code="1", env={"A=B": "1"}), ValidationError, "invalid environment variable name"),
+        (dict(code="1", language=None), TypeError, "language must be a str"),
+        (dict(code="1", working_dir=3), TypeError, "working_dir must be a str"),
+    ],
+)
 def test_run_code_arguments(sandbox, kwargs, error, words):
     code = kwargs.pop("code")
     with pytest.raises(error) as info:
@@ -43,13 +46,16 @@ def test_unknown_keywords_are_type_errors(sandbox):
         AsyncSandbox.create(nope=1)
 
 
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(template=1), "template must be a str"),
-    (dict(env_vars={"A": 2}), "env_vars['A'] must be a str"),
-    (dict(internet_access="yes"), "internet_access must be a bool"),
-    (dict(timeout_seconds="1h"), "timeout_seconds must be a number"),
-    (dict(api_key=123), "api_key must be a str"),
-])
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(template=1), "template must be a str"),
+        (dict(env_vars={"A": 2}), "env_vars['A'] must be a str"),
+        (dict(internet_access="yes"), "internet_access must be a bool"),
+        (dict(timeout_seconds="1h"), "timeout_seconds must be a number"),
+        (dict(api_key=123), "api_key must be a str"),
+    ],
+)
 def test_create_arguments(kwargs, words):
     with pytest.raises(TypeError) as info:
         Sandbox.create(**kwargs)

@@ -12,6 +12,7 @@ one they run in a local engine embedded in this package, using this Python inter
 The native module loads on the first call, so importing this package is cheap.
 """
 
+from ._stream import MessageStream
 from .async_sandbox import AsyncSandbox
 from .errors import (
     AgentError,
@@ -34,7 +35,6 @@ from .errors import (
     ValidationError,
 )
 from .models import ExecutionError, ExecutionResult, Resources, RichOutput, SandboxInfo
-from ._stream import MessageStream
 from .sandbox import Sandbox
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Argument checks shared by ``Sandbox`` and ``AsyncSandbox``, done before any request.
+"""Argument checks shared by every method, done before any request.
 
 Wrong types raise ``TypeError`` and bad values ``ValidationError``, each naming the argument.
 Ranges the core checks itself (timeout 1..300 s, code size) are left to it, so the limits
@@ -9,11 +9,20 @@ import sys
 
 from .errors import ValidationError
 
-def _type_name(value):
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Tuple, TypeVar
+
+    _V = TypeVar("_V")
+    # What a run's native calls take: code, language, timeout, env, working_dir.
+    _RunArgs = Tuple[str, str, int, Optional[Dict[str, str]], str]
+
+
+def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def check_str(name, value, optional=True):
+def check_str(name: str, value: "_V", optional: bool = True) -> "_V":
     """Raises ``TypeError`` unless ``value`` is a str (or None when ``optional``)."""
     if value is None and optional:
         return value
@@ -22,7 +31,7 @@ def check_str(name, value, optional=True):
     return value
 
 
-def check_env(name, env):
+def check_env(name: str, env: "Optional[Dict[str, str]]") -> "Optional[Dict[str, str]]":
     """A dict of str to str, or None."""
     if env is None:
         return None
@@ -36,26 +45,36 @@ def check_env(name, env):
     return env
 
 
-def check_timeout(name, value):
+def check_timeout(name: str, value: float) -> int:
     """A positive number of seconds, as an int (a fraction rounds up)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, got {_type_name(value)}")
     if not value > 0 or value == float("inf"):
-        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}",
-                              code="INVALID_REQUEST", field=name)
+        raise ValidationError(
+            f"{name} must be a positive number of seconds, got {value!r}",
+            code="INVALID_REQUEST",
+            field=name,
+        )
     whole = int(value)
     seconds = whole if whole == value else whole + 1
     # The native layer takes a u32; anything this big is out of range for the core anyway.
     return min(seconds, 2**32 - 1)
 
 
-def check_bool(name, value):
+def check_bool(name: str, value: "Optional[bool]") -> "Optional[bool]":
+    """Raises ``TypeError`` unless ``value`` is a bool or None."""
     if value is not None and not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, got {_type_name(value)}")
     return value
 
 
-def run_args(code, language, timeout, env, working_dir):
+def run_args(
+    code: str,
+    language: str,
+    timeout: float,
+    env: "Optional[Dict[str, str]]",
+    working_dir: str,
+) -> "_RunArgs":
     """Checked ``run_code`` arguments in the order the native layer takes them."""
     check_str("code", code, optional=False)
     check_str("language", language, optional=False)
@@ -63,36 +82,40 @@ def run_args(code, language, timeout, env, working_dir):
     return code, language, check_timeout("timeout", timeout), check_env("env", env), working_dir
 
 
-def background_args(code, language, timeout, env, working_dir, name):
-    """Checked ``run_code_background`` arguments in the native order (its timeout may exceed
-    the 300 s of a synchronous run)."""
-    check_str("name", name)
-    return (*run_args(code, language, timeout, env, working_dir), name)
-
-
-def create_args(template, template_id, region, timeout_seconds, internet_access, env_vars,
-                api_key, base_url):
+def create_args(
+    template: "Optional[str]",
+    template_id: "Optional[str]",
+    region: "Optional[str]",
+    timeout_seconds: "Optional[float]",
+    internet_access: "Optional[bool]",
+    env_vars: "Optional[Dict[str, str]]",
+    api_key: "Optional[str]",
+    base_url: "Optional[str]",
+) -> "Dict[str, Any]":
     """Checked ``create`` keyword arguments for the native layer."""
-    for name, value in (("template", template), ("template_id", template_id),
-                        ("region", region), ("api_key", api_key), ("base_url", base_url)):
+    for name, value in (
+        ("template", template),
+        ("template_id", template_id),
+        ("region", region),
+        ("api_key", api_key),
+        ("base_url", base_url),
+    ):
         check_str(name, value)
-    if timeout_seconds is not None:
-        timeout_seconds = check_timeout("timeout_seconds", timeout_seconds)
-    return dict(template=template, template_id=template_id, region=region,
-                timeout_seconds=timeout_seconds,
-                internet_access=check_bool("internet_access", internet_access),
-                env_vars=check_env("env_vars", env_vars), **target(api_key, base_url))
+    return dict(
+        template=template,
+        template_id=template_id,
+        region=region,
+        timeout_seconds=None
+        if timeout_seconds is None
+        else check_timeout("timeout_seconds", timeout_seconds),
+        internet_access=check_bool("internet_access", internet_access),
+        env_vars=check_env("env_vars", env_vars),
+        **target(api_key, base_url),
+    )
 
 
-def target(api_key, base_url):
+def target(api_key: "Optional[str]", base_url: "Optional[str]") -> "Dict[str, Optional[str]]":
     """Where to connect; the embedded engine runs sandbox code with this very interpreter."""
     check_str("api_key", api_key)
     check_str("base_url", base_url)
     return dict(api_key=api_key, base_url=base_url, local_python=sys.executable or None)
-
-
-def native():
-    """The native module, imported on first use so that ``import hopx_ai`` stays fast."""
-    from . import _native
-
-    return _native

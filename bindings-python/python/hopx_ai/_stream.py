@@ -2,29 +2,47 @@
 
 Both read the raw messages of one native stream (``hopx_ai._native.NativeStream``) one at a
 time; the message protocol and the fold into an :class:`ExecutionResult` stay in the core.
-Callbacks run in the caller's thread (sync API) or on its event loop (async API), in the order
-the messages arrived.
+Each flow is written once, as a definition (see ``_define``): ``Sandbox`` runs it in the
+caller's thread and ``AsyncSandbox`` on its event loop, callbacks in the order the messages
+arrived.
 """
 
-from ._args import native as _native_module
+from ._define import call, invoke, run_awaiting, run_blocking
 from .errors import HopxError
-from .models import ExecutionResult, RichOutput
+from .models import ExecutionError, ExecutionResult, RichOutput
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+    from ._args import _RunArgs
+    from ._native import NativeSandbox, NativeStream
+
+    # The callbacks of ``run_code`` by name. With ``AsyncSandbox`` each may also return an
+    # awaitable (be a coroutine function): it is awaited before the next message is read.
+    _Callbacks = Dict[str, Optional[Callable[[Any], object]]]
+    _Message = Dict[str, Any]
 
 __all__ = ["MessageStream"]
 
 _CALLBACKS = ("on_stdout", "on_stderr", "on_result", "on_error")
 
 
-def check_callbacks(on_stdout, on_stderr, on_result, on_error):
+def check_callbacks(
+    on_stdout: "Optional[Callable[[str], object]]",
+    on_stderr: "Optional[Callable[[str], object]]",
+    on_result: "Optional[Callable[[RichOutput], object]]",
+    on_error: "Optional[Callable[[Union[ExecutionError, HopxError]], object]]",
+) -> "Optional[_Callbacks]":
     """The callbacks as a dict (each callable or None); None when none is given."""
-    given = dict(zip(_CALLBACKS, (on_stdout, on_stderr, on_result, on_error)))
+    given: "_Callbacks" = dict(zip(_CALLBACKS, (on_stdout, on_stderr, on_result, on_error)))
     for name, fn in given.items():
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
     return given if any(fn is not None for fn in given.values()) else None
 
 
-def _call_for(msg, callbacks):
+def _call_for(msg: "_Message", callbacks: "_Callbacks") -> "Optional[Tuple[Any, Any]]":
     """The callback a message triggers and its argument, or None.
 
     ``error`` messages trigger nothing here: the run's error is raised (and given to
@@ -35,67 +53,34 @@ def _call_for(msg, callbacks):
         fn = callbacks[f"on_{kind}"]
         return (fn, msg.get("data", "")) if fn else None
     if kind == "display" and callbacks["on_result"]:
-        output = RichOutput(msg.get("mime_type", "text/plain"), msg.get("data") or {},
-                            msg.get("metadata") or {})
+        output = RichOutput(
+            msg.get("mime_type", "text/plain"), msg.get("data") or {}, msg.get("metadata") or {}
+        )
         return callbacks["on_result"], output
     return None
 
 
-def _failure(result, callbacks):
-    """What ``on_error`` gets for a finished run: the code's exception, if it raised one."""
+async def run_with_callbacks(
+    native: "NativeSandbox", args: "_RunArgs", callbacks: "_Callbacks"
+) -> ExecutionResult:
+    """``run_code`` with callbacks: reads the run's stream and calls back per message."""
+    stream = await call(native.run_code_stream, *args)
+    try:
+        try:
+            while (msg := await call(stream.next_message)) is not None:
+                hit = _call_for(msg, callbacks)
+                if hit:
+                    await invoke(*hit)
+            result = ExecutionResult._from_dict(stream.result())
+        except HopxError as exc:
+            if callbacks["on_error"]:
+                await invoke(callbacks["on_error"], exc)
+            raise
+    finally:
+        stream.close()
+    # The code raised: the run still succeeded as a call, so on_error gets the code's error.
     if callbacks["on_error"] and result.error is not None:
-        return callbacks["on_error"], result.error
-    return None
-
-
-def run_with_callbacks(native, args, callbacks):
-    """The sync ``run_code`` with callbacks: read the stream here, in the calling thread."""
-    stream = native.run_code_stream(*args)
-    try:
-        try:
-            while (msg := stream.next_message()) is not None:
-                call = _call_for(msg, callbacks)
-                if call:
-                    call[0](call[1])
-            result = ExecutionResult._from_dict(stream.result())
-        except HopxError as exc:
-            if callbacks["on_error"]:
-                callbacks["on_error"](exc)
-            raise
-    finally:
-        stream.close()
-    call = _failure(result, callbacks)
-    if call:
-        call[0](call[1])
-    return result
-
-
-async def _invoke(fn, arg):
-    out = fn(arg)
-    # Coroutines, futures and tasks; not inspect.isawaitable, whose import slows `import hopx_ai`.
-    if hasattr(out, "__await__"):
-        await out
-
-
-async def arun_with_callbacks(native, args, callbacks):
-    """The async ``run_code`` with callbacks (sync or async callables), on the event loop."""
-    stream = await native.run_code_stream_async(*args)
-    try:
-        try:
-            while (msg := await stream.anext_message()) is not None:
-                call = _call_for(msg, callbacks)
-                if call:
-                    await _invoke(*call)
-            result = ExecutionResult._from_dict(stream.result())
-        except HopxError as exc:
-            if callbacks["on_error"]:
-                await _invoke(callbacks["on_error"], exc)
-            raise
-    finally:
-        stream.close()
-    call = _failure(result, callbacks)
-    if call:
-        await _invoke(*call)
+        await invoke(callbacks["on_error"], result.error)
     return result
 
 
@@ -117,49 +102,25 @@ class MessageStream:
 
     __slots__ = ("_native", "_args", "_stream", "_done", "__weakref__")
 
-    def __init__(self, native, args):
+    def __init__(self, native: "NativeSandbox", args: "_RunArgs") -> None:
+        """Made by ``run_code_stream``, with the native handle and the checked arguments."""
+        from . import _native
+
         # Ranges and limits are the core's; checked now, since the run starts on a later read.
-        _native_module().check_run(*args, False)
+        _native.check_run(*args, False)
         self._native = native
         self._args = args
-        self._stream = None
+        self._stream: "Optional[NativeStream]" = None
         self._done = False
 
-    def __iter__(self):
-        return self
-
-    def __next__(self):
+    async def _read(self) -> "Optional[_Message]":
+        """The next message, or None at the end; the one definition of both iterators."""
         if self._done:
-            raise StopIteration
+            return None
         if self._stream is None:
-            self._stream = self._native.run_code_stream(*self._args)
-        msg = self._read(self._stream.next_message)
-        if msg is None:
-            raise StopIteration
-        return msg
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        if self._done:
-            raise StopAsyncIteration
-        if self._stream is None:
-            self._stream = await self._native.run_code_stream_async(*self._args)
+            self._stream = await call(self._native.run_code_stream, *self._args)
         try:
-            msg = await self._stream.anext_message()
-        except BaseException:
-            self._done = True
-            self._stream.close()
-            raise
-        if msg is None:
-            self._done = True
-            raise StopAsyncIteration
-        return msg
-
-    def _read(self, next_message):
-        try:
-            msg = next_message()
+            msg = await call(self._stream.next_message)
         except BaseException:
             self._done = True
             self._stream.close()
@@ -168,40 +129,57 @@ class MessageStream:
             self._done = True
         return msg
 
-    def result(self):
+    def __iter__(self) -> "MessageStream":
+        return self
+
+    def __next__(self) -> "_Message":
+        msg = run_blocking(self._read())
+        if msg is None:
+            raise StopIteration
+        return msg
+
+    def __aiter__(self) -> "MessageStream":
+        return self
+
+    async def __anext__(self) -> "_Message":
+        msg = await run_awaiting(self._read())
+        if msg is None:
+            raise StopAsyncIteration
+        return msg
+
+    def result(self) -> ExecutionResult:
         """The :class:`ExecutionResult` once every message was read, or the run's error."""
         if self._stream is None or not self._done:
             raise RuntimeError("read the stream to its end before asking for the result")
         return ExecutionResult._from_dict(self._stream.result())
 
-    def close(self):
+    def close(self) -> None:
         """Stops reading: closes the connection. Safe to call more than once."""
         self._done = True
         if self._stream is not None:
             self._stream.close()
 
-    async def aclose(self):
+    async def aclose(self) -> None:
         """:meth:`close`, as the async generator protocol spells it."""
         self.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "MessageStream":
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.close()
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> "MessageStream":
         return self
 
-    async def __aexit__(self, exc_type, exc, tb):
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         stream = getattr(self, "_stream", None)
         if stream is not None:
             stream.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = "done" if self._done else "open" if self._stream is not None else "not started"
         return f"<MessageStream {state}>"
-

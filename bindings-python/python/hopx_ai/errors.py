@@ -7,6 +7,10 @@ the attributes; the classes themselves are plain Python so they pickle and read 
 
 import builtins as _builtins
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, Optional, Sequence, Tuple
+
 __all__ = [
     "HopxError",
     "APIError",
@@ -39,17 +43,32 @@ class HopxError(Exception):
 
     # Extra keyword attributes a class adds (its subclasses inherit them), with their defaults
     # given as class attributes; and default code/status, as the official classes have.
-    _extra = ()
-    _accepted = frozenset()
-    _default_code = None
-    _default_status = None
+    _extra: "Tuple[str, ...]" = ()
+    _accepted: "FrozenSet[str]" = frozenset()
+    _default_code: "Optional[str]" = None
+    _default_status: "Optional[int]" = None
 
-    def __init_subclass__(cls, **kwargs):
+    message: str
+    code: "Optional[str]"
+    request_id: "Optional[str]"
+    status_code: "Optional[int]"
+    details: "Dict[str, Any]"
+
+    def __init_subclass__(cls, **kwargs: "Any") -> None:
         super().__init_subclass__(**kwargs)
         cls._accepted = frozenset(cls._accepted) | frozenset(cls.__dict__.get("_extra", ()))
 
-    def __init__(self, message="", *, code=None, request_id=None, status_code=None,
-                 details=None, **extra):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: "Optional[str]" = None,
+        request_id: "Optional[str]" = None,
+        status_code: "Optional[int]" = None,
+        details: "Optional[Dict[str, Any]]" = None,
+        **extra: "Any",
+    ) -> None:
+        """An error with ``message``; ``extra`` sets the attributes a subclass adds."""
         super().__init__(message)
         self.message = message
         self.code = self._default_code if code is None else code
@@ -59,10 +78,11 @@ class HopxError(Exception):
         for name, value in extra.items():
             if name not in self._accepted:
                 raise TypeError(
-                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}"
+                )
             setattr(self, name, value)
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = str(self.message)
         if self.code:
             text += f" (code: {self.code})"
@@ -70,11 +90,13 @@ class HopxError(Exception):
             text += f" [request_id: {self.request_id}]"
         return text
 
-    def __repr__(self):
-        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, " \
-               f"status_code={self.status_code!r})"
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
+            f"status_code={self.status_code!r})"
+        )
 
-    def __reduce__(self):
+    def __reduce__(self) -> "Tuple[Any, ...]":
         # Rebuild from the message, then restore every attribute (kind-specific ones too).
         return (type(self), (self.message,), dict(self.__dict__))
 
@@ -103,21 +125,22 @@ class TemplateNotFoundError(NotFoundError):
     ``suggested_template`` is the closest of them to ``template_name`` (or None)."""
 
     _extra = ("template_name", "available_templates")
-    template_name = None
-    available_templates = ()
+    template_name: "Optional[str]" = None
+    available_templates: "Sequence[str]" = ()
 
     @property
-    def suggested_template(self):
+    def suggested_template(self) -> "Optional[str]":
         """The available template whose name is closest to ``template_name``, or None."""
         if not self.template_name or not self.available_templates:
             return None
         import difflib  # only on this rare path: keeps ``import hopx_ai`` fast
 
         close = difflib.get_close_matches(
-            self.template_name, list(self.available_templates), n=1, cutoff=0.4)
+            self.template_name, list(self.available_templates), n=1, cutoff=0.4
+        )
         return close[0] if close else None
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = super().__str__()
         if self.suggested_template:
             text += f" Did you mean {self.suggested_template!r}?"
@@ -129,14 +152,14 @@ class ValidationError(APIError):
     before any request was sent. ``field`` names the argument when known."""
 
     _extra = ("field",)
-    field = None
+    field: "Optional[str]" = None
 
 
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the wait in seconds, when the server says."""
 
     _extra = ("retry_after",)
-    retry_after = None
+    retry_after: "Optional[float]" = None
 
 
 class ResourceLimitError(APIError):
@@ -144,9 +167,13 @@ class ResourceLimitError(APIError):
     ``upgrade_url`` come from the server's ``details``, as in the official SDK."""
 
     _extra = ("limit", "current", "available", "upgrade_url")
-    limit = current = available = upgrade_url = None
+    limit: "Any" = None
+    current: "Any" = None
+    available: "Any" = None
+    upgrade_url: "Optional[str]" = None
 
-    def __init__(self, message="", **kwargs):
+    def __init__(self, message: str = "", **kwargs: "Any") -> None:
+        """As :class:`HopxError`; the quota fields default to those in ``details``."""
         super().__init__(message, **kwargs)
         for name in self._extra:
             if name not in kwargs and name in self.details:
@@ -169,8 +196,8 @@ class TimeoutError(NetworkError, _builtins.TimeoutError):
     """
 
     _extra = ("stdout", "stderr")
-    stdout = None
-    stderr = None
+    stdout: "Optional[str]" = None
+    stderr: "Optional[str]" = None
 
 
 class AgentError(HopxError):
@@ -181,7 +208,7 @@ class FileNotFoundError(AgentError):
     """The agent reported that a file does not exist."""
 
     _extra = ("path",)
-    path = None
+    path: "Optional[str]" = None
     _default_code = "file_not_found"
 
 
@@ -189,7 +216,7 @@ class FileOperationError(AgentError):
     """The agent refused or failed a file operation."""
 
     _extra = ("operation",)
-    operation = None
+    operation: "Optional[str]" = None
     _default_code = "file_operation_failed"
 
 
@@ -197,7 +224,7 @@ class CodeExecutionError(AgentError):
     """The agent could not run the code (not: the code failed, which is ``success=False``)."""
 
     _extra = ("language",)
-    language = None
+    language: "Optional[str]" = None
     _default_code = "code_execution_failed"
 
 
@@ -205,7 +232,7 @@ class CommandExecutionError(AgentError):
     """The agent could not run a command."""
 
     _extra = ("command",)
-    command = None
+    command: "Optional[str]" = None
     _default_code = "command_execution_failed"
 
 
@@ -213,6 +240,8 @@ class SandboxExpiredError(HopxError):
     """The sandbox is gone because its time-to-live ran out."""
 
     _extra = ("sandbox_id", "created_at", "expires_at")
-    sandbox_id = created_at = expires_at = None
+    sandbox_id: "Optional[str]" = None
+    created_at: "Optional[str]" = None
+    expires_at: "Optional[str]" = None
     _default_code = "sandbox_expired"
     _default_status = 410

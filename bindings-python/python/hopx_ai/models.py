@@ -6,25 +6,43 @@ stays fast), use ``__slots__``, and render themselves in Jupyter via ``_repr_mim
 
 __all__ = ["ExecutionResult", "ExecutionError", "RichOutput", "SandboxInfo", "Resources"]
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterable, List, Optional
+
+    _Bundle = Dict[str, Any]
+
 # MIME types a notebook shows inline, richest first; the first output of each type is used.
-_DISPLAY_MIMES = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown",
-                  "text/latex", "application/json")
+_DISPLAY_MIMES = (
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+)
 
 
-def _short(text, limit=60):
+def _short(text: object, limit: int = 60) -> str:
     """``repr`` of ``text`` cut to ``limit`` characters, so reprs stay one readable line."""
     if isinstance(text, str) and len(text) > limit:
         return repr(text[:limit]) + "..."
     return repr(text)
 
 
-def _filter(bundle, include, exclude):
+def _filter(
+    bundle: "_Bundle", include: "Optional[Iterable[str]]", exclude: "Optional[Iterable[str]]"
+) -> "_Bundle":
     """Applies IPython's optional include/exclude MIME lists to a bundle."""
-    return {k: v for k, v in bundle.items()
-            if (not include or k in include) and (not exclude or k not in exclude)}
+    return {
+        k: v
+        for k, v in bundle.items()
+        if (not include or k in include) and (not exclude or k not in exclude)
+    }
 
 
-def _escape(text):
+def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -36,26 +54,37 @@ class RichOutput:
     """
 
     __slots__ = ("type", "data", "metadata")
+    type: str
+    data: "Dict[str, Any]"
+    metadata: "Dict[str, Any]"
 
-    def __init__(self, type, data=None, metadata=None):
+    def __init__(
+        self,
+        type: str,
+        data: "Optional[Dict[str, Any]]" = None,
+        metadata: "Optional[Dict[str, Any]]" = None,
+    ) -> None:
+        """A rich output of MIME type ``type`` with its payloads by MIME type."""
         self.type = type
         self.data = {} if data is None else data
         self.metadata = {} if metadata is None else metadata
 
     @classmethod
-    def _from_dict(cls, d):
+    def _from_dict(cls, d: "Dict[str, Any]") -> "RichOutput":
         return cls(d.get("type", ""), d.get("data") or {}, d.get("metadata") or {})
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: "Optional[Iterable[str]]" = None, exclude: "Optional[Iterable[str]]" = None
+    ) -> "_Bundle":
         """The output itself, for Jupyter."""
         return _filter(dict(self.data), include, exclude)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, RichOutput):
             return NotImplemented
         return (self.type, self.data, self.metadata) == (other.type, other.data, other.metadata)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         payload = self.data.get(self.type)
         size = f", {len(payload)} chars" if isinstance(payload, str) else ""
         return f"RichOutput(type={self.type!r}{size})"
@@ -65,13 +94,17 @@ class ExecutionError:
     """The exception a Python run raised, as the kernel reported it."""
 
     __slots__ = ("name", "value", "traceback")
+    name: str
+    value: str
+    traceback: str
 
-    def __init__(self, name, value, traceback=""):
+    def __init__(self, name: str, value: str, traceback: str = "") -> None:
+        """The exception's class name, its message and the formatted traceback."""
         self.name = name
         self.value = value
         self.traceback = traceback
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ExecutionError(name={self.name!r}, value={_short(self.value)})"
 
 
@@ -87,16 +120,71 @@ class ExecutionResult:
     ``rich_outputs_truncated`` says outputs were dropped past the run's cap for them.
     """
 
-    __slots__ = ("stdout", "stderr", "exit_code", "success", "execution_time", "rich_outputs",
-                 "error", "language", "timestamp", "stdout_truncated", "stderr_truncated",
-                 "kernel_restarted", "rich_outputs_truncated", "png", "html", "svg", "markdown",
-                 "json_output", "result")
+    __slots__ = (
+        "stdout",
+        "stderr",
+        "exit_code",
+        "success",
+        "execution_time",
+        "rich_outputs",
+        "error",
+        "language",
+        "timestamp",
+        "stdout_truncated",
+        "stderr_truncated",
+        "kernel_restarted",
+        "rich_outputs_truncated",
+        "png",
+        "html",
+        "svg",
+        "markdown",
+        "json_output",
+        "result",
+    )
 
-    def __init__(self, stdout="", stderr="", exit_code=0, success=True, execution_time=0.0,
-                 rich_outputs=None, error=None, language=None, timestamp=None,
-                 stdout_truncated=False, stderr_truncated=False, kernel_restarted=False,
-                 rich_outputs_truncated=False, png=None, html=None, svg=None, markdown=None,
-                 json_output=None, result=None):
+    stdout: str
+    stderr: str
+    exit_code: int
+    success: bool
+    execution_time: float
+    rich_outputs: "List[RichOutput]"
+    error: "Optional[ExecutionError]"
+    language: "Optional[str]"
+    timestamp: "Optional[str]"
+    stdout_truncated: bool
+    stderr_truncated: bool
+    kernel_restarted: bool
+    rich_outputs_truncated: bool
+    png: "Optional[str]"
+    html: "Optional[str]"
+    svg: "Optional[str]"
+    markdown: "Optional[str]"
+    json_output: "Any"
+    result: "Optional[str]"
+
+    def __init__(
+        self,
+        stdout: str = "",
+        stderr: str = "",
+        exit_code: int = 0,
+        success: bool = True,
+        execution_time: float = 0.0,
+        rich_outputs: "Optional[List[RichOutput]]" = None,
+        error: "Optional[ExecutionError]" = None,
+        language: "Optional[str]" = None,
+        timestamp: "Optional[str]" = None,
+        stdout_truncated: bool = False,
+        stderr_truncated: bool = False,
+        kernel_restarted: bool = False,
+        rich_outputs_truncated: bool = False,
+        png: "Optional[str]" = None,
+        html: "Optional[str]" = None,
+        svg: "Optional[str]" = None,
+        markdown: "Optional[str]" = None,
+        json_output: "Any" = None,
+        result: "Optional[str]" = None,
+    ) -> None:
+        """A result with these fields; ``run_code`` makes them."""
         self.stdout = stdout
         self.stderr = stderr
         self.exit_code = exit_code
@@ -118,34 +206,43 @@ class ExecutionResult:
         self.result = result
 
     @classmethod
-    def _from_dict(cls, d):
+    def _from_dict(cls, d: "Dict[str, Any]") -> "ExecutionResult":
         err = d.get("error")
         return cls(
-            stdout=d["stdout"], stderr=d["stderr"], exit_code=d["exit_code"],
-            success=d["success"], execution_time=d["execution_time"],
+            stdout=d["stdout"],
+            stderr=d["stderr"],
+            exit_code=d["exit_code"],
+            success=d["success"],
+            execution_time=d["execution_time"],
             rich_outputs=[RichOutput._from_dict(o) for o in d["rich_outputs"]],
             error=ExecutionError(err["name"], err["value"], err.get("traceback", ""))
-            if err else None,
-            language=d.get("language"), timestamp=d.get("timestamp"),
+            if err
+            else None,
+            language=d.get("language"),
+            timestamp=d.get("timestamp"),
             stdout_truncated=d.get("stdout_truncated", False),
             stderr_truncated=d.get("stderr_truncated", False),
             kernel_restarted=d.get("kernel_restarted", False),
             rich_outputs_truncated=d.get("rich_outputs_truncated", False),
-            png=d.get("png"), html=d.get("html"), svg=d.get("svg"), markdown=d.get("markdown"),
-            json_output=d.get("json"), result=d.get("result"),
+            png=d.get("png"),
+            html=d.get("html"),
+            svg=d.get("svg"),
+            markdown=d.get("markdown"),
+            json_output=d.get("json"),
+            result=d.get("result"),
         )
 
     @property
-    def rich_count(self):
+    def rich_count(self) -> int:
         """How many rich outputs the run produced."""
         return len(self.rich_outputs)
 
     @property
-    def has_rich_output(self):
+    def has_rich_output(self) -> bool:
         """Whether the run produced any rich output."""
         return bool(self.rich_outputs)
 
-    def _text(self):
+    def _text(self) -> str:
         parts = [self.stdout]
         if self.result is not None:
             parts.append(self.result if self.result.endswith("\n") else self.result + "\n")
@@ -155,11 +252,13 @@ class ExecutionResult:
             parts.append(f"{self.error.name}: {self.error.value}\n")
         return "".join(parts)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: "Optional[Iterable[str]]" = None, exclude: "Optional[Iterable[str]]" = None
+    ) -> "_Bundle":
         """Jupyter display: the first output of each rich type plus ``text/plain`` with the
         printed text. When there are rich outputs, ``text/html`` shows text and every output
         together, because a notebook renders only the richest single MIME type of a value."""
-        bundle = {}
+        bundle: "_Bundle" = {}
         for output in self.rich_outputs:
             for mime, payload in output.data.items():
                 bundle.setdefault(mime, payload)
@@ -168,7 +267,7 @@ class ExecutionResult:
             bundle["text/html"] = self._html()
         return _filter(bundle, include, exclude)
 
-    def _html(self):
+    def _html(self) -> str:
         parts = []
         if self.stdout:
             parts.append(f"<pre>{_escape(self.stdout)}</pre>")
@@ -187,10 +286,12 @@ class ExecutionResult:
             parts.append(f'<pre style="color:#b00">{_escape(self.stderr)}</pre>')
         return "\n".join(parts)
 
-    def __repr__(self):
-        text = (f"ExecutionResult(success={self.success!r}, exit_code={self.exit_code!r}, "
-                f"execution_time={self.execution_time:.3f}, stdout={_short(self.stdout)}, "
-                f"stderr={_short(self.stderr)}")
+    def __repr__(self) -> str:
+        text = (
+            f"ExecutionResult(success={self.success!r}, exit_code={self.exit_code!r}, "
+            f"execution_time={self.execution_time:.3f}, stdout={_short(self.stdout)}, "
+            f"stderr={_short(self.stderr)}"
+        )
         if self.rich_outputs:
             text += f", rich_outputs={self.rich_outputs!r}"
         if self.error is not None:
@@ -202,13 +303,17 @@ class Resources:
     """CPU, memory and disk of a sandbox."""
 
     __slots__ = ("vcpu", "memory_mb", "disk_mb")
+    vcpu: int
+    memory_mb: int
+    disk_mb: int
 
-    def __init__(self, vcpu=0, memory_mb=0, disk_mb=0):
+    def __init__(self, vcpu: int = 0, memory_mb: int = 0, disk_mb: int = 0) -> None:
+        """The sandbox's vCPUs, memory and disk in MB."""
         self.vcpu = vcpu
         self.memory_mb = memory_mb
         self.disk_mb = disk_mb
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Resources(vcpu={self.vcpu}, memory_mb={self.memory_mb}, disk_mb={self.disk_mb})"
 
 
@@ -219,11 +324,44 @@ class SandboxInfo:
     ``end_at`` is the official alias of ``expires_at``.
     """
 
-    __slots__ = ("sandbox_id", "status", "template_id", "template_name", "organization_id",
-                 "node_id", "region", "public_host", "direct_url", "preview_url", "resources",
-                 "internet_access", "live_mode", "timeout_seconds", "expires_at", "created_at")
+    __slots__ = (
+        "sandbox_id",
+        "status",
+        "template_id",
+        "template_name",
+        "organization_id",
+        "node_id",
+        "region",
+        "public_host",
+        "direct_url",
+        "preview_url",
+        "resources",
+        "internet_access",
+        "live_mode",
+        "timeout_seconds",
+        "expires_at",
+        "created_at",
+    )
 
-    def __init__(self, sandbox_id, status="", **fields):
+    sandbox_id: str
+    status: str
+    template_id: "Optional[str]"
+    template_name: "Optional[str]"
+    organization_id: "Optional[int]"
+    node_id: "Optional[str]"
+    region: "Optional[str]"
+    public_host: "Optional[str]"
+    direct_url: "Optional[str]"
+    preview_url: "Optional[str]"
+    resources: "Optional[Resources]"
+    internet_access: "Optional[bool]"
+    live_mode: "Optional[bool]"
+    timeout_seconds: "Optional[int]"
+    expires_at: "Optional[str]"
+    created_at: "Optional[str]"
+
+    def __init__(self, sandbox_id: str, status: str = "", **fields: "Any") -> None:
+        """The record of sandbox ``sandbox_id``; ``fields`` are the other attributes."""
         self.sandbox_id = sandbox_id
         self.status = status
         for name in self.__slots__[2:]:
@@ -232,20 +370,23 @@ class SandboxInfo:
             raise TypeError(f"SandboxInfo() got unexpected fields {sorted(fields)}")
 
     @classmethod
-    def _from_dict(cls, d):
+    def _from_dict(cls, d: "Dict[str, Any]") -> "SandboxInfo":
         # Only known fields: a newer core may send more, which must not break older code.
         fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
         res = fields.get("resources")
         if res:
-            fields["resources"] = Resources(res.get("vcpu", 0), res.get("memory_mb", 0),
-                                            res.get("disk_mb", 0))
+            fields["resources"] = Resources(
+                res.get("vcpu", 0), res.get("memory_mb", 0), res.get("disk_mb", 0)
+            )
         return cls(d["id"], d.get("status", ""), **fields)
 
     @property
-    def end_at(self):
+    def end_at(self) -> "Optional[str]":
         """Alias of ``expires_at`` (the official field name)."""
         return self.expires_at
 
-    def __repr__(self):
-        return (f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
-                f"template_name={self.template_name!r}, expires_at={self.expires_at!r})")
+    def __repr__(self) -> str:
+        return (
+            f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
+            f"template_name={self.template_name!r}, expires_at={self.expires_at!r})"
+        )

@@ -1,0 +1,144 @@
+"""The public API as a user writes it, for the type checker: ``mypy --strict`` on this file
+(``scripts/test_python.sh``) fails when an annotation of ``hopx_ai`` is wrong or missing.
+
+``assert_type`` fails when a type is not exactly the one written; the ``type: ignore[...]``
+lines are misuses that must stay errors (``--strict`` reports an ignore that is not needed).
+Not collected by pytest; ``python typing_usage.py`` runs it against the local engine.
+"""
+
+import asyncio
+from typing import Any, Coroutine, Dict, List, Optional, Sequence, Union
+
+from typing_extensions import assert_type
+
+import hopx_ai
+from hopx_ai import (
+    AsyncSandbox,
+    ExecutionError,
+    ExecutionResult,
+    HopxError,
+    MessageStream,
+    Resources,
+    RichOutput,
+    Sandbox,
+    SandboxInfo,
+    TemplateNotFoundError,
+)
+
+
+def blocking_api() -> None:
+    with Sandbox.create(template="code-interpreter", timeout_seconds=600) as sandbox:
+        assert_type(sandbox, Sandbox)
+        assert_type(sandbox.sandbox_id, str)
+
+        result = sandbox.run_code(
+            "print(1)", language="python", timeout=30, env={"A": "1"}, working_dir="/tmp"
+        )
+        assert_type(result, ExecutionResult)
+        assert_type(result.stdout, str)
+        assert_type(result.exit_code, int)
+        assert_type(result.success, bool)
+        assert_type(result.execution_time, float)
+        assert_type(result.rich_outputs, List[RichOutput])
+        assert_type(result.error, Optional[ExecutionError])
+        assert_type(result.png, Optional[str])
+        for output in result.rich_outputs:
+            assert_type(output.type, str)
+            assert_type(output.data, Dict[str, Any])
+
+        chunks: List[str] = []
+
+        def on_error(error: Union[ExecutionError, HopxError]) -> None:
+            print(error)
+
+        live = sandbox.run_code(
+            "print(2)",
+            on_stdout=chunks.append,
+            on_stderr=print,
+            on_result=lambda output: print(output.type),
+            on_error=on_error,
+        )
+        assert_type(live, ExecutionResult)
+
+        stream = sandbox.run_code_stream("print(3)", timeout=30)
+        assert_type(stream, MessageStream)
+        for msg in stream:
+            assert_type(msg, Dict[str, Any])
+        assert_type(stream.result(), ExecutionResult)
+
+        started = sandbox.run_code_background("import time; time.sleep(1)", name="job")
+        assert_type(started, Dict[str, Any])
+        assert_type(sandbox.list_processes(), List[Dict[str, Any]])
+        assert_type(sandbox.kill_process(started["process_id"]), Dict[str, Any])
+
+        info = sandbox.get_info()
+        assert_type(info, SandboxInfo)
+        assert_type(info.status, str)
+        assert_type(info.end_at, Optional[str])
+        assert_type(info.resources, Optional[Resources])
+        assert_type(sandbox.set_timeout(600), None)
+
+        assert_type(Sandbox.connect(sandbox.sandbox_id), Sandbox)
+        assert_type(Sandbox.list(limit=10), List[Sandbox])
+        assert_type(sandbox.kill(), None)
+
+
+async def async_api() -> None:
+    async with AsyncSandbox.create(template="code-interpreter") as sandbox:
+        assert_type(sandbox, AsyncSandbox)
+        result = await sandbox.run_code("print(1)", timeout_seconds=30)
+        assert_type(result, ExecutionResult)
+
+        async def on_stdout(text: str) -> None:
+            await asyncio.sleep(0)
+
+        assert_type(await sandbox.run_code("print(2)", on_stdout=on_stdout), ExecutionResult)
+        async for msg in sandbox.run_code_stream("print(3)"):
+            assert_type(msg, Dict[str, Any])
+
+        # Not awaited: only its type is looked at, then it is dropped unstarted.
+        pending = sandbox.kill_process("proc_nope")
+        assert_type(pending, Coroutine[Any, Any, Dict[str, Any]]).close()
+        assert_type(await sandbox.list_processes(), List[Dict[str, Any]])
+        assert_type(await sandbox.get_info(), SandboxInfo)
+
+        assert_type(await AsyncSandbox.connect(sandbox.sandbox_id), AsyncSandbox)
+        assert_type(await AsyncSandbox.list(), List[AsyncSandbox])
+
+    other = await AsyncSandbox.create()
+    assert_type(other, AsyncSandbox)
+    async with other:
+        pass
+
+
+def misuses(sandbox: Sandbox, async_sandbox: AsyncSandbox) -> None:
+    """Never run: each line must stay a type error."""
+    sandbox.run_code(42)  # type: ignore[arg-type]
+    sandbox.run_code("1", "python")  # type: ignore[call-arg]
+    sandbox.run_code("1", timeout_seconds=5)  # type: ignore[call-arg]
+    sandbox.run_code("1", on_stdout=lambda n: n + 1)  # type: ignore[operator]
+    sandbox.kill_process(None)  # type: ignore[arg-type]
+    Sandbox.create(templat="base")  # type: ignore[call-arg]
+    async_sandbox.run_code("1")  # type: ignore[unused-coroutine]
+    AsyncSandbox.create(template=3)  # type: ignore[arg-type]
+
+
+def errors() -> None:
+    try:
+        Sandbox.create(template="code-interpretr")
+    except TemplateNotFoundError as err:
+        assert_type(err.suggested_template, Optional[str])
+        assert_type(err.available_templates, Sequence[str])
+    except hopx_ai.TimeoutError as err:
+        assert_type(err.stdout, Optional[str])
+    except HopxError as err:
+        assert_type(err.message, str)
+        assert_type(err.code, Optional[str])
+        assert_type(err.status_code, Optional[int])
+        assert_type(err.details, Dict[str, Any])
+
+
+if __name__ == "__main__":
+    blocking_api()
+    asyncio.run(async_api())
+    errors()
