@@ -6,7 +6,9 @@
 use crate::error::Plane;
 use crate::http::{self, Failure};
 use crate::models::RunOptions;
-use serde_json::{json, Map, Value};
+use hopx_wire::ExecuteRequest;
+use serde::Serialize;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -15,19 +17,16 @@ pub(crate) const RUN_HTTP_MARGIN: Duration = Duration::from_secs(30);
 /// Timeout of the small agent calls (env and the like).
 const AGENT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The `POST /execute` body, with exactly the fields the agent reads (`workdir`, not
-/// `working_dir`); `env` only when there is something in it, as the official SDKs send.
-/// `timeout` is the run's, with the call's default already applied.
-pub(crate) fn execute_body(code: &str, options: &RunOptions, timeout: u32) -> Value {
-    let mut body = Map::new();
-    body.insert("language".into(), options.language.clone().into());
-    body.insert("code".into(), code.into());
-    body.insert("workdir".into(), options.working_dir.clone().into());
-    body.insert("timeout".into(), timeout.into());
-    if let Some(env) = options.env.as_ref().filter(|e| !e.is_empty()) {
-        body.insert("env".into(), json!(env));
+/// The `POST /execute` body; `env` only when there is something in it, as the official SDKs
+/// send. `timeout` is the run's, with the call's default already applied.
+pub(crate) fn execute_body(code: &str, options: &RunOptions, timeout: u32) -> ExecuteRequest {
+    ExecuteRequest {
+        language: options.language.clone(),
+        code: code.into(),
+        workdir: options.working_dir.clone(),
+        timeout,
+        env: options.env.clone().filter(|e| !e.is_empty()),
     }
-    Value::Object(body)
 }
 
 /// One `POST {agent}/execute`.
@@ -35,11 +34,11 @@ pub(crate) async fn execute(
     http: &reqwest::Client,
     agent_url: &str,
     token: &str,
-    body: &Value,
+    body: &ExecuteRequest,
     run_timeout: u32,
 ) -> Result<Value, Failure> {
     let timeout = Duration::from_secs(run_timeout.into()) + RUN_HTTP_MARGIN;
-    let req = authorized(http.post(format!("{agent_url}/execute")), token).body(body.to_string());
+    let req = authorized(http.post(format!("{agent_url}/execute")), token).body(json_text(body));
     http::send(Plane::Agent, req, timeout).await
 }
 
@@ -60,15 +59,20 @@ pub(crate) async fn post(
     http: &reqwest::Client,
     url: &str,
     token: &str,
-    body: &Value,
+    body: &impl Serialize,
 ) -> Result<Value, Failure> {
-    let req = authorized(http.post(url), token).body(body.to_string());
+    let req = authorized(http.post(url), token).body(json_text(body));
     http::send(Plane::Agent, req, AGENT_TIMEOUT).await
 }
 
 /// One `GET` of an agent URL.
 pub(crate) async fn get(http: &reqwest::Client, url: &str, token: &str) -> Result<Value, Failure> {
     http::send(Plane::Agent, authorized(http.get(url), token), AGENT_TIMEOUT).await
+}
+
+/// A request body as JSON text (the wire types always serialise).
+fn json_text(body: &impl Serialize) -> String {
+    serde_json::to_string(body).expect("a request body is JSON")
 }
 
 fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
@@ -81,7 +85,10 @@ mod tests {
 
     #[test]
     fn execute_body_has_exactly_the_wire_fields() {
-        let body = execute_body("print(1)", &RunOptions::default(), 120);
+        fn json_of(code: &str, options: &RunOptions, timeout: u32) -> Value {
+            serde_json::to_value(execute_body(code, options, timeout)).unwrap()
+        }
+        let body = json_of("print(1)", &RunOptions::default(), 120);
         assert_eq!(
             body,
             json!({"language": "python", "code": "print(1)", "workdir": "/workspace", "timeout": 120})
@@ -90,8 +97,8 @@ mod tests {
             env: Some(BTreeMap::from([("A".to_string(), "1".to_string())])),
             ..Default::default()
         };
-        assert_eq!(execute_body("x", &opts, 5)["env"], json!({"A": "1"}));
+        assert_eq!(json_of("x", &opts, 5)["env"], json!({"A": "1"}));
         let empty = RunOptions { env: Some(BTreeMap::new()), ..Default::default() };
-        assert!(execute_body("x", &empty, 5).get("env").is_none());
+        assert!(json_of("x", &empty, 5).get("env").is_none());
     }
 }

@@ -8,8 +8,9 @@ use crate::http::{self, Failure};
 use crate::models::{CreateOptions, ListOptions, SandboxInfo};
 use crate::per_process::PerProcess;
 use crate::retry::{self, Policy, CREATE, IDEMPOTENT};
+use hopx_wire::{CreateSandboxRequest, List, SandboxRecord};
 use reqwest::Method;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The official SDKs' control-plane timeout.
@@ -65,7 +66,7 @@ impl Control {
 
     /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token).
     pub async fn create(&self, options: &CreateOptions) -> Result<Value> {
-        let body = create_body(options)?;
+        let body = serde_json::to_value(create_body(options)?).expect("a create request is JSON");
         let failure = match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
             Ok(created) => return Ok(created),
             Err(f) => f.error,
@@ -92,13 +93,12 @@ impl Control {
         error
     }
 
-    /// Names from `GET /v1/templates`.
+    /// Names from `GET /v1/templates`. Only the name is read, from each item that has one:
+    /// the rest of a cloud template is no business of this call's.
     pub async fn template_names(&self) -> Result<Vec<String>> {
-        let list = self.call(&IDEMPOTENT, Method::GET, "/v1/templates", None).await?;
-        Ok(data_items(&list)
-            .iter()
-            .filter_map(|t| t.get("name").and_then(Value::as_str).map(String::from))
-            .collect())
+        let body = self.call(&IDEMPOTENT, Method::GET, "/v1/templates", None).await?;
+        let items = serde_json::from_value::<List<Value>>(body).map(|list| list.data).unwrap_or_default();
+        Ok(items.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(String::from)).collect())
     }
 
     /// `GET /v1/sandboxes/{id}`.
@@ -120,7 +120,8 @@ impl Control {
             query.push(("region", region.clone()));
         }
         let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
-        data_items(&body).iter().filter(|item| !item.is_null()).map(|item| parse_info(item.clone())).collect()
+        let list: List<SandboxRecord> = serde_json::from_value(body).map_err(unreadable)?;
+        Ok(list.data.into_iter().map(SandboxInfo::from).collect())
     }
 
     /// `DELETE /v1/sandboxes/{id}`.
@@ -149,27 +150,21 @@ impl Control {
 }
 
 /// The create body: a template id (as a string) or name, plus the options that are set.
-fn create_body(options: &CreateOptions) -> Result<Value> {
-    let mut body = Map::new();
+fn create_body(options: &CreateOptions) -> Result<CreateSandboxRequest> {
     let non_empty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
-    match (non_empty(&options.template_id), non_empty(&options.template)) {
-        (Some(id), _) => body.insert("template_id".into(), id.into()),
-        (None, Some(name)) => body.insert("template_name".into(), name.into()),
+    let (template_id, template_name) = match (non_empty(&options.template_id), non_empty(&options.template)) {
+        (Some(id), _) => (Some(id), None),
+        (None, Some(name)) => (None, Some(name)),
         (None, None) => return Err(Error::validation("Either 'template' or 'template_id' must be provided")),
     };
-    if let Some(region) = &options.region {
-        body.insert("region".into(), region.clone().into());
-    }
-    if let Some(seconds) = options.timeout_seconds {
-        body.insert("timeout_seconds".into(), seconds.into());
-    }
-    if let Some(internet) = options.internet_access {
-        body.insert("internet_access".into(), internet.into());
-    }
-    if let Some(env) = &options.env_vars {
-        body.insert("env_vars".into(), json!(env));
-    }
-    Ok(Value::Object(body))
+    Ok(CreateSandboxRequest {
+        template_id,
+        template_name,
+        region: options.region.clone(),
+        timeout_seconds: options.timeout_seconds,
+        internet_access: options.internet_access,
+        env_vars: options.env_vars.clone(),
+    })
 }
 
 /// `/v1/sandboxes/{id}{suffix}`, with the id escaped so it cannot change the path.
@@ -188,15 +183,13 @@ pub(crate) fn escape(segment: &str) -> String {
         .collect()
 }
 
-/// The `data` array of a list body (`null` or missing is empty).
-fn data_items(body: &Value) -> Vec<Value> {
-    body.get("data").and_then(Value::as_array).cloned().unwrap_or_default()
-}
-
 /// A sandbox record; one without an id is a broken server, reported as such.
 pub(crate) fn parse_info(body: Value) -> Result<SandboxInfo> {
-    serde_json::from_value(body)
-        .map_err(|e| Error::new(ErrorKind::Api, format!("The control plane sent an unreadable sandbox: {e}")))
+    serde_json::from_value::<SandboxRecord>(body).map(SandboxInfo::from).map_err(unreadable)
+}
+
+fn unreadable(e: serde_json::Error) -> Error {
+    Error::new(ErrorKind::Api, format!("The control plane sent an unreadable sandbox: {e}"))
 }
 
 #[cfg(test)]
@@ -211,9 +204,10 @@ mod tests {
             timeout_seconds: Some(60),
             ..Default::default()
         };
-        assert_eq!(create_body(&opts).unwrap(), json!({"template_id": "291", "timeout_seconds": 60}));
+        let body = |opts: &CreateOptions| serde_json::to_value(create_body(opts).unwrap()).unwrap();
+        assert_eq!(body(&opts), json!({"template_id": "291", "timeout_seconds": 60}));
         let opts = CreateOptions { template: Some("base".into()), ..Default::default() };
-        assert_eq!(create_body(&opts).unwrap(), json!({"template_name": "base"}));
+        assert_eq!(body(&opts), json!({"template_name": "base"}));
         let err = create_body(&CreateOptions::default()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
         assert_eq!(err.message, "Either 'template' or 'template_id' must be provided");

@@ -4,6 +4,8 @@
 //! names, the hierarchy ([`ErrorKind::parent`]) and the status/code mapping
 //! ([`Error::from_response`]) live here and nowhere else.
 
+use hopx_wire::code::*;
+use hopx_wire::ErrorBody;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -170,7 +172,7 @@ impl Error {
     /// A [`ErrorKind::Validation`] error for bad arguments, raised before any request.
     pub fn validation(message: impl Into<String>) -> Self {
         let mut e = Error::new(ErrorKind::Validation, message);
-        e.code = Some("INVALID_REQUEST".into());
+        e.code = Some(INVALID_REQUEST.into());
         e
     }
 
@@ -189,10 +191,10 @@ impl Error {
         e.request_id = request_id.or(parsed.request_id);
         e.details = parsed.details;
         e.retry_after =
-            e.details.get("retry_after_seconds").or(parsed.retry_after.as_ref()).and_then(Value::as_f64);
+            e.details.get("retry_after_seconds").or(parsed.extra.get("retry_after")).and_then(Value::as_f64);
         if kind == ErrorKind::Timeout {
-            e.stdout = parsed.stdout.or_else(|| str_field(&e.details, "stdout"));
-            e.stderr = parsed.stderr.or_else(|| str_field(&e.details, "stderr"));
+            e.stdout = str_field(&parsed.extra, "stdout").or_else(|| str_field(&e.details, "stdout"));
+            e.stderr = str_field(&parsed.extra, "stderr").or_else(|| str_field(&e.details, "stderr"));
         }
         if kind == ErrorKind::TemplateNotFound {
             e.template_name = str_field(&e.details, "template_name");
@@ -203,6 +205,14 @@ impl Error {
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
                 .unwrap_or_default();
         }
+        e
+    }
+
+    /// The error a stream's `error` message reports: a code and a message, no HTTP status.
+    pub(crate) fn from_code(code: &str, message: String) -> Self {
+        let message = if message.is_empty() { format!("The run failed with {code}") } else { message };
+        let mut e = Error::new(classify_code(code), message);
+        e.code = Some(code.to_string());
         e
     }
 
@@ -230,25 +240,7 @@ impl std::error::Error for Error {}
 /// The status/code table. Codes win over statuses; the plane decides the fallback class.
 fn classify(plane: Plane, status: u16, code: Option<&str>, message: &str) -> ErrorKind {
     use ErrorKind::*;
-    let by_code = match code.unwrap_or("") {
-        "TOKEN_EXPIRED" => Some(TokenExpired),
-        "SANDBOX_EXPIRED" => Some(SandboxExpired),
-        "TEMPLATE_NOT_FOUND" => Some(TemplateNotFound),
-        "EXECUTION_TIMEOUT" => Some(Timeout),
-        "EXECUTION_FAILED" => Some(CodeExecution),
-        "COMMAND_FAILED" => Some(CommandExecution),
-        "FILE_NOT_FOUND" => Some(FileNotFound),
-        "PATH_NOT_ALLOWED"
-        | "DIRECTORY_NOT_FOUND"
-        | "INVALID_PATH"
-        | "FILE_ALREADY_EXISTS"
-        | "FILE_OPERATION_FAILED" => Some(FileOperation),
-        "RATE_LIMIT_EXCEEDED" => Some(RateLimit),
-        "RESOURCE_LIMIT_ERROR" | "RESOURCE_LIMIT_EXCEEDED" => Some(ResourceLimit),
-        "INVALID_REQUEST" | "INVALID_JSON" | "MISSING_PARAMETER" => Some(Validation),
-        _ => None,
-    };
-    if let Some(kind) = by_code {
+    if let Some(kind) = code.and_then(by_code) {
         return kind;
     }
     let lower = message.to_ascii_lowercase();
@@ -267,6 +259,41 @@ fn classify(plane: Plane, status: u16, code: Option<&str>, message: &str) -> Err
     }
 }
 
+/// The codes that name a class more precisely than any status does.
+fn by_code(code: &str) -> Option<ErrorKind> {
+    use ErrorKind::*;
+    Some(match code {
+        TOKEN_EXPIRED => TokenExpired,
+        SANDBOX_EXPIRED => SandboxExpired,
+        TEMPLATE_NOT_FOUND => TemplateNotFound,
+        EXECUTION_TIMEOUT => Timeout,
+        EXECUTION_FAILED => CodeExecution,
+        COMMAND_FAILED => CommandExecution,
+        FILE_NOT_FOUND => FileNotFound,
+        PATH_NOT_ALLOWED
+        | DIRECTORY_NOT_FOUND
+        | INVALID_PATH
+        | FILE_ALREADY_EXISTS
+        | FILE_OPERATION_FAILED => FileOperation,
+        RATE_LIMIT_EXCEEDED => RateLimit,
+        RESOURCE_LIMIT_ERROR | RESOURCE_LIMIT_EXCEEDED => ResourceLimit,
+        INVALID_REQUEST | INVALID_JSON | MISSING_PARAMETER => Validation,
+        _ => return None,
+    })
+}
+
+/// The class of an error known by its code alone (a stream's `error` message has no HTTP
+/// status): the codes above, then those that only restate their status; any other code is
+/// a failure of the server.
+fn classify_code(code: &str) -> ErrorKind {
+    use ErrorKind::*;
+    by_code(code).unwrap_or(match code {
+        RESOURCE_NOT_FOUND | SANDBOX_NOT_FOUND | PROCESS_NOT_FOUND | NOT_FOUND => NotFound,
+        AUTHENTICATION_REQUIRED | INVALID_TOKEN | TOKEN_INVALID => Authentication,
+        _ => Server,
+    })
+}
+
 fn default_message(status: u16, body: &str) -> String {
     let trimmed = body.trim();
     if trimmed.is_empty() || trimmed.starts_with('{') {
@@ -282,47 +309,37 @@ fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
     map.get(key).and_then(Value::as_str).map(String::from)
 }
 
-/// The fields of an error body in either shape: nested (control plane) or flat (agent).
+/// The fields of an error body in either shape ([`ErrorBody`]): nested (control plane) or
+/// flat (agent). An empty string counts as missing.
 #[derive(Default)]
 struct ParsedBody {
     message: Option<String>,
     code: Option<String>,
     request_id: Option<String>,
     details: Map<String, Value>,
-    retry_after: Option<Value>,
-    stdout: Option<String>,
-    stderr: Option<String>,
+    /// The top-level fields of one error only (`retry_after`, a timeout's `stdout`...).
+    extra: Map<String, Value>,
 }
 
 impl ParsedBody {
     fn parse(body: &str) -> ParsedBody {
-        let Ok(Value::Object(top)) = serde_json::from_str::<Value>(body) else {
-            return ParsedBody::default();
-        };
-        let nested = top.get("error").and_then(Value::as_object);
-        let pick = |key: &str| -> Option<String> {
-            nested.and_then(|n| n.get(key)).or_else(|| top.get(key)).and_then(Value::as_str).map(String::from)
-        };
-        let message = nested
-            .and_then(|n| n.get("message"))
-            .and_then(Value::as_str)
-            .map(String::from)
-            .or_else(|| top.get("error").and_then(Value::as_str).map(String::from))
-            .or_else(|| top.get("message").and_then(Value::as_str).map(String::from));
-        let details = nested
-            .and_then(|n| n.get("details"))
-            .or_else(|| top.get("details"))
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        ParsedBody {
-            message,
-            code: pick("code"),
-            request_id: pick("request_id"),
-            details,
-            retry_after: top.get("retry_after").cloned(),
-            stdout: top.get("stdout").and_then(Value::as_str).map(String::from),
-            stderr: top.get("stderr").and_then(Value::as_str).map(String::from),
+        let given = |s: String| Some(s).filter(|s| !s.is_empty());
+        match serde_json::from_str::<ErrorBody>(body) {
+            Ok(ErrorBody::Control(b)) => ParsedBody {
+                message: given(b.error.message).or(given(b.message)),
+                code: given(b.error.code).or(given(b.code)),
+                request_id: given(b.error.request_id).or(given(b.request_id)),
+                details: b.error.details,
+                extra: b.extra,
+            },
+            Ok(ErrorBody::Agent(b)) => ParsedBody {
+                message: given(b.error).or(given(b.message)),
+                code: given(b.code),
+                request_id: given(b.request_id),
+                details: b.details,
+                extra: b.extra,
+            },
+            Err(_) => ParsedBody::default(),
         }
     }
 }

@@ -1,58 +1,59 @@
 //! The public data types: what a sandbox is, what a run returns, and the options of each call.
 //!
-//! Parsing is lenient (the cloud leaves most fields out); the bindings read these structs and
-//! never the raw JSON, so defaults are decided once, here.
+//! They are built from `hopx_wire`'s types, which read the wire leniently (the cloud leaves
+//! most fields out); the bindings read these structs and never the raw JSON, so the defaults
+//! for what is missing are decided once, here.
 
+use hopx_wire::{ExecuteResponse, FlatRich, SandboxRecord};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Resources of a sandbox as the control plane reports them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Resources {
-    #[serde(default)]
-    pub vcpu: i64,
-    #[serde(default)]
-    pub memory_mb: i64,
-    #[serde(default)]
-    pub disk_mb: i64,
-}
+pub use hopx_wire::{ExecutionError, Resources, RichOutput};
 
 /// A sandbox as `GET /v1/sandboxes/{id}` describes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SandboxInfo {
-    #[serde(rename = "id", alias = "sandbox_id")]
+    #[serde(rename = "id")]
     pub sandbox_id: String,
-    #[serde(default)]
     pub status: String,
-    #[serde(default)]
     pub template_id: Option<String>,
-    #[serde(default)]
     pub template_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_i64")]
     pub organization_id: Option<i64>,
-    #[serde(default)]
     pub node_id: Option<String>,
-    #[serde(default)]
     pub region: Option<String>,
-    #[serde(default)]
     pub public_host: Option<String>,
-    #[serde(default)]
     pub direct_url: Option<String>,
-    #[serde(default)]
     pub preview_url: Option<String>,
-    #[serde(default)]
     pub resources: Option<Resources>,
-    #[serde(default)]
     pub internet_access: Option<bool>,
-    #[serde(default)]
     pub live_mode: Option<bool>,
-    #[serde(default)]
     pub timeout_seconds: Option<u64>,
-    #[serde(default)]
     pub expires_at: Option<String>,
-    #[serde(default)]
     pub created_at: Option<String>,
+}
+
+impl From<SandboxRecord> for SandboxInfo {
+    fn from(r: SandboxRecord) -> SandboxInfo {
+        SandboxInfo {
+            sandbox_id: r.id,
+            status: r.status,
+            template_id: r.template_id,
+            template_name: r.template_name,
+            organization_id: r.organization_id,
+            node_id: r.node_id,
+            region: r.region,
+            public_host: r.public_host,
+            direct_url: r.direct_url,
+            preview_url: r.preview_url,
+            resources: r.resources,
+            internet_access: r.internet_access,
+            live_mode: r.live_mode,
+            timeout_seconds: r.timeout_seconds,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+        }
+    }
 }
 
 impl SandboxInfo {
@@ -64,28 +65,6 @@ impl SandboxInfo {
             .find(|u| !u.is_empty())
             .map(|u| u.trim_end_matches('/').to_string())
     }
-}
-
-/// One rich output of a run: a plot, a table, any MIME bundle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RichOutput {
-    /// The main MIME type, a plain string such as `image/png`.
-    #[serde(rename = "type")]
-    pub mime_type: String,
-    /// MIME type to payload (base64 text for images, text or JSON otherwise).
-    #[serde(default)]
-    pub data: Map<String, Value>,
-    #[serde(default)]
-    pub metadata: Map<String, Value>,
-}
-
-/// A Python exception raised by the code, as the kernel reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExecutionError {
-    pub name: String,
-    pub value: String,
-    #[serde(default)]
-    pub traceback: String,
 }
 
 /// The outcome of one `run_code` call.
@@ -120,116 +99,83 @@ pub struct ExecutionResult {
     pub result: Option<String>,
 }
 
-/// The flat rich fields of the wire, in the order the official SDKs turn them into outputs.
-const FLAT_RICH_FIELDS: [(&str, &str); 6] = [
-    ("png", "image/png"),
-    ("html", "text/html"),
-    ("svg", "image/svg+xml"),
-    ("markdown", "text/markdown"),
-    ("json", "application/json"),
-    ("dataframe", "application/vnd.dataframe+json"),
-];
+/// The MIME type of the official Python SDK's flat `dataframe` field.
+const DATAFRAME: &str = "application/vnd.dataframe+json";
 
 impl ExecutionResult {
-    /// Parses an `/execute` response body, filling what the agent left out.
+    /// Parses an `/execute` response body, filling what the agent left out as the official
+    /// SDK does: a missing `success` follows `exit_code`, and an empty body is a failed run.
     pub fn from_wire(body: &Value) -> ExecutionResult {
-        let empty = Map::new();
-        let obj = body.as_object().unwrap_or(&empty);
-        let text = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let flag = |k: &str| obj.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let exit_code =
-            obj.get("exit_code").and_then(Value::as_i64).unwrap_or(if obj.is_empty() { 1 } else { 0 }) as i32;
-        let success =
-            obj.get("success").and_then(Value::as_bool).unwrap_or(!obj.is_empty() && exit_code == 0);
-        let stdout = text("stdout");
-        let rich_outputs = match obj.get("rich_outputs").and_then(Value::as_array) {
-            Some(items) => {
-                items.iter().filter_map(|v| serde_json::from_value::<RichOutput>(v.clone()).ok()).collect()
-            }
-            None => rich_from_flat(obj, &stdout),
+        let empty = body.as_object().is_none_or(|o| o.is_empty());
+        let wire = match empty {
+            true => ExecuteResponse::default(),
+            false => ExecuteResponse::deserialize(body).unwrap_or_default(),
         };
+        let exit_code = if empty { 1 } else { wire.exit_code };
+        let rich_outputs =
+            wire.rich_outputs.unwrap_or_else(|| rich_from_flat(&wire.flat, wire.dataframe, &wire.stdout));
+        let flat = wire.flat;
+        let text = |s: Option<String>| s.filter(|s| !s.is_empty());
         ExecutionResult {
-            stdout,
-            stderr: text("stderr"),
+            stdout: wire.stdout,
+            stderr: wire.stderr,
             exit_code,
-            success,
-            execution_time: obj.get("execution_time").and_then(Value::as_f64).unwrap_or(0.0),
+            success: wire.success.unwrap_or(!empty && exit_code == 0),
+            execution_time: wire.execution_time,
             rich_outputs,
-            error: obj
-                .get("error")
-                .filter(|v| v.is_object())
-                .and_then(|v| serde_json::from_value(v.clone()).ok()),
-            language: obj.get("language").and_then(Value::as_str).map(String::from),
-            timestamp: obj.get("timestamp").and_then(Value::as_str).map(String::from),
-            stdout_truncated: flag("stdout_truncated"),
-            stderr_truncated: flag("stderr_truncated"),
-            kernel_restarted: flag("kernel_restarted"),
-            rich_outputs_truncated: flag("rich_outputs_truncated"),
-            png: flat_text(obj, "png"),
-            html: flat_text(obj, "html"),
-            svg: flat_text(obj, "svg"),
-            markdown: flat_text(obj, "markdown"),
-            json: obj.get("json").filter(|v| !v.is_null()).cloned(),
-            result: flat_text(obj, "result"),
+            error: wire.error,
+            language: wire.language,
+            timestamp: wire.timestamp,
+            stdout_truncated: wire.flags.stdout_truncated,
+            stderr_truncated: wire.flags.stderr_truncated,
+            kernel_restarted: wire.flags.kernel_restarted,
+            rich_outputs_truncated: wire.flags.rich_outputs_truncated,
+            png: text(flat.png),
+            html: text(flat.html),
+            svg: text(flat.svg),
+            markdown: text(flat.markdown),
+            json: flat.json,
+            result: text(flat.result),
         }
         .with_flat_fields()
     }
 
-    /// Fills the flat fields the agent did not send from the rich outputs: each takes the first
-    /// output of its type, and `result` the text of the last expression's value (the output
-    /// the kernel marks `kind: "result"`). A stream has only the outputs, so its result gets
-    /// its flat fields here too, the same as a plain run's.
-    pub fn with_flat_fields(mut self) -> ExecutionResult {
-        let first = |mime: &str| self.rich_outputs.iter().find_map(|o| o.data.get(mime)).cloned();
-        let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(String::from)).filter(|s| !s.is_empty());
-        let png = self.png.take().or_else(|| text(first("image/png")));
-        let html = self.html.take().or_else(|| text(first("text/html")));
-        let svg = self.svg.take().or_else(|| text(first("image/svg+xml")));
-        let markdown = self.markdown.take().or_else(|| text(first("text/markdown")));
-        let json = self.json.take().or_else(|| first("application/json"));
-        let result = self.result.take().or_else(|| {
-            let value = self
-                .rich_outputs
-                .iter()
-                .rev()
-                .find(|o| o.metadata.get("kind") == Some(&Value::from("result")));
-            text(value.and_then(|o| o.data.get("text/plain").cloned()))
-        });
-        ExecutionResult { png, html, svg, markdown, json, result, ..self }
-    }
-}
-
-/// A flat text field; an empty string is as good as absent.
-fn flat_text(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    obj.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from)
-}
-
-/// Builds rich outputs from the flat fields, for agents that send no `rich_outputs` array.
-fn rich_from_flat(obj: &Map<String, Value>, stdout: &str) -> Vec<RichOutput> {
-    let mut out: Vec<RichOutput> = FLAT_RICH_FIELDS
-        .iter()
-        .filter_map(|(key, mime)| {
-            let value = obj.get(*key)?;
-            let present = match value {
-                Value::String(s) => !s.is_empty(),
-                Value::Null => false,
-                _ => true,
-            };
-            present.then(|| single_output(mime, value.clone()))
-        })
-        .collect();
-    if let Some(result) = obj.get("result").and_then(Value::as_str) {
-        if !result.is_empty() && result != stdout {
-            out.push(single_output("text/plain", Value::String(result.into())));
+    /// Fills the flat fields the agent did not send from the rich outputs ([`FlatRich::of`]:
+    /// each takes the first output of its type, and `result` the text of the last
+    /// expression's value). A stream has only the outputs, so its result gets its flat fields
+    /// here too, the same as a plain run's.
+    pub fn with_flat_fields(self) -> ExecutionResult {
+        let sent = FlatRich {
+            png: self.png,
+            html: self.html,
+            svg: self.svg,
+            markdown: self.markdown,
+            json: self.json,
+            result: self.result,
+        };
+        let flat = sent.or(FlatRich::of(&self.rich_outputs));
+        ExecutionResult {
+            png: flat.png,
+            html: flat.html,
+            svg: flat.svg,
+            markdown: flat.markdown,
+            json: flat.json,
+            result: flat.result,
+            ..self
         }
     }
-    out
 }
 
-fn single_output(mime: &str, payload: Value) -> RichOutput {
-    let mut data = Map::new();
-    data.insert(mime.to_string(), payload);
-    RichOutput { mime_type: mime.to_string(), data, metadata: Map::new() }
+/// Builds rich outputs from the flat fields, for agents that send no `rich_outputs` array: the
+/// official SDKs' outputs, the Python SDK's `dataframe`, and the JS SDK's `result` when it is
+/// not just the printed text.
+fn rich_from_flat(flat: &FlatRich, dataframe: Option<Value>, stdout: &str) -> Vec<RichOutput> {
+    let mut out = flat.outputs();
+    out.extend(dataframe.map(|v| RichOutput::single(DATAFRAME, v)));
+    if let Some(result) = flat.result.as_deref().filter(|r| !r.is_empty() && *r != stdout) {
+        out.push(RichOutput::single("text/plain", Value::String(result.into())));
+    }
+    out
 }
 
 /// Arguments of `Sandbox.create`. `None` fields are not sent.
@@ -279,15 +225,6 @@ pub struct ListOptions {
     pub status: Option<String>,
     pub region: Option<String>,
     pub limit: Option<u32>,
-}
-
-/// Accepts an integer, a numeric string or null (older docs send org ids as strings).
-fn lenient_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
@@ -350,11 +287,12 @@ mod tests {
 
     #[test]
     fn sandbox_info_from_cloud_shape() {
-        let info: SandboxInfo = serde_json::from_value(json!({
+        let info: SandboxInfo = serde_json::from_value::<SandboxRecord>(json!({
             "id": "abc", "status": "running", "public_host": "https://7777-abc.eu.vms.hopx.dev/",
             "organization_id": "12", "resources": {"vcpu": 2, "memory_mb": 512, "disk_mb": 1024}
         }))
-        .unwrap();
+        .unwrap()
+        .into();
         assert_eq!(info.sandbox_id, "abc");
         assert_eq!(info.organization_id, Some(12));
         assert_eq!(info.agent_url().unwrap(), "https://7777-abc.eu.vms.hopx.dev");

@@ -15,6 +15,7 @@ use crate::retry::{self, Policy, EXECUTE, IDEMPOTENT};
 use crate::stream::ExecutionStream;
 use crate::token::{self, Token};
 use crate::Result;
+use hopx_wire::{BackgroundRequest, StreamMessage};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -111,8 +112,7 @@ impl Sandbox {
     pub async fn run_code_stream(&self, code: &str, options: RunOptions) -> Result<ExecutionStream> {
         self.ensure_alive()?;
         let timeout = validate_run(code, &options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)?;
-        let mut request = agent::execute_body(code, &options, timeout);
-        request["type"] = Value::String("execute".into());
+        let request = StreamMessage::Execute(agent::execute_body(code, &options, timeout));
         let url = self.resolve_agent_url().await?;
         let tok = self.token().await?;
         match ExecutionStream::open(&url, &tok, &request).await {
@@ -136,10 +136,10 @@ impl Sandbox {
     ) -> Result<Value> {
         self.ensure_alive()?;
         let timeout = validate_run(code, &options, DEFAULT_BACKGROUND_TIMEOUT, MAX_BACKGROUND_TIMEOUT)?;
-        let mut body = agent::execute_body(code, &options, timeout);
-        if let Some(n) = name {
-            body["name"] = Value::String(n.into());
-        }
+        let body = BackgroundRequest {
+            run: agent::execute_body(code, &options, timeout),
+            name: name.map(String::from),
+        };
         let http = &self.client.control().http()?;
         self.agent_call(&EXECUTE, |url, tok| {
             let body = &body;

@@ -3,10 +3,13 @@
 //! binding feature that shows output live (callbacks, async iterators) sits on this.
 
 use crate::error::{Error, ErrorKind, Plane};
-use crate::models::{ExecutionError, ExecutionResult, RichOutput};
+use crate::models::{ExecutionResult, RichOutput};
 use crate::Result;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use hopx_wire::code::EXECUTION_FAILED;
+use hopx_wire::{ErrorMessage, ResultMessage, StreamMessage};
+use serde::Deserialize;
+use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -99,11 +102,12 @@ pub(crate) struct OpenFailure {
 }
 
 impl ExecutionStream {
-    /// Connects to `{agent}/execute/stream` with the bearer token and sends the request.
+    /// Connects to `{agent}/execute/stream` with the bearer token and sends the request (an
+    /// `execute` message).
     pub(crate) async fn open(
         agent_url: &str,
         token: &str,
-        request: &Value,
+        request: &StreamMessage,
     ) -> std::result::Result<Self, OpenFailure> {
         let ws_url = match agent_url.split_once("://") {
             Some(("https", rest)) => format!("wss://{}", host_of(rest)),
@@ -119,7 +123,8 @@ impl ExecutionStream {
         }
         let (mut ws, _) =
             tokio_tungstenite::connect_async_with_config(req, None, true).await.map_err(open_error)?;
-        ws.send(Message::text(request.to_string())).await.map_err(|e| OpenFailure {
+        let text = serde_json::to_string(request).expect("a stream message is JSON");
+        ws.send(Message::text(text)).await.map_err(|e| OpenFailure {
             error: Error::new(ErrorKind::Network, format!("cannot send the run to the stream: {e}")),
             status: None,
         })?;
@@ -166,8 +171,10 @@ impl ExecutionStream {
             if !value.is_object() {
                 continue;
             }
-            self.acc.add(&value);
-            if value["type"] == "complete" {
+            let message = StreamMessage::deserialize(&value).unwrap_or(StreamMessage::Unknown);
+            let complete = matches!(message, StreamMessage::Complete(_));
+            self.acc.add(message);
+            if complete {
                 self.finished = true;
                 let _ = self.ws.close(None).await;
             }
@@ -206,15 +213,10 @@ impl ExecutionStream {
 
 /// The output event a message carries, if any.
 pub fn event_of(v: &Value) -> Option<StreamEvent> {
-    let text = || v["data"].as_str().unwrap_or_default().to_string();
-    match v["type"].as_str()? {
-        "stdout" => Some(StreamEvent::Stdout(text())),
-        "stderr" => Some(StreamEvent::Stderr(text())),
-        "display" => Some(StreamEvent::Display(RichOutput {
-            mime_type: v["mime_type"].as_str().unwrap_or("text/plain").to_string(),
-            data: v["data"].as_object().cloned().unwrap_or_default(),
-            metadata: v["metadata"].as_object().cloned().unwrap_or_default(),
-        })),
+    match StreamMessage::deserialize(v).ok()? {
+        StreamMessage::Stdout(chunk) => Some(StreamEvent::Stdout(chunk.data)),
+        StreamMessage::Stderr(chunk) => Some(StreamEvent::Stderr(chunk.data)),
+        StreamMessage::Display(display) => Some(StreamEvent::Display(display.into_output())),
         _ => None,
     }
 }
@@ -225,32 +227,28 @@ struct Accumulator {
     stdout: String,
     stderr: String,
     rich: Vec<RichOutput>,
-    result: Option<Value>,
-    error: Option<Value>,
+    result: Option<ResultMessage>,
+    error: Option<ErrorMessage>,
     success: Option<bool>,
 }
 
 impl Accumulator {
-    fn add(&mut self, v: &Value) {
-        match event_of(v) {
-            Some(StreamEvent::Stdout(s)) => self.stdout.push_str(&s),
-            Some(StreamEvent::Stderr(s)) => self.stderr.push_str(&s),
-            Some(StreamEvent::Display(o)) => self.rich.push(o),
-            None => match v["type"].as_str() {
-                Some("result") => self.result = Some(v.clone()),
-                Some("error") => self.error = Some(v.clone()),
-                Some("complete") => self.success = v["success"].as_bool(),
-                _ => {}
-            },
+    fn add(&mut self, message: StreamMessage) {
+        match message {
+            StreamMessage::Stdout(chunk) => self.stdout.push_str(&chunk.data),
+            StreamMessage::Stderr(chunk) => self.stderr.push_str(&chunk.data),
+            StreamMessage::Display(display) => self.rich.push(display.into_output()),
+            StreamMessage::Result(result) => self.result = Some(result),
+            StreamMessage::Error(error) => self.error = Some(error),
+            StreamMessage::Complete(complete) => self.success = complete.success,
+            StreamMessage::Execute(_) | StreamMessage::Unknown => {}
         }
     }
 
     fn into_result(self) -> Result<ExecutionResult> {
-        if let Some(err) = &self.error {
-            let code = err["code"].as_str().unwrap_or("EXECUTION_FAILED");
-            let body =
-                json!({"error": err["error"], "code": code, "stdout": self.stdout, "stderr": self.stderr});
-            let mut e = Error::from_response(Plane::Agent, status_of(code), None, &body.to_string());
+        if let Some(err) = self.error {
+            let code = err.code.as_deref().unwrap_or(EXECUTION_FAILED);
+            let mut e = Error::from_code(code, err.error);
             if e.kind == ErrorKind::Timeout {
                 e.stdout = Some(self.stdout);
                 e.stderr = Some(self.stderr);
@@ -260,22 +258,20 @@ impl Accumulator {
         let Some(res) = self.result else {
             return Err(Error::new(ErrorKind::Network, "the stream ended without a result"));
         };
-        let exit_code = res["exit_code"].as_i64().unwrap_or(0) as i32;
-        let flag = |k: &str| res[k].as_bool().unwrap_or(false);
         Ok(ExecutionResult {
             stdout: self.stdout,
             stderr: self.stderr,
-            exit_code,
-            success: self.success.unwrap_or(exit_code == 0),
-            execution_time: res["execution_time"].as_f64().unwrap_or(0.0),
+            exit_code: res.exit_code,
+            success: self.success.unwrap_or(res.exit_code == 0),
+            execution_time: res.execution_time,
             rich_outputs: self.rich,
-            error: res.get("error").and_then(|e| serde_json::from_value::<ExecutionError>(e.clone()).ok()),
+            error: res.error,
             language: None,
-            timestamp: res["timestamp"].as_str().map(String::from),
-            stdout_truncated: flag("stdout_truncated"),
-            stderr_truncated: flag("stderr_truncated"),
-            kernel_restarted: flag("kernel_restarted"),
-            rich_outputs_truncated: flag("rich_outputs_truncated"),
+            timestamp: res.timestamp,
+            stdout_truncated: res.flags.stdout_truncated,
+            stderr_truncated: res.flags.stderr_truncated,
+            kernel_restarted: res.flags.kernel_restarted,
+            rich_outputs_truncated: res.flags.rich_outputs_truncated,
             png: None,
             html: None,
             svg: None,
@@ -284,17 +280,6 @@ impl Accumulator {
             result: None,
         }
         .with_flat_fields())
-    }
-}
-
-/// The HTTP status the agent would give a code, so the one error table applies to streams.
-fn status_of(code: &str) -> u16 {
-    match code {
-        "EXECUTION_TIMEOUT" => 408,
-        c if c.starts_with("INVALID") || c == "MISSING_PARAMETER" => 400,
-        c if c.ends_with("NOT_FOUND") || c == "SANDBOX_EXPIRED" => 404,
-        "TOKEN_INVALID" | "TOKEN_EXPIRED" | "AUTHENTICATION_REQUIRED" => 401,
-        _ => 500,
     }
 }
 
@@ -325,10 +310,11 @@ fn open_error(e: tokio_tungstenite::tungstenite::Error) -> OpenFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn fold(msgs: &[Value]) -> Result<ExecutionResult> {
         let mut acc = Accumulator::default();
-        msgs.iter().for_each(|m| acc.add(m));
+        msgs.iter().for_each(|m| acc.add(StreamMessage::deserialize(m).unwrap()));
         acc.into_result()
     }
 
@@ -357,5 +343,34 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Timeout);
         assert_eq!(e.stdout.as_deref(), Some("so far"));
+    }
+
+    #[test]
+    fn an_error_message_is_classified_by_its_code_alone() {
+        let error = |code: &str, text: &str| {
+            fold(&[json!({"type": "error", "error": text, "code": code}), json!({"type": "complete"})])
+                .unwrap_err()
+        };
+        let gone = error("RESOURCE_NOT_FOUND", "Sandbox not found: x was killed");
+        assert_eq!((gone.kind, gone.status_code, gone.stdout), (ErrorKind::NotFound, None, None));
+        assert_eq!(error("SANDBOX_EXPIRED", "gone").kind, ErrorKind::SandboxExpired);
+        assert_eq!(error("MISSING_PARAMETER", "code is required").kind, ErrorKind::Validation);
+        assert_eq!(error("SOMETHING_NEW", "").kind, ErrorKind::Server);
+        assert_eq!(error("SOMETHING_NEW", "").message, "The run failed with SOMETHING_NEW");
+        // Over HTTP the status still decides for such codes (here: the message's expired token).
+        let expired = error("INVALID_TOKEN", "token expired");
+        let http = Error::from_response(
+            Plane::Agent,
+            401,
+            None,
+            r#"{"error":"token expired","code":"INVALID_TOKEN"}"#,
+        );
+        assert_eq!((expired.kind, http.kind), (ErrorKind::Authentication, ErrorKind::TokenExpired));
+        let missing =
+            fold(&[json!({"type": "error", "error": "boom"}), json!({"type": "complete"})]).unwrap_err();
+        assert_eq!(
+            (missing.kind, missing.code.as_deref()),
+            (ErrorKind::CodeExecution, Some("EXECUTION_FAILED"))
+        );
     }
 }
