@@ -111,7 +111,7 @@ impl ExecutionResult {
             true => ExecuteResponse::default(),
             false => ExecuteResponse::deserialize(body).unwrap_or_default(),
         };
-        let exit_code = if empty { 1 } else { wire.exit_code };
+        let exit_code = if empty { 1 } else { wire.end.exit_code };
         let rich_outputs =
             wire.rich_outputs.unwrap_or_else(|| rich_from_flat(&wire.flat, wire.dataframe, &wire.stdout));
         let flat = wire.flat;
@@ -121,15 +121,15 @@ impl ExecutionResult {
             stderr: wire.stderr,
             exit_code,
             success: wire.success.unwrap_or(!empty && exit_code == 0),
-            execution_time: wire.execution_time,
+            execution_time: wire.end.execution_time,
             rich_outputs,
-            error: wire.error,
+            error: wire.end.error,
             language: wire.language,
-            timestamp: wire.timestamp,
-            stdout_truncated: wire.flags.stdout_truncated,
-            stderr_truncated: wire.flags.stderr_truncated,
-            kernel_restarted: wire.flags.kernel_restarted,
-            rich_outputs_truncated: wire.flags.rich_outputs_truncated,
+            timestamp: wire.end.timestamp,
+            stdout_truncated: wire.end.stdout_truncated,
+            stderr_truncated: wire.end.stderr_truncated,
+            kernel_restarted: wire.end.kernel_restarted,
+            rich_outputs_truncated: wire.end.rich_outputs_truncated,
             png: text(flat.png),
             html: text(flat.html),
             svg: text(flat.svg),

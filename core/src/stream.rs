@@ -7,7 +7,7 @@ use crate::models::{ExecutionResult, RichOutput};
 use crate::Result;
 use futures_util::{SinkExt, StreamExt};
 use hopx_wire::code::EXECUTION_FAILED;
-use hopx_wire::{ErrorMessage, ResultMessage, StreamMessage};
+use hopx_wire::{ErrorMessage, RunEnd, StreamMessage};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::net::TcpStream;
@@ -227,7 +227,7 @@ struct Accumulator {
     stdout: String,
     stderr: String,
     rich: Vec<RichOutput>,
-    result: Option<ResultMessage>,
+    result: Option<RunEnd>,
     error: Option<ErrorMessage>,
     success: Option<bool>,
 }
@@ -268,10 +268,10 @@ impl Accumulator {
             error: res.error,
             language: None,
             timestamp: res.timestamp,
-            stdout_truncated: res.flags.stdout_truncated,
-            stderr_truncated: res.flags.stderr_truncated,
-            kernel_restarted: res.flags.kernel_restarted,
-            rich_outputs_truncated: res.flags.rich_outputs_truncated,
+            stdout_truncated: res.stdout_truncated,
+            stderr_truncated: res.stderr_truncated,
+            kernel_restarted: res.kernel_restarted,
+            rich_outputs_truncated: res.rich_outputs_truncated,
             png: None,
             html: None,
             svg: None,

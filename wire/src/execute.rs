@@ -29,10 +29,21 @@ pub struct ExecutionError {
     pub traceback: String,
 }
 
-/// What a run lost or broke on the way: each flag is only sent when set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunFlags {
-    /// A stream hit the output cap and the rest was dropped.
+/// How a run that ended by itself ended, besides what it printed: what an `/execute` answer
+/// and a stream's `result` message both say. A flag is only sent when set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunEnd {
+    #[serde(default, deserialize_with = "or_default")]
+    pub exit_code: i32,
+    /// Seconds the code ran.
+    #[serde(default, deserialize_with = "or_default")]
+    pub execution_time: f64,
+    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The exception the code raised, if the kernel reported one.
+    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExecutionError>,
+    /// An output stream hit its cap and the rest was dropped.
     #[serde(default, deserialize_with = "or_default", skip_serializing_if = "is_false")]
     pub stdout_truncated: bool,
     #[serde(default, deserialize_with = "or_default", skip_serializing_if = "is_false")]
@@ -45,8 +56,9 @@ pub struct RunFlags {
     pub kernel_restarted: bool,
 }
 
-/// The 200 answer of `POST /execute`. The engine always sends the five core fields, the flat
-/// rich fields that apply and `rich_outputs`; a reader gets defaults for what is missing.
+/// The 200 answer of `POST /execute`. The engine always sends the five core fields
+/// (`success`, `stdout`, `stderr`, `exit_code`, `execution_time`), the flat rich fields that
+/// apply and `rich_outputs`; a reader gets defaults for what is missing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteResponse {
     /// Always sent by the engine; a reader without it decides from `exit_code`.
@@ -56,13 +68,8 @@ pub struct ExecuteResponse {
     pub stdout: String,
     #[serde(default, deserialize_with = "or_default")]
     pub stderr: String,
-    #[serde(default, deserialize_with = "or_default")]
-    pub exit_code: i32,
-    /// Seconds the code ran.
-    #[serde(default, deserialize_with = "or_default")]
-    pub execution_time: f64,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    #[serde(flatten)]
+    pub end: RunEnd,
     #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     #[serde(flatten)]
@@ -70,11 +77,6 @@ pub struct ExecuteResponse {
     /// The official Python SDK's flat table field; the engine never sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataframe: Option<Value>,
-    /// The exception the code raised, if the kernel reported one.
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
-    pub error: Option<ExecutionError>,
-    #[serde(flatten)]
-    pub flags: RunFlags,
     /// Every rich output in display order; `None` when the agent sent no array (the cloud
     /// sends only the flat fields). Items a reader cannot read are skipped.
     #[serde(default, deserialize_with = "fitting_items", skip_serializing_if = "Option::is_none")]
@@ -108,8 +110,8 @@ mod tests {
             "error": {"name": "E"}, "rich_outputs": [{"data": {}}, {"type": "text/html"}]
         }))
         .unwrap();
-        assert_eq!((r.stdout.as_str(), r.exit_code, r.success, r.error), ("", 0, None, None));
-        assert!(r.flags.kernel_restarted && !r.flags.stdout_truncated);
+        assert_eq!((r.stdout.as_str(), r.end.exit_code, r.success, r.end.error), ("", 0, None, None));
+        assert!(r.end.kernel_restarted && !r.end.stdout_truncated);
         assert_eq!(r.rich_outputs.unwrap().len(), 1, "the item without a type is skipped");
         let no_array: ExecuteResponse = serde_json::from_value(json!({"rich_outputs": {}})).unwrap();
         assert_eq!(no_array.rich_outputs, None);

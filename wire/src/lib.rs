@@ -20,10 +20,10 @@ mod stream;
 mod template;
 
 pub use error_body::{AgentErrorBody, ControlErrorBody, ErrorBody, ErrorDetail};
-pub use execute::{ExecuteRequest, ExecuteResponse, ExecutionError, RunFlags};
+pub use execute::{ExecuteRequest, ExecuteResponse, ExecutionError, RunEnd};
 pub use list::List;
 pub use process::{BackgroundRequest, KillResult, ProcessInfo, ProcessList, ProcessOutput};
 pub use rich::{FlatRich, RichOutput};
 pub use sandbox::{CreateSandboxRequest, Resources, SandboxRecord};
-pub use stream::{CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, ResultMessage, StreamMessage};
+pub use stream::{CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, StreamMessage};
 pub use template::{TemplateRecord, TemplateResources};

@@ -3,7 +3,7 @@
 //! `display` while the code runs, then `result` (or `error` when the run did not finish) and
 //! always `complete` last.
 
-use crate::execute::{ExecuteRequest, ExecutionError, RunFlags};
+use crate::execute::{ExecuteRequest, RunEnd};
 use crate::lenient::{is_false, or_default};
 use crate::rich::RichOutput;
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,8 @@ pub enum StreamMessage {
     Stderr(OutputChunk),
     /// A rich output at the moment it was displayed.
     Display(DisplayMessage),
-    /// The run ended by itself (successfully or not).
-    Result(ResultMessage),
+    /// The run ended by itself (successfully or not); its output came before.
+    Result(RunEnd),
     /// The run did not finish: timed out, refused, or its sandbox went away.
     Error(ErrorMessage),
     /// The last message.
@@ -73,22 +73,6 @@ impl DisplayMessage {
     }
 }
 
-/// How a run that ended by itself ended; its output came before, in the other messages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ResultMessage {
-    #[serde(default, deserialize_with = "or_default")]
-    pub exit_code: i32,
-    /// Seconds the code ran.
-    #[serde(default, deserialize_with = "or_default")]
-    pub execution_time: f64,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
-    #[serde(default, deserialize_with = "or_default", skip_serializing_if = "Option::is_none")]
-    pub error: Option<ExecutionError>,
-    #[serde(flatten)]
-    pub flags: RunFlags,
-}
-
 /// Why a run did not finish, with the code its HTTP answer would carry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorMessage {
@@ -126,11 +110,8 @@ mod tests {
     fn messages_are_tagged_by_type() {
         let done = StreamMessage::Complete(CompleteMessage { success: Some(false) });
         assert_eq!(serde_json::to_value(&done).unwrap(), json!({"type": "complete", "success": false}));
-        let result = StreamMessage::Result(ResultMessage {
-            exit_code: 2,
-            flags: RunFlags { stdout_truncated: true, ..Default::default() },
-            ..Default::default()
-        });
+        let result =
+            StreamMessage::Result(RunEnd { exit_code: 2, stdout_truncated: true, ..Default::default() });
         assert_eq!(
             serde_json::to_value(&result).unwrap(),
             json!({"type": "result", "exit_code": 2, "execution_time": 0.0, "stdout_truncated": true})

@@ -15,7 +15,7 @@ pub mod notes;
 pub mod oneshot;
 pub mod output;
 
-use hopx_wire::{ExecuteResponse, ExecutionError, FlatRich, RichOutput, RunFlags};
+use hopx_wire::{ExecuteResponse, ExecutionError, FlatRich, RichOutput, RunEnd};
 use output::Captured;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -117,10 +117,14 @@ impl ExecOutcome {
         }
     }
 
-    /// What a client reads about the run besides its output (the same on `/execute` and in
-    /// a stream's `result`).
-    pub fn flags(&self) -> RunFlags {
-        RunFlags {
+    /// How the run ended, besides its output, as `/execute` and a stream's `result` both
+    /// report it.
+    pub fn end(&self, timestamp: String) -> RunEnd {
+        RunEnd {
+            exit_code: self.exit_code,
+            execution_time: self.execution_time,
+            timestamp: Some(timestamp),
+            error: self.error.clone(),
             stdout_truncated: self.stdout.truncated,
             stderr_truncated: self.stderr.truncated,
             rich_outputs_truncated: self.rich_outputs_truncated,
@@ -138,16 +142,12 @@ impl ExecOutcome {
         flat.json = flat.json.filter(Value::is_object);
         ExecuteResponse {
             success: Some(self.success()),
-            exit_code: self.exit_code,
-            execution_time: self.execution_time,
-            timestamp: Some(timestamp),
+            end: self.end(timestamp),
             language: Some(language.name().into()),
-            flags: self.flags(),
             stdout: self.stdout.text,
             stderr: self.stderr.text,
             flat,
             dataframe: None,
-            error: self.error,
             rich_outputs: Some(self.rich_outputs),
         }
     }

@@ -13,9 +13,7 @@ use crate::ids::now_rfc3339;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use hopx_wire::{
-    code, CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, ResultMessage, StreamMessage,
-};
+use hopx_wire::{code, CompleteMessage, DisplayMessage, ErrorMessage, OutputChunk, StreamMessage};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -153,13 +151,7 @@ fn closing_messages(
             );
             out.push(error_message(&e, o.kernel_restarted));
         }
-        RunStatus::Failed | RunStatus::Completed => out.push(StreamMessage::Result(ResultMessage {
-            exit_code: o.exit_code,
-            execution_time: o.execution_time,
-            timestamp: Some(now_rfc3339()),
-            flags: o.flags(),
-            error: o.error,
-        })),
+        RunStatus::Failed | RunStatus::Completed => out.push(StreamMessage::Result(o.end(now_rfc3339()))),
     }
     out.push(complete(status == RunStatus::Completed));
     out
