@@ -1,10 +1,14 @@
 //! `hopx-wire`: the JSON of the HopX protocol, defined once.
 //!
-//! The local engine (`hopx-local`) serialises these types and the client (`hopx-core`)
-//! deserialises them, so a field cannot be spelt one way on one side and another way on the
-//! other. The client also reads the HopX cloud, which leaves most fields out and documents few
-//! types: a reader fills what is missing with defaults and survives a field of the wrong type,
-//! while what the engine writes keeps every field the official SDKs need.
+//! The local engine (`hopx-local`) writes its answers with these types and the client
+//! (`hopx-core`) reads them, so a field cannot be spelt one way on one side and another way
+//! on the other. The client also reads the HopX cloud, which leaves most fields out and
+//! documents few types: a reader fills what is missing with defaults and survives a field of
+//! the wrong type, while what the engine writes keeps every field the official SDKs need.
+//!
+//! Requests go the other way: the client writes them with these types, and the engine checks
+//! each field of what it receives itself (the official SDKs send loose types, and every bad
+//! field gets a 400 of its own).
 //!
 //! Plain data only: no I/O, no rules beyond how one shape maps onto another.
 
