@@ -171,7 +171,8 @@ impl ExecutionResult {
 /// not just the printed text.
 fn rich_from_flat(flat: &FlatRich, dataframe: Option<Value>, stdout: &str) -> Vec<RichOutput> {
     let mut out = flat.outputs();
-    out.extend(dataframe.map(|v| RichOutput::single(DATAFRAME, v)));
+    // Like the other flat fields, an empty string is no output.
+    out.extend(dataframe.filter(|v| v.as_str() != Some("")).map(|v| RichOutput::single(DATAFRAME, v)));
     if let Some(result) = flat.result.as_deref().filter(|r| !r.is_empty() && *r != stdout) {
         out.push(RichOutput::single("text/plain", Value::String(result.into())));
     }
