@@ -274,6 +274,7 @@ fn by_code(code: &str) -> Option<ErrorKind> {
         | DIRECTORY_NOT_FOUND
         | INVALID_PATH
         | FILE_ALREADY_EXISTS
+        | PERMISSION_DENIED
         | FILE_OPERATION_FAILED => FileOperation,
         RATE_LIMIT_EXCEEDED => RateLimit,
         RESOURCE_LIMIT_ERROR | RESOURCE_LIMIT_EXCEEDED => ResourceLimit,

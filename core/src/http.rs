@@ -80,22 +80,10 @@ pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<Value, Failure> {
-    let response = request.timeout(timeout).send().await.map_err(|e| transport(e, timeout))?;
+    let response = send_raw(plane, request.timeout(timeout), timeout).await?;
     let status = response.status().as_u16();
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
-    let request_id = header("x-request-id");
-    let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+    let request_id = header(&response, "x-request-id");
     let text = response.text().await.map_err(|e| transport(e, timeout))?;
-    if status >= 400 {
-        let mut error = Error::from_response(plane, status, request_id, &text);
-        let retry_after = retry_after.or_else(|| {
-            error.retry_after.filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
-        });
-        if error.retry_after.is_none() {
-            error.retry_after = retry_after.map(|d| d.as_secs_f64());
-        }
-        return Err(Failure { error, connect: false, retry_after });
-    }
     if text.trim().is_empty() {
         // A 204 or an empty 200 means "done, nothing to say".
         return Ok(Value::Object(Map::new()));
@@ -109,8 +97,37 @@ pub(crate) async fn send(
     })
 }
 
+/// Sends one request and returns the response of a success, its body unread (a download
+/// streams it); an error status becomes the error its body describes. The request's own
+/// timeout, if any, is the caller's; `timeout` only names it in messages.
+pub(crate) async fn send_raw(
+    plane: Plane,
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<reqwest::Response, Failure> {
+    let response = request.send().await.map_err(|e| transport(e, timeout))?;
+    let status = response.status().as_u16();
+    if status < 400 {
+        return Ok(response);
+    }
+    let request_id = header(&response, "x-request-id");
+    let retry_after = header(&response, "retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+    let text = response.text().await.map_err(|e| transport(e, timeout))?;
+    let mut error = Error::from_response(plane, status, request_id, &text);
+    let retry_after = retry_after
+        .or_else(|| error.retry_after.filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64));
+    if error.retry_after.is_none() {
+        error.retry_after = retry_after.map(|d| d.as_secs_f64());
+    }
+    Err(Failure { error, connect: false, retry_after })
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from)
+}
+
 /// Maps a transport failure: connect errors (nothing sent), timeouts, other network errors.
-fn transport(e: reqwest::Error, timeout: Duration) -> Failure {
+pub(crate) fn transport(e: reqwest::Error, timeout: Duration) -> Failure {
     let connect = e.is_connect();
     let error = if e.is_timeout() && !connect {
         Error::new(ErrorKind::Timeout, format!("Request timed out after {}s", seconds(timeout)))

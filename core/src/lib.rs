@@ -17,15 +17,19 @@ pub mod per_process;
 mod agent;
 mod client;
 mod control;
+mod files;
 mod http;
 mod retry;
 mod sandbox;
 mod stream;
 mod token;
+mod ws;
 
 pub use client::Client;
 pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Plane, Result};
+pub use files::{Files, Progress};
+pub use hopx_wire::{FileChange, FileInfo};
 pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
     SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,

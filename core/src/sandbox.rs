@@ -235,7 +235,7 @@ impl Sandbox {
     }
 
     /// After a 401: refresh unless another call already replaced the refused token.
-    async fn token_after_401(&self, refused: &str) -> Result<String> {
+    pub(crate) async fn token_after_401(&self, refused: &str) -> Result<String> {
         {
             let _guard = self.inner.refresh.lock().await;
             let current = token::get(self.client.base_url(), self.id());
@@ -247,7 +247,7 @@ impl Sandbox {
     }
 
     /// The agent URL, from create/connect or else from the control plane.
-    async fn resolve_agent_url(&self) -> Result<String> {
+    pub(crate) async fn resolve_agent_url(&self) -> Result<String> {
         let url = self
             .inner
             .agent_url
@@ -266,10 +266,10 @@ impl Sandbox {
 
     /// One agent operation under `policy`: the first call of a sandbox also waits out a
     /// booting VM, and a 401 triggers one token refresh and one more try.
-    async fn agent_call<F, Fut>(&self, policy: &Policy, call: F) -> Result<Value>
+    pub(crate) async fn agent_call<T, F, Fut>(&self, policy: &Policy, call: F) -> Result<T>
     where
         F: Fn(String, String) -> Fut,
-        Fut: Future<Output = std::result::Result<Value, Failure>>,
+        Fut: Future<Output = std::result::Result<T, Failure>>,
     {
         let url = self.resolve_agent_url().await?;
         let tok = self.token().await?;
@@ -296,7 +296,7 @@ impl Sandbox {
         retry::run(policy, || call(url.clone(), tok.clone())).await.map_err(Error::from)
     }
 
-    fn ensure_alive(&self) -> Result<()> {
+    pub(crate) fn ensure_alive(&self) -> Result<()> {
         if self.is_killed() {
             let mut e = Error::new(ErrorKind::NotFound, format!("Sandbox {} was killed", self.id()));
             e.code = Some("SANDBOX_NOT_FOUND".into());

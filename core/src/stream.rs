@@ -2,19 +2,16 @@
 //! of those events into the same [`ExecutionResult`] (or error) a plain run gives. Every
 //! binding feature that shows output live (callbacks, async iterators) sits on this.
 
-use crate::error::{Error, ErrorKind, Plane};
+use crate::error::{Error, ErrorKind};
 use crate::models::{ExecutionResult, RichOutput};
+use crate::ws::{self, OpenFailure, Socket};
 use crate::Result;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use hopx_wire::code::EXECUTION_FAILED;
 use hopx_wire::{ErrorMessage, RunEnd, StreamMessage};
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// An [`ExecutionStream`] the bindings share between their calls: `next`, `result` and
 /// `close` may come from different tasks or threads, a read may be in flight when `close`
@@ -90,15 +87,9 @@ pub enum StreamEvent {
 
 /// A run in progress whose messages arrive as they happen.
 pub struct ExecutionStream {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    ws: Socket,
     acc: Accumulator,
     finished: bool,
-}
-
-/// Why opening a stream failed: the upgrade's HTTP status matters (401 means refresh).
-pub(crate) struct OpenFailure {
-    pub error: Error,
-    pub status: Option<u16>,
 }
 
 impl ExecutionStream {
@@ -109,25 +100,7 @@ impl ExecutionStream {
         token: &str,
         request: &StreamMessage,
     ) -> std::result::Result<Self, OpenFailure> {
-        let ws_url = match agent_url.split_once("://") {
-            Some(("https", rest)) => format!("wss://{}", host_of(rest)),
-            Some((_, rest)) => format!("ws://{}", host_of(rest)),
-            None => format!("ws://{}", host_of(agent_url)),
-        } + "/execute/stream";
-        let mut req = ws_url.as_str().into_client_request().map_err(|e| OpenFailure {
-            error: Error::new(ErrorKind::Network, format!("bad stream URL {ws_url}: {e}")),
-            status: None,
-        })?;
-        if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
-            req.headers_mut().insert("Authorization", v);
-        }
-        let (mut ws, _) =
-            tokio_tungstenite::connect_async_with_config(req, None, true).await.map_err(open_error)?;
-        let text = serde_json::to_string(request).expect("a stream message is JSON");
-        ws.send(Message::text(text)).await.map_err(|e| OpenFailure {
-            error: Error::new(ErrorKind::Network, format!("cannot send the run to the stream: {e}")),
-            status: None,
-        })?;
+        let ws = ws::open(agent_url, "/execute/stream", token, request).await?;
         Ok(ExecutionStream { ws, acc: Accumulator::default(), finished: false })
     }
 
@@ -283,30 +256,6 @@ impl Accumulator {
     }
 }
 
-fn host_of(rest: &str) -> &str {
-    rest.split('/').next().unwrap_or(rest)
-}
-
-fn open_error(e: tokio_tungstenite::tungstenite::Error) -> OpenFailure {
-    use tokio_tungstenite::tungstenite::Error as WsError;
-    match e {
-        WsError::Http(resp) => {
-            let status = resp.status().as_u16();
-            let rid = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
-            let body =
-                resp.body().as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-            OpenFailure {
-                error: Error::from_response(Plane::Agent, status, rid, &body),
-                status: Some(status),
-            }
-        }
-        other => OpenFailure {
-            error: Error::new(ErrorKind::Network, format!("cannot open the output stream: {other}")),
-            status: None,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,7 +309,7 @@ mod tests {
         // Over HTTP the status still decides for such codes (here: the message's expired token).
         let expired = error("INVALID_TOKEN", "token expired");
         let http = Error::from_response(
-            Plane::Agent,
+            crate::error::Plane::Agent,
             401,
             None,
             r#"{"error":"token expired","code":"INVALID_TOKEN"}"#,

@@ -11,6 +11,7 @@
 pub mod embedded;
 mod engine;
 mod exec;
+mod files;
 mod http;
 mod ids;
 mod server;

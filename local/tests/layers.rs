@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The top-level modules, highest layer first: each may use only those after it. `ids` (random
 /// ids and timestamps) is a leaf that every layer may use.
-const LAYERS: [&str; 5] = ["http", "engine", "exec", "spawn", "ids"];
+const LAYERS: [&str; 6] = ["http", "engine", "exec", "files", "spawn", "ids"];
 
 /// The files that assemble the layers (the crate root, the server, the embedded engine) may
 /// use any of them.

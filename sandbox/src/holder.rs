@@ -99,6 +99,13 @@ fn run_holder(plan: &mut ChildPlan, parent_pidfd: c_int) -> ! {
             let _ = write_new(path, data, 0o644);
         }
     });
+    // The engine's view of the sandbox's files: our root, as every process here sees it.
+    if plan.fds.holder >= 0 {
+        // SAFETY: open of a constant path; the descriptor is sent, then closed below.
+        let root = unsafe { libc::open(c"/".as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+        or_fail(st, "open the root", ok(root));
+        or_fail(st, "send the root", sys::send_fd(plan.fds.holder, root));
+    }
     // Ready: closing the status pipe (our last descriptor) ends the engine's wait.
     sys::close_all_except(&[]);
     reap_forever()

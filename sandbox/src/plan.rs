@@ -58,7 +58,9 @@ pub struct FdNumbers {
     pub ready: c_int,
     pub go: c_int,
     pub engine_pidfd: c_int,
-    /// Join: a pidfd of the sandbox's holder, whose namespaces the process enters.
+    /// Join: a pidfd of the sandbox's holder, whose namespaces the process enters. Holder: a
+    /// unix socket on which the holder sends the engine an `O_PATH` descriptor of the
+    /// sandbox's root, the engine's only way into the sandbox's files (`local/src/files`).
     pub holder: c_int,
     /// The content of the code file the program step writes (a memfd), if any.
     pub code: c_int,

@@ -292,3 +292,35 @@ pub fn pidfd_send_signal(pidfd: c_int, sig: c_int) -> SysResult<()> {
     };
     check(r).map(|_| ())
 }
+
+/// Sends the descriptor `fd` over the unix socket `sock` (with one byte of data, as a
+/// descriptor cannot travel alone on a stream socket).
+pub fn send_fd(sock: c_int, fd: c_int) -> SysResult<()> {
+    let mut byte = [b'f'];
+    let mut iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
+    // Room for one descriptor, aligned as cmsghdr needs.
+    let mut space = [0u64; 4];
+    // SAFETY: a msghdr over our stack buffers; CMSG_* stay within `space` (one int needs
+    // CMSG_SPACE(4) = 24 bytes, `space` has 32).
+    unsafe {
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = space.as_mut_ptr().cast();
+        msg.msg_controllen = libc::CMSG_SPACE(std::mem::size_of::<c_int>() as u32) as usize;
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<c_int>() as u32) as usize;
+        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<c_int>(), fd);
+        loop {
+            let r = libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL);
+            if r >= 0 {
+                return Ok(());
+            }
+            if errno() != libc::EINTR {
+                return Err(errno());
+            }
+        }
+    }
+}

@@ -16,6 +16,8 @@ pub const INVALID_REQUEST: &str = "INVALID_REQUEST";
 pub const INVALID_PATH: &str = "INVALID_PATH";
 /// A path outside the allowed roots (403).
 pub const PATH_NOT_ALLOWED: &str = "PATH_NOT_ALLOWED";
+/// The operating system refused the sandbox user (403).
+pub const PERMISSION_DENIED: &str = "PERMISSION_DENIED";
 /// No such file (404).
 pub const FILE_NOT_FOUND: &str = "FILE_NOT_FOUND";
 /// No such directory (404).

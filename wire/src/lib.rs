@@ -15,6 +15,7 @@
 pub mod code;
 mod error_body;
 mod execute;
+mod files;
 mod lenient;
 mod list;
 mod process;
@@ -25,6 +26,9 @@ mod template;
 
 pub use error_body::{AgentErrorBody, ControlErrorBody, ErrorBody, ErrorDetail};
 pub use execute::{ExecuteRequest, ExecuteResponse, ExecutionError, RunEnd};
+pub use files::{
+    FileChange, FileContent, FileExists, FileInfo, FileList, FileResponse, FileWriteRequest, WatchRequest,
+};
 pub use list::List;
 pub use process::{BackgroundRequest, KillResult, ProcessInfo, ProcessList, ProcessOutput};
 pub use rich::{FlatRich, RichOutput};

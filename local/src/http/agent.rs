@@ -54,6 +54,15 @@ fn router(agent: Agent) -> Router {
         .route("/processes/{id}/kill", post(super::background::kill_by_path))
         .route("/commands/run", post(run_command))
         .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
+        .route("/files/read", get(super::files::read))
+        .route("/files/write", post(super::files::write))
+        .route("/files/list", get(super::files::list))
+        .route("/files/exists", get(super::files::exists))
+        .route("/files/remove", axum::routing::delete(super::files::remove))
+        .route("/files/mkdir", post(super::files::mkdir))
+        // Uploads stream to disk, so no body limit applies (the sandbox's disk is the limit).
+        .route("/files/upload", post(super::files::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/files/download", get(super::files::download))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -134,7 +143,7 @@ fn features(agent: &Agent) -> Value {
     .collect();
     json!({
         "code_execution": true,
-        "file_operations": false,
+        "file_operations": true,
         "terminal_access": false,
         "websocket_streaming": true,
         "rich_output": agent.sandbox.template.python_kernel,
@@ -183,6 +192,7 @@ async fn info(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Jso
             "kill": "POST /execute/kill/{process_id}",
             "commands": "POST /commands/run",
             "env": "GET|PUT|PATCH|DELETE /env",
+            "files": "GET /files/read|list|exists|download, POST /files/write|mkdir|upload, DELETE /files/remove",
             "health": "GET /health",
         },
     }))

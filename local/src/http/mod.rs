@@ -6,6 +6,7 @@ pub mod background;
 pub mod control;
 pub mod error_body;
 pub mod execute;
+pub mod files;
 pub mod record;
 pub mod stream;
 

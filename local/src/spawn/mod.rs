@@ -61,6 +61,19 @@ pub struct SandboxSpec {
     pub seed: Arc<Vec<(String, Vec<u8>)>>,
 }
 
+/// How the engine reaches a sandbox's files (`crate::files`): a root to resolve every path
+/// beneath, and whose rights to check each access with.
+#[derive(Debug, Clone)]
+pub struct FsView {
+    /// An `O_PATH` descriptor of the sandbox's root, as its processes see it.
+    pub root: Arc<OwnedFd>,
+    /// The host uid and gid that file accesses must be checked as (the sandbox user's), when
+    /// they differ from the engine's own.
+    pub user: Option<(u32, u32)>,
+    /// Unisolated only: the host folders behind `/workspace` and `/tmp`.
+    pub host_dirs: Option<(PathBuf, PathBuf)>,
+}
+
 /// Inside-sandbox paths, as user code sees them.
 pub const WORKSPACE: &str = "/workspace";
 pub const TMP: &str = "/tmp";
@@ -196,6 +209,8 @@ pub trait Isolator: Send + Sync + 'static {
     }
     /// Releases what `prepare` made, after the sandbox's last process is gone.
     fn release(&self, sandbox: &SandboxSpec);
+    /// The sandbox's files, for the engine's file calls.
+    fn files(&self, sandbox: &SandboxSpec) -> io::Result<FsView>;
 }
 
 /// Starts `command` in `sandbox` on the spawner thread with the engine's isolator.

@@ -28,6 +28,8 @@ use std::time::Instant;
 /// A sandbox whose holder runs: what every process of it needs.
 struct Prepared {
     holder: Holder,
+    /// The sandbox's root (`O_PATH`), sent by the holder once it was built.
+    root: Arc<std::os::fd::OwnedFd>,
     cgroup: Option<Arc<SandboxCgroup>>,
 }
 
@@ -121,6 +123,7 @@ impl Isolator for NamespaceIsolator {
         let pipes = Pipes::new(false)?;
         let (ready_r, ready_w) = pipe()?;
         let (go_r, go_w) = pipe()?;
+        let (root_r, root_w) = holder::root_channel()?;
         let mut spec = PlanSpec::empty(Mode::Holder, self.ids);
         spec.ro_paths = sandbox.ro_paths.clone();
         spec.network = sandbox.network;
@@ -129,10 +132,11 @@ impl Isolator for NamespaceIsolator {
         spec.seed = sandbox.seed.iter().map(|(p, d)| (p.as_bytes().to_vec(), d.clone())).collect();
         spec.fds = pipes.child_fds(&[], ready_w.as_raw_fd(), go_r.as_raw_fd());
         (spec.fds.stdout, spec.fds.stderr) = (-1, -1);
+        spec.fds.holder = root_w.as_raw_fd();
         spec.fds.cgroups = cgroup.as_ref().map_or_else(Vec::new, |c| c.procs_fds());
         drop(spec.build()?);
         let pid = helper::spawn(&spec)?;
-        drop((ready_w, go_r, pipes.stdout, pipes.stderr));
+        drop((ready_w, go_r, root_w, pipes.stdout, pipes.stderr));
         let status_r = pipes.status.0;
         drop(pipes.status.1);
         let ids = self.ids;
@@ -167,7 +171,12 @@ impl Isolator for NamespaceIsolator {
                 }
             };
             let holder = Holder::new(pid, init).inspect_err(|_| helper::abandon(pid))?;
-            table.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::new(Prepared { holder, cgroup }));
+            // Sent before the status pipe closed, so it is waiting.
+            let root = Arc::new(holder::receive_root(&root_r)?);
+            table
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, Arc::new(Prepared { holder, root, cgroup }));
             Ok(())
         }))
     }
@@ -246,6 +255,18 @@ impl Isolator for NamespaceIsolator {
                 control: Box::new(control),
             })
         }))
+    }
+
+    fn files(&self, sandbox: &SandboxSpec) -> io::Result<super::FsView> {
+        let prepared = self.prepared(&sandbox.id)?;
+        let user = match self.ids {
+            IdMode::Root => {
+                Some((hopx_sandbox::uidmap::PROGRAM_HOST_ID, hopx_sandbox::uidmap::PROGRAM_HOST_ID))
+            }
+            // The sandbox user is the engine's own uid and gid.
+            IdMode::Unprivileged { .. } => None,
+        };
+        Ok(super::FsView { root: prepared.root.clone(), user, host_dirs: None })
     }
 
     fn release(&self, sandbox: &SandboxSpec) {
