@@ -48,6 +48,10 @@ impl Files {
         Files { sandbox, timeout: None }
     }
 
+    pub(crate) fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
     /// The same calls with `timeout` bounding each whole call (`None`: each call's default).
     pub fn with_timeout(&self, timeout: Option<Duration>) -> Files {
         Files { sandbox: self.sandbox.clone(), timeout }

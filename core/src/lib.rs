@@ -23,6 +23,7 @@ mod retry;
 mod sandbox;
 mod stream;
 mod token;
+mod watch;
 mod ws;
 
 pub use client::Client;
@@ -37,3 +38,4 @@ pub use models::{
 };
 pub use sandbox::{check_run, Sandbox, MAX_CODE_BYTES};
 pub use stream::{event_of, ExecutionStream, SharedStream, StreamEvent};
+pub use watch::FileWatch;

@@ -14,6 +14,7 @@
 
 mod ops;
 mod path;
+mod watch;
 mod worker;
 
 pub use ops::Entry;

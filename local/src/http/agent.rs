@@ -63,6 +63,7 @@ fn router(agent: Agent) -> Router {
         // Uploads stream to disk, so no body limit applies (the sandbox's disk is the limit).
         .route("/files/upload", post(super::files::upload).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/files/download", get(super::files::download))
+        .route("/files/watch", get(super::watch::watch))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
