@@ -25,6 +25,9 @@ async fn bash(sb: &Sandbox, code: &str) -> String {
     r.stdout
 }
 
+/// What a progress callback was told: bytes done, total.
+type Told = (u64, Option<u64>);
+
 fn local_dir(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("hopx-core-files-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -70,7 +73,7 @@ fn every_file_call_against_the_local_engine() {
         let dir = local_dir("small");
         let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
         std::fs::write(dir.join("up"), &data).unwrap();
-        let seen: Arc<Mutex<Vec<(u64, Option<u64>)>>> = Default::default();
+        let seen: Arc<Mutex<Vec<Told>>> = Default::default();
         let log = seen.clone();
         let progress: Progress = Arc::new(move |done, total| log.lock().unwrap().push((done, total)));
         files.upload(&dir.join("up"), "/workspace/up.bin", Some(progress.clone())).await.unwrap();
