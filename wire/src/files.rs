@@ -48,23 +48,71 @@ fn yes() -> bool {
 }
 
 /// One entry of a folder listing. Older agents spell three fields differently; a reader
-/// takes either spelling.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// takes either spelling, and a writer writes `is_directory` and `modified_time` under both
+/// names (the official JS SDK reads `is_dir` and `modified`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(from = "FileInfoEither")]
 pub struct FileInfo {
-    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "or_default")]
     pub path: String,
-    #[serde(default, deserialize_with = "or_default")]
     pub size: u64,
-    #[serde(default, alias = "is_dir", deserialize_with = "or_default")]
     pub is_directory: bool,
     /// RFC 3339.
-    #[serde(default, alias = "modified", deserialize_with = "or_default")]
     pub modified_time: String,
     /// As `ls -l` shows them: `-rw-r--r--`, `drwxr-xr-x`.
-    #[serde(default, alias = "mode", deserialize_with = "or_default")]
     pub permissions: String,
+}
+
+/// A listing entry in either spelling (both may be present: the engine writes both).
+#[derive(Deserialize)]
+struct FileInfoEither {
+    #[serde(default, deserialize_with = "or_default")]
+    name: String,
+    #[serde(default, deserialize_with = "or_default")]
+    path: String,
+    #[serde(default, deserialize_with = "or_default")]
+    size: u64,
+    #[serde(default, deserialize_with = "or_default")]
+    is_directory: Option<bool>,
+    #[serde(default, deserialize_with = "or_default")]
+    is_dir: Option<bool>,
+    #[serde(default, deserialize_with = "or_default")]
+    modified_time: Option<String>,
+    #[serde(default, deserialize_with = "or_default")]
+    modified: Option<String>,
+    #[serde(default, deserialize_with = "or_default")]
+    permissions: Option<String>,
+    #[serde(default, deserialize_with = "or_default")]
+    mode: Option<String>,
+}
+
+impl From<FileInfoEither> for FileInfo {
+    fn from(e: FileInfoEither) -> FileInfo {
+        FileInfo {
+            name: e.name,
+            path: e.path,
+            size: e.size,
+            is_directory: e.is_directory.or(e.is_dir).unwrap_or(false),
+            modified_time: e.modified_time.or(e.modified).unwrap_or_default(),
+            permissions: e.permissions.or(e.mode).unwrap_or_default(),
+        }
+    }
+}
+
+impl Serialize for FileInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("FileInfo", 8)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("size", &self.size)?;
+        st.serialize_field("is_directory", &self.is_directory)?;
+        st.serialize_field("is_dir", &self.is_directory)?;
+        st.serialize_field("modified_time", &self.modified_time)?;
+        st.serialize_field("modified", &self.modified_time)?;
+        st.serialize_field("permissions", &self.permissions)?;
+        st.end()
+    }
 }
 
 /// `GET /files/list`.
@@ -131,6 +179,9 @@ mod tests {
         assert_eq!(list.files[1].size, 0);
         let empty: FileList = serde_json::from_value(json!({"files": null})).unwrap();
         assert!(empty.files.is_empty());
+        let written = serde_json::to_value(&list.files[0]).unwrap();
+        assert_eq!((&written["is_dir"], &written["is_directory"]), (&json!(true), &json!(true)));
+        assert_eq!(serde_json::from_value::<FileInfo>(written).unwrap(), list.files[0], "reads back");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Watch {
     pending: std::collections::VecDeque<Change>,
     /// The folder itself was removed: no event can come any more.
     gone: bool,
+    /// Rename cookies of the engine's own drafts (whose landing is a modification).
+    draft_moves: std::collections::HashSet<u32>,
 }
 
 const MASK: u32 = libc::IN_CREATE
@@ -62,7 +64,13 @@ impl SandboxFiles {
             .await?;
         // SAFETY: `fd` is an inotify descriptor we own and move in; nothing else closes it.
         let fd = unsafe { AsyncFd::register(fd) }.map_err(|e| io::Error::other(e.to_string()))?;
-        Ok(Watch { fd, folder: path.clone(), pending: Default::default(), gone: false })
+        Ok(Watch {
+            fd,
+            folder: path.clone(),
+            pending: Default::default(),
+            gone: false,
+            draft_moves: Default::default(),
+        })
     }
 }
 
@@ -111,7 +119,17 @@ impl Watch {
                 gone = true;
                 continue;
             }
-            let event = if ev.mask & libc::IN_CREATE != 0 {
+            if name.starts_with(ops::DRAFT_PREFIX) {
+                // A write replacing a file: the draft is ours, its landing is what the caller sees.
+                if ev.mask & libc::IN_MOVED_FROM != 0 {
+                    self.draft_moves.insert(ev.cookie);
+                }
+                continue;
+            }
+            let landed = ev.mask & libc::IN_MOVED_TO != 0 && self.draft_moves.remove(&ev.cookie);
+            let event = if landed {
+                "modified"
+            } else if ev.mask & libc::IN_CREATE != 0 {
                 "created"
             } else if ev.mask & libc::IN_DELETE != 0 {
                 "deleted"
