@@ -27,6 +27,8 @@ pub struct Req {
     pub query: String,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent (a multipart upload is not JSON).
+    pub raw: Bytes,
     pub at: Instant,
 }
 
@@ -188,14 +190,15 @@ fn request_complete(buf: &[u8]) -> bool {
     buf.len() >= end + 4 + len
 }
 
-fn record(state: &State, route: String, uri: &Uri, headers: &HeaderMap, body: &Bytes) {
-    let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+fn record(state: &State, route: String, uri: &Uri, headers: &HeaderMap, body_bytes: &Bytes) {
+    let body = serde_json::from_slice(body_bytes).unwrap_or(Value::Null);
     state.requests.lock().unwrap().push(Req {
         route,
         path: uri.path().to_string(),
         query: uri.query().unwrap_or("").to_string(),
         headers: headers.clone(),
         body,
+        raw: body_bytes.clone(),
         at: Instant::now(),
     });
 }
@@ -369,6 +372,29 @@ async fn agent(
             &[],
         ),
         "PATCH /env" => reply(200, json!({"env_vars": req["env_vars"], "merge": true}), &rid, &[]),
+        "GET /files/read" => {
+            reply(200, json!({"content": "file text", "path": "/workspace/a", "size": 9}), &rid, &[])
+        }
+        "GET /files/list" => reply(
+            200,
+            json!({"path": "/workspace", "count": 1, "files": [
+                {"name": "a", "path": "/workspace/a", "size": 9, "is_directory": false,
+                 "modified_time": "2025-01-01T00:00:00Z", "permissions": "-rw-r--r--"}]}),
+            &rid,
+            &[],
+        ),
+        "GET /files/exists" => reply(200, json!({"exists": true, "path": "/workspace/a"}), &rid, &[]),
+        "POST /files/write" | "POST /files/mkdir" | "POST /files/upload" | "DELETE /files/remove" => reply(
+            200,
+            json!({"success": true, "path": "/workspace/a", "size": 0, "message": "ok"}),
+            &rid,
+            &[],
+        ),
+        "GET /files/download" => {
+            let mut resp = (StatusCode::OK, Bytes::from_static(b"\x00\x01raw bytes\xff")).into_response();
+            resp.headers_mut().insert("content-type", HeaderValue::from_static("application/octet-stream"));
+            resp
+        }
         _ => reply(404, json!({"error": "Not found", "code": "NOT_FOUND"}), &rid, &[]),
     }
 }
