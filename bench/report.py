@@ -389,10 +389,13 @@ def main():
             "(`--quick` runs fewer).", "",
             "## Targets", "",
             table(["target", "measured (same run)", "result"], targets.rows), ""]
-    notes = os.path.join(HERE, "notes.md")  # hand-written: where the time goes for misses
-    if os.path.exists(notes):
-        with open(notes) as fh:
-            body += ["", fh.read()]
+    # files.md: written by bench/files.py in the same bench/run.sh; notes.md: hand-written,
+    # where the time goes for misses.
+    for extra in ("files.md", "notes.md"):
+        path = os.path.join(HERE, extra)
+        if os.path.exists(path):
+            with open(path) as fh:
+                body += ["", fh.read()]
     with open(args.out, "w") as fh:
         fh.write("\n".join(head + body) + "\n")
     print(f"wrote {args.out} and {CHARTS}/*.png")

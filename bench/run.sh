@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 unset HOPX_API_KEY HOPX_BASE_URL
 
 PY=${BENCH_PYTHON:-}
-for c in /root/.pyenv/versions/3.11.7/bin/python3.11 python3.11 python3; do
+for c in python3.11 python3; do
   [ -n "$PY" ] && break
   command -v "$c" >/dev/null 2>&1 && PY=$(command -v "$c")
 done
@@ -79,6 +79,14 @@ say "running the benchmarks"
 # The builds above leave hundreds of MB of dirty pages; flush them now rather than during the
 # measurements (the write-back competes with the one-shot runs' file and process work).
 sync
-"$deps/tools-py/bin/python" bench/bench.py $quick --only "${BENCH_ONLY:-overhead,footprint,local,compat}"
+only=${BENCH_ONLY:-overhead,footprint,local,compat,files}
+# bench.py knows every section but files (bench/files.py, run next).
+bench_only=$(echo ",$only," | sed 's/,files,/,/; s/^,//; s/,$//')
+[ -z "$bench_only" ] || "$deps/tools-py/bin/python" bench/bench.py $quick --only "$bench_only"
+if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,files,* ]]; then
+  say "file transfers (bench/files.py)"
+  "$deps/tools-py/bin/python" bench/files.py --ours "$deps/ours-py/bin/python" \
+    --official "$deps/official-py/bin/python" ${quick:+--rounds 2}
+fi
 "$deps/tools-py/bin/python" bench/report.py
 say "done: BENCHMARKS.md, bench/charts/"
