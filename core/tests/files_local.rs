@@ -105,6 +105,13 @@ fn every_file_call_against_the_local_engine() {
         assert!(watch.next().await.unwrap().is_none(), "closed");
         let e = files.watch("/workspace/none").await.err().expect("a missing folder cannot be watched");
         assert_eq!(e.kind, ErrorKind::FileOperation, "{e:?}");
+        // A link to a host folder leads to nothing the watch can see.
+        let host = local_dir("watched-host");
+        bash(&sb, &format!("ln -s {} /workspace/hostlink", host.display())).await;
+        let e =
+            files.watch("/workspace/hostlink").await.err().expect("the host folder is not in the sandbox");
+        assert_eq!(e.code.as_deref(), Some("DIRECTORY_NOT_FOUND"), "{e:?}");
+        let _ = std::fs::remove_dir_all(&host);
         sb.kill().await.unwrap();
         assert_eq!(files.read("/workspace/dir/a.txt").await.unwrap_err().kind, ErrorKind::NotFound);
     });
