@@ -10,9 +10,9 @@ use crate::error::{Error, ErrorKind, Plane};
 use crate::http::{self, Failure};
 use crate::retry::{Policy, IDEMPOTENT};
 use crate::sandbox::Sandbox;
+use crate::transfer::{upload_body, Download};
 use crate::Result;
 use base64::Engine as _;
-use futures_util::StreamExt;
 use hopx_wire::{FileContent, FileExists, FileInfo, FileList, FileWriteRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,8 +28,6 @@ const EXISTS_TIMEOUT: Duration = Duration::from_secs(10);
 /// The slowest link an upload's default timeout allows for, on top of [`FILE_TIMEOUT`]: a
 /// 1 GiB file gets about 17 minutes, not the official SDKs' flat minute.
 const SLOWEST_LINK: u64 = 1 << 20;
-/// Size of the pieces an upload is read in.
-const CHUNK: usize = 256 * 1024;
 /// A remove is only sent again when nothing can have been removed.
 const REMOVE: Policy = Policy { max_attempts: 4, statuses: &[429, 503], connect: true, connect_window: None };
 
@@ -269,75 +267,6 @@ impl Sandbox {
     }
 }
 
-/// A download in progress.
-struct Download {
-    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    total: Option<u64>,
-    done: u64,
-    idle: Duration,
-    progress: Option<Progress>,
-    path: String,
-}
-
-impl Download {
-    /// The next piece, or `None` at the end; a body shorter than announced is an error.
-    async fn next(&mut self) -> Result<Option<bytes::Bytes>> {
-        let chunk = match tokio::time::timeout(self.idle, self.body.next()).await {
-            Err(_) => return Err(timed_out(self.idle)),
-            Ok(Some(Err(e))) => return Err(http::transport(e, self.idle).error),
-            Ok(Some(Ok(chunk))) => chunk,
-            Ok(None) => {
-                if self.total.is_some_and(|t| t != self.done) {
-                    let msg = format!("the download of {} ended after {} bytes", self.path, self.done);
-                    return Err(Error::new(ErrorKind::Network, msg));
-                }
-                return Ok(None);
-            }
-        };
-        self.done += chunk.len() as u64;
-        if let Some(p) = &self.progress {
-            p(self.done, self.total);
-        }
-        Ok(Some(chunk))
-    }
-}
-
-/// The upload body: the multipart head, the file in chunks (progress told after each), the
-/// closing boundary.
-fn upload_body(
-    file: tokio::fs::File,
-    size: u64,
-    head: Vec<u8>,
-    tail: Vec<u8>,
-    progress: Option<Progress>,
-) -> reqwest::Body {
-    use tokio::io::AsyncReadExt;
-    let state = (Some(file), 0u64);
-    let chunks = futures_util::stream::unfold(state, move |(file, done)| {
-        let progress = progress.clone();
-        async move {
-            let mut file = file?;
-            let mut buf = vec![0u8; CHUNK];
-            match file.read(&mut buf).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    let done = done + n as u64;
-                    if let Some(p) = &progress {
-                        p(done, Some(size));
-                    }
-                    Some((Ok::<_, std::io::Error>(buf), (Some(file), done)))
-                }
-                Err(e) => Some((Err(e), (None, done))),
-            }
-        }
-    });
-    let all = futures_util::stream::once(async move { Ok(head) })
-        .chain(chunks)
-        .chain(futures_util::stream::once(async move { Ok(tail) }));
-    reqwest::Body::wrap_stream(all)
-}
-
 /// A path the agent can be asked about: not empty, no NUL (no file could have it).
 fn checked(path: &str) -> Result<&str> {
     if path.is_empty() {
@@ -364,7 +293,7 @@ fn query_path(route: &str, path: &str) -> String {
     format!("{route}?path={}", crate::control::escape(path))
 }
 
-fn timed_out(after: Duration) -> Error {
+pub(crate) fn timed_out(after: Duration) -> Error {
     Error::new(ErrorKind::Timeout, format!("Request timed out after {}s", http::seconds(after)))
 }
 

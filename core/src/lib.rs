@@ -23,6 +23,7 @@ mod retry;
 mod sandbox;
 mod stream;
 mod token;
+mod transfer;
 mod watch;
 mod ws;
 

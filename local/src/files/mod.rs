@@ -12,6 +12,7 @@
 //!   it would refuse that user (`/etc/shadow`, read-only folders) and what is created belongs
 //!   to that user.
 
+mod draft;
 mod ops;
 mod path;
 mod watch;
@@ -21,7 +22,7 @@ pub use ops::Entry;
 pub use path::SandboxPath;
 
 use crate::spawn::{FsView, Isolator, SandboxSpec};
-use ops::Draft;
+use draft::Draft;
 use std::io::{self, Write};
 use std::sync::Arc;
 

@@ -119,7 +119,7 @@ impl Watch {
                 gone = true;
                 continue;
             }
-            if name.starts_with(ops::DRAFT_PREFIX) {
+            if name.starts_with(super::draft::DRAFT_PREFIX) {
                 // A write replacing a file: the draft is ours, its landing is what the caller sees.
                 if ev.mask & libc::IN_MOVED_FROM != 0 {
                     self.draft_moves.insert(ev.cookie);
