@@ -53,29 +53,15 @@ pub(crate) fn upload_body(
     tail: Vec<u8>,
     progress: Option<Progress>,
 ) -> reqwest::Body {
-    use tokio::io::AsyncReadExt;
-    let state = (Some(file), 0u64);
-    let chunks = futures_util::stream::unfold(state, move |(file, done)| {
-        let progress = progress.clone();
-        async move {
-            let mut file = file?;
-            let mut buf = vec![0u8; CHUNK];
-            match file.read(&mut buf).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    let done = done + n as u64;
-                    if let Some(p) = &progress {
-                        p(done, Some(size));
-                    }
-                    Some((Ok::<_, std::io::Error>(buf), (Some(file), done)))
-                }
-                Err(e) => Some((Err(e), (None, done))),
-            }
+    let mut done = 0u64;
+    let chunks = tokio_util::io::ReaderStream::with_capacity(file, CHUNK).inspect(move |chunk| {
+        if let (Ok(chunk), Some(p)) = (chunk, &progress) {
+            done += chunk.len() as u64;
+            p(done, Some(size));
         }
     });
-    let all = futures_util::stream::once(async move { Ok(head) })
+    let all = futures_util::stream::once(async move { Ok(bytes::Bytes::from(head)) })
         .chain(chunks)
-        .chain(futures_util::stream::once(async move { Ok(tail) }));
+        .chain(futures_util::stream::once(async move { Ok(bytes::Bytes::from(tail)) }));
     reqwest::Body::wrap_stream(all)
 }

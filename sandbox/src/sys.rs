@@ -293,20 +293,34 @@ pub fn pidfd_send_signal(pidfd: c_int, sig: c_int) -> SysResult<()> {
     check(r).map(|_| ())
 }
 
-/// Sends the descriptor `fd` over the unix socket `sock` (with one byte of data, as a
-/// descriptor cannot travel alone on a stream socket).
+/// Room for one descriptor in a control message, aligned as `cmsghdr` needs (one int takes
+/// CMSG_SPACE(4) = 24 bytes).
+type FdSpace = [u64; 4];
+
+/// A message of one data byte (a descriptor cannot travel alone on a stream socket) with room
+/// for one descriptor.
+///
+/// # Safety
+/// The pointers in the result point into `byte`, `iov` and `space`, which must outlive it.
+unsafe fn fd_message(byte: &mut [u8; 1], iov: &mut libc::iovec, space: &mut FdSpace) -> libc::msghdr {
+    *iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
+    // SAFETY: a zeroed msghdr is a valid empty one.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = space.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of::<FdSpace>();
+    msg
+}
+
+/// Sends the descriptor `fd` over the unix socket `sock`.
 pub fn send_fd(sock: c_int, fd: c_int) -> SysResult<()> {
-    let mut byte = [b'f'];
-    let mut iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
-    // Room for one descriptor, aligned as cmsghdr needs.
-    let mut space = [0u64; 4];
-    // SAFETY: a msghdr over our stack buffers; CMSG_* stay within `space` (one int needs
-    // CMSG_SPACE(4) = 24 bytes, `space` has 32).
+    let (mut byte, mut space) = ([b'f'], FdSpace::default());
+    let mut iov = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 };
+    // SAFETY: the message points into our stack buffers, which outlive it; CMSG_* stay within
+    // `space`.
     unsafe {
-        let mut msg: libc::msghdr = std::mem::zeroed();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = space.as_mut_ptr().cast();
+        let mut msg = fd_message(&mut byte, &mut iov, &mut space);
         msg.msg_controllen = libc::CMSG_SPACE(std::mem::size_of::<c_int>() as u32) as usize;
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         (*cmsg).cmsg_level = libc::SOL_SOCKET;
@@ -314,13 +328,36 @@ pub fn send_fd(sock: c_int, fd: c_int) -> SysResult<()> {
         (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<c_int>() as u32) as usize;
         std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<c_int>(), fd);
         loop {
-            let r = libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL);
-            if r >= 0 {
+            if libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) >= 0 {
                 return Ok(());
             }
             if errno() != libc::EINTR {
                 return Err(errno());
             }
         }
+    }
+}
+
+/// Takes a descriptor sent with [`send_fd`] (close-on-exec), without waiting; `EBADMSG` if
+/// what arrived carries none.
+pub fn recv_fd(sock: c_int) -> SysResult<c_int> {
+    let (mut byte, mut space) = ([0u8], FdSpace::default());
+    let mut iov = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 };
+    // SAFETY: as in `send_fd`; the kernel fills at most msg_controllen bytes of `space`.
+    unsafe {
+        let mut msg = fd_message(&mut byte, &mut iov, &mut space);
+        let n = libc::recvmsg(sock, &mut msg, libc::MSG_DONTWAIT | libc::MSG_CMSG_CLOEXEC);
+        if n < 0 {
+            return Err(errno());
+        }
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        if n != 1
+            || cmsg.is_null()
+            || (*cmsg).cmsg_level != libc::SOL_SOCKET
+            || (*cmsg).cmsg_type != libc::SCM_RIGHTS
+        {
+            return Err(libc::EBADMSG);
+        }
+        Ok(std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<c_int>()))
     }
 }

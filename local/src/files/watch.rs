@@ -26,6 +26,8 @@ pub struct Watch {
     pending: std::collections::VecDeque<Change>,
     /// The folder itself was removed: no event can come any more.
     gone: bool,
+    /// The last change queued, delivered or not (repeats of "modified" are said once).
+    last: Option<Change>,
     /// Rename cookies of the engine's own drafts (whose landing is a modification).
     draft_moves: std::collections::HashSet<u32>,
 }
@@ -69,6 +71,7 @@ impl SandboxFiles {
             folder: path.clone(),
             pending: Default::default(),
             gone: false,
+            last: None,
             draft_moves: Default::default(),
         })
     }
@@ -142,10 +145,12 @@ impl Watch {
                 continue;
             }
             let change = Change { path: self.folder.child(&name), event };
-            // A write is several IN_MODIFY and one IN_CLOSE_WRITE: say "modified" once in a row.
-            if event == "modified" && self.pending.back() == Some(&change) {
+            // A write is several IN_MODIFY and one IN_CLOSE_WRITE, perhaps read apart: say
+            // "modified" once in a row.
+            if event == "modified" && self.last.as_ref() == Some(&change) {
                 continue;
             }
+            self.last = Some(change.clone());
             self.pending.push_back(change);
         }
         gone

@@ -141,20 +141,7 @@ pub async fn upload(State(agent): State<Agent>, mut form: Multipart) -> Answer {
 pub async fn download(State(agent): State<Agent>, Query(q): Query<PathQuery>) -> Answer {
     let (files, path) = target(&agent, q.path.as_deref())?;
     let (file, size) = files.open(&path).await.map_err(|e| fail("download", &path, e))?;
-    let file = tokio::fs::File::from_std(file);
-    let body = futures_util::stream::unfold(Some(file), |file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut file = file?;
-        let mut buf = vec![0u8; CHUNK];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, io::Error>(Bytes::from(buf)), Some(file)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    });
+    let body = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), CHUNK);
     let name = path.shown.rsplit('/').next().unwrap_or("download").replace(['"', '\\', '\r', '\n'], "_");
     Ok((
         [

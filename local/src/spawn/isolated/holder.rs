@@ -62,30 +62,12 @@ pub fn root_channel() -> std::io::Result<(OwnedFd, OwnedFd)> {
 /// Takes the root descriptor the holder sent (without waiting: it was sent before the holder
 /// said it was ready).
 pub fn receive_root(sock: &OwnedFd) -> std::io::Result<OwnedFd> {
-    let mut byte = [0u8; 1];
-    let mut iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
-    let mut space = [0u64; 4];
-    // SAFETY: a msghdr over our stack buffers; the kernel fills at most msg_controllen bytes,
-    // and CMSG_* read within them.
-    unsafe {
-        let mut msg: libc::msghdr = std::mem::zeroed();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = space.as_mut_ptr().cast();
-        msg.msg_controllen = std::mem::size_of_val(&space);
-        let n = libc::recvmsg(sock.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT | libc::MSG_CMSG_CLOEXEC);
-        if n < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let cmsg = libc::CMSG_FIRSTHDR(&msg);
-        if n != 1
-            || cmsg.is_null()
-            || (*cmsg).cmsg_level != libc::SOL_SOCKET
-            || (*cmsg).cmsg_type != libc::SCM_RIGHTS
-        {
-            return Err(std::io::Error::other("the sandbox did not send its root"));
-        }
-        let fd = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>());
-        Ok(OwnedFd::from_raw_fd(fd))
+    match sys::recv_fd(sock.as_raw_fd()) {
+        // SAFETY: a descriptor the kernel just gave us.
+        Ok(fd) => Ok(unsafe { OwnedFd::from_raw_fd(fd) }),
+        Err(e) => Err(std::io::Error::other(format!(
+            "the sandbox did not send its root: {}",
+            std::io::Error::from_raw_os_error(e)
+        ))),
     }
 }
