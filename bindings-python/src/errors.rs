@@ -46,6 +46,9 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             exc.setattr("template_name", &err.template_name)?;
             exc.setattr("available_templates", err.available_templates.clone())?;
         }
+        ErrorKind::FileNotFound => {
+            exc.setattr("path", err.details.get("path").and_then(serde_json::Value::as_str))?
+        }
         _ => {}
     }
     Ok(PyErr::from_value(exc))

@@ -11,6 +11,7 @@ mod client;
 mod convert;
 mod dual;
 mod errors;
+mod files;
 mod runtime;
 mod sandbox;
 mod stream;

@@ -5,10 +5,12 @@
 
 use crate::convert::Json;
 use crate::dual::dual_methods;
+use crate::files::{about, files, infos, progress};
 use crate::stream::NativeStream;
 use hopx_core::{RunOptions, Sandbox};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// A handle to one sandbox. After `kill()` every call raises `NotFoundError`.
 #[pyclass(frozen, module = "hopx_ai._native")]
@@ -17,6 +19,8 @@ pub struct NativeSandbox {
 }
 
 type Env = Option<BTreeMap<String, String>>;
+/// A call's timeout in seconds, `None` for its default.
+type Secs = Option<f64>;
 
 fn run_options(language: String, timeout: u32, env: Env, working_dir: String) -> RunOptions {
     RunOptions { language, timeout: Some(timeout), env, working_dir }
@@ -93,6 +97,70 @@ dual_methods! {
         /// Sets the time-to-live in seconds.
         fn set_timeout / set_timeout_async (sb, seconds: u64) -> () {
             sb.set_timeout(seconds).await
+        }
+
+        // `sandbox.files` (see files.rs for what the entries share).
+
+        /// The text of a file.
+        fn files_read / files_read_async (sb, path: String, timeout: Secs) -> String {
+            files(&sb, timeout)?.read(&path).await.map_err(about(&path))
+        }
+
+        /// The exact bytes of a file.
+        fn files_read_bytes / files_read_bytes_async (sb, path: String, timeout: Secs) -> Vec<u8> {
+            files(&sb, timeout)?.read_bytes(&path).await.map_err(about(&path))
+        }
+
+        /// Writes text (`mode` is octal text, such as "0644").
+        fn files_write / files_write_async
+            (sb, path: String, content: String, mode: String, timeout: Secs) -> ()
+        {
+            files(&sb, timeout)?.write(&path, &content, &mode).await.map_err(about(&path))
+        }
+
+        /// Writes bytes (`bytes` or `bytearray`).
+        fn files_write_bytes / files_write_bytes_async
+            (sb, path: String, content: Vec<u8>, mode: String, timeout: Secs) -> ()
+        {
+            files(&sb, timeout)?.write_bytes(&path, &content, &mode).await.map_err(about(&path))
+        }
+
+        /// The entries of a folder, as dicts.
+        fn files_list / files_list_async (sb, path: String, timeout: Secs) -> Vec<Json> {
+            files(&sb, timeout)?.list(&path).await.map(infos).map_err(about(&path))
+        }
+
+        /// Whether a path exists.
+        fn files_exists / files_exists_async (sb, path: String, timeout: Secs) -> bool {
+            files(&sb, timeout)?.exists(&path).await.map_err(about(&path))
+        }
+
+        /// Removes a file, or a folder with its content.
+        fn files_remove / files_remove_async (sb, path: String, timeout: Secs) -> () {
+            files(&sb, timeout)?.remove(&path).await.map_err(about(&path))
+        }
+
+        /// Makes a folder and its missing parents.
+        fn files_mkdir / files_mkdir_async (sb, path: String, timeout: Secs) -> () {
+            files(&sb, timeout)?.mkdir(&path).await.map_err(about(&path))
+        }
+
+        /// Streams a local file to the sandbox, calling `on_progress(done, total)`.
+        fn files_upload / files_upload_async
+            (sb, local_path: PathBuf, remote_path: String, timeout: Secs,
+             on_progress: Option<Py<PyAny>>) -> ()
+        {
+            let progress = progress(on_progress);
+            files(&sb, timeout)?.upload(&local_path, &remote_path, progress).await.map_err(about(&remote_path))
+        }
+
+        /// Streams a sandbox file to a local file; returns its size in bytes.
+        fn files_download / files_download_async
+            (sb, remote_path: String, local_path: PathBuf, timeout: Secs,
+             on_progress: Option<Py<PyAny>>) -> u64
+        {
+            let progress = progress(on_progress);
+            files(&sb, timeout)?.download(&remote_path, &local_path, progress).await.map_err(about(&remote_path))
         }
     }
 }

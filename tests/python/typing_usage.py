@@ -7,15 +7,21 @@ Not collected by pytest; ``python typing_usage.py`` runs it against the local en
 """
 
 import asyncio
+import datetime
+import pathlib
+import tempfile
 from typing import Any, Coroutine, Dict, List, Optional, Sequence, Union
 
 from typing_extensions import assert_type
 
 import hopx_ai
 from hopx_ai import (
+    AsyncFiles,
     AsyncSandbox,
     ExecutionError,
     ExecutionResult,
+    FileInfo,
+    Files,
     HopxError,
     MessageStream,
     Resources,
@@ -78,6 +84,39 @@ def blocking_api() -> None:
         assert_type(info.resources, Optional[Resources])
         assert_type(sandbox.set_timeout(600), None)
 
+        files = sandbox.files
+        assert_type(files, Files)
+        assert_type(files.write("/workspace/a.txt", "text", mode="0600", timeout=5), None)
+        assert_type(files.write(pathlib.Path("/workspace/b.bin"), b"\x00\xff"), None)
+        assert_type(files.write_bytes("/workspace/c.bin", bytearray(b"x"), "0644"), None)
+        assert_type(files.write_bytes("/workspace/c.bin", memoryview(b"x")), None)
+        assert_type(files.read("/workspace/a.txt"), str)
+        assert_type(files.read_bytes(pathlib.PurePosixPath("/workspace/b.bin"), 2.5), bytes)
+        listing = files.list()
+        assert_type(listing, List[FileInfo])
+        for entry in files.list("/workspace", timeout=10):
+            assert_type(entry.name, str)
+            assert_type(entry.path, str)
+            assert_type(entry.size, int)
+            assert_type(entry.is_directory, bool)
+            assert_type(entry.modified_time, Optional[datetime.datetime])
+            assert_type(entry.permissions, str)
+            assert_type(entry.is_file, bool)
+            assert_type(entry.is_dir, bool)
+            assert_type(entry.size_kb, float)
+            assert_type(entry.size_mb, float)
+        assert_type(files.exists("/workspace/a.txt"), bool)
+        assert_type(files.mkdir("/workspace/d/e"), None)
+        assert_type(files.remove("/workspace/d"), None)
+
+        def progress(done: int, total: Optional[int]) -> None:
+            print(done, total)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            local = pathlib.Path(tmp, "a.txt")
+            assert_type(files.download("/workspace/a.txt", local, on_progress=progress), None)
+            assert_type(files.upload(local, "/workspace/a2.txt", 30, progress), None)
+
         assert_type(Sandbox.connect(sandbox.sandbox_id), Sandbox)
         assert_type(Sandbox.list(limit=10), List[Sandbox])
         assert_type(sandbox.kill(), None)
@@ -102,6 +141,15 @@ async def async_api() -> None:
         assert_type(await sandbox.list_processes(), List[Dict[str, Any]])
         assert_type(await sandbox.get_info(), SandboxInfo)
 
+        assert_type(sandbox.files, AsyncFiles)
+        assert_type(await sandbox.files.write("/workspace/a.txt", "text"), None)
+        assert_type(await sandbox.files.read("/workspace/a.txt", timeout=5), str)
+        assert_type(await sandbox.files.read_bytes("/workspace/a.txt"), bytes)
+        assert_type(await sandbox.files.list(), List[FileInfo])
+        assert_type(await sandbox.files.exists(pathlib.Path("/workspace")), bool)
+        reading = sandbox.files.read("/workspace/a.txt")
+        assert_type(reading, Coroutine[Any, Any, str]).close()
+
         assert_type(await AsyncSandbox.connect(sandbox.sandbox_id), AsyncSandbox)
         assert_type(await AsyncSandbox.list(), List[AsyncSandbox])
 
@@ -109,6 +157,10 @@ async def async_api() -> None:
     assert_type(other, AsyncSandbox)
     async with other:
         pass
+
+
+def print_one(done: int) -> None:
+    print(done)
 
 
 def misuses(sandbox: Sandbox, async_sandbox: AsyncSandbox) -> None:
@@ -121,6 +173,12 @@ def misuses(sandbox: Sandbox, async_sandbox: AsyncSandbox) -> None:
     Sandbox.create(templat="base")  # type: ignore[call-arg]
     async_sandbox.run_code("1")  # type: ignore[unused-coroutine]
     AsyncSandbox.create(template=3)  # type: ignore[arg-type]
+    sandbox.files.read(b"/workspace/a")  # type: ignore[arg-type]
+    sandbox.files.write("/workspace/a", 42)  # type: ignore[arg-type]
+    sandbox.files.write_bytes("/workspace/a", "text")  # type: ignore[arg-type]
+    sandbox.files.upload("a", "/workspace/a", on_progress=print_one)  # type: ignore[arg-type]
+    sandbox.files.delete("/workspace/a")  # type: ignore[attr-defined]
+    async_sandbox.files.mkdir("/workspace/d")  # type: ignore[unused-coroutine]
 
 
 def errors() -> None:

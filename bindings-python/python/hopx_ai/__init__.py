@@ -34,7 +34,15 @@ from .errors import (
     TokenExpiredError,
     ValidationError,
 )
-from .models import ExecutionError, ExecutionResult, Resources, RichOutput, SandboxInfo
+from .files import AsyncFiles, Files
+from .models import (
+    ExecutionError,
+    ExecutionResult,
+    FileInfo,
+    Resources,
+    RichOutput,
+    SandboxInfo,
+)
 from .sandbox import Sandbox
 
 __version__ = "0.1.0"
@@ -48,6 +56,9 @@ __all__ = [
     "RichOutput",
     "SandboxInfo",
     "Resources",
+    "FileInfo",
+    "Files",
+    "AsyncFiles",
     "HopxError",
     "APIError",
     "AuthenticationError",

@@ -5,13 +5,17 @@ Ranges the core checks itself (timeout 1..300 s, code size) are left to it, so t
 live in one place.
 """
 
+import os
 import sys
 
 from .errors import ValidationError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional, Tuple, TypeVar
+    from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, Union
+
+    # A path argument: text or a path object (``pathlib.Path``...).
+    _PathArg = Union[str, "os.PathLike[str]"]
 
     _V = TypeVar("_V")
     # What a run's native calls take: code, language, timeout, env, working_dir.
@@ -59,6 +63,48 @@ def check_timeout(name: str, value: float) -> int:
     seconds = whole if whole == value else whole + 1
     # The native layer takes a u32; anything this big is out of range for the core anyway.
     return min(seconds, 2**32 - 1)
+
+
+def check_seconds(name: str, value: "Optional[float]") -> "Optional[float]":
+    """None, or a positive finite number of seconds (kept as a float)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds or None, got {_type_name(value)}")
+    if not 0 < value < float("inf"):
+        raise ValidationError(
+            f"{name} must be a positive number of seconds, got {value!r}",
+            code="INVALID_REQUEST",
+            field=name,
+        )
+    return float(value)
+
+
+def check_path(name: str, value: "_PathArg") -> str:
+    """A path as text: a str, or an ``os.PathLike`` whose path is a str."""
+    if isinstance(value, str):
+        return value
+    if hasattr(type(value), "__fspath__"):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise TypeError(f"{name} must be a str or os.PathLike of str, got {_type_name(value)}")
+
+
+def check_callback(
+    name: str, value: "Optional[Callable[..., object]]"
+) -> "Optional[Callable[..., object]]":
+    """None or a plain callable: a coroutine function would never be awaited where it is
+    called (a thread of the transfer), so it is refused at once."""
+    if value is None:
+        return None
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {_type_name(value)}")
+    import inspect  # only here: keeps ``import hopx_ai`` fast
+
+    if inspect.iscoroutinefunction(value):
+        raise TypeError(f"{name} must be a plain function, not a coroutine function")
+    return value
 
 
 def check_bool(name: str, value: "Optional[bool]") -> "Optional[bool]":

@@ -6,7 +6,10 @@ runtime (``src/dual.rs``); the package picks one or the other by name (``_define
 Errors are ``hopx_ai.errors`` classes.
 """
 
-from typing import Any, Awaitable, Dict, List, Optional, Tuple, final
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
+
+# on_progress(done, total) of a transfer.
+_Progress = Optional[Callable[[int, Optional[int]], object]]
 
 __all__ = [
     "NativeSandbox",
@@ -100,6 +103,70 @@ class NativeSandbox:
     def kill_async(self) -> Awaitable[None]: ...
     def set_timeout(self, seconds: int) -> None: ...
     def set_timeout_async(self, seconds: int) -> Awaitable[None]: ...
+
+    # sandbox.files; `timeout` is in seconds, None for the call's default.
+    def files_read(self, path: str, timeout: Optional[float]) -> str:
+        """The text of a file."""
+    def files_read_async(self, path: str, timeout: Optional[float]) -> Awaitable[str]: ...
+    def files_read_bytes(self, path: str, timeout: Optional[float]) -> bytes:
+        """The exact bytes of a file."""
+    def files_read_bytes_async(self, path: str, timeout: Optional[float]) -> Awaitable[bytes]: ...
+    def files_write(self, path: str, content: str, mode: str, timeout: Optional[float]) -> None:
+        """Writes text; mode is octal text."""
+    def files_write_async(
+        self, path: str, content: str, mode: str, timeout: Optional[float]
+    ) -> Awaitable[None]: ...
+    def files_write_bytes(
+        self, path: str, content: Union[bytes, bytearray], mode: str, timeout: Optional[float]
+    ) -> None:
+        """Writes bytes exactly."""
+    def files_write_bytes_async(
+        self, path: str, content: Union[bytes, bytearray], mode: str, timeout: Optional[float]
+    ) -> Awaitable[None]: ...
+    def files_list(self, path: str, timeout: Optional[float]) -> List[Dict[str, Any]]:
+        """A folder's entries as dicts."""
+    def files_list_async(
+        self, path: str, timeout: Optional[float]
+    ) -> Awaitable[List[Dict[str, Any]]]: ...
+    def files_exists(self, path: str, timeout: Optional[float]) -> bool:
+        """Whether a path exists."""
+    def files_exists_async(self, path: str, timeout: Optional[float]) -> Awaitable[bool]: ...
+    def files_remove(self, path: str, timeout: Optional[float]) -> None:
+        """Removes a file or a folder with its content."""
+    def files_remove_async(self, path: str, timeout: Optional[float]) -> Awaitable[None]: ...
+    def files_mkdir(self, path: str, timeout: Optional[float]) -> None:
+        """Makes a folder and its parents."""
+    def files_mkdir_async(self, path: str, timeout: Optional[float]) -> Awaitable[None]: ...
+    def files_upload(
+        self,
+        local_path: str,
+        remote_path: str,
+        timeout: Optional[float],
+        on_progress: _Progress,
+    ) -> None:
+        """Streams a local file to the sandbox."""
+    def files_upload_async(
+        self,
+        local_path: str,
+        remote_path: str,
+        timeout: Optional[float],
+        on_progress: _Progress,
+    ) -> Awaitable[None]: ...
+    def files_download(
+        self,
+        remote_path: str,
+        local_path: str,
+        timeout: Optional[float],
+        on_progress: _Progress,
+    ) -> int:
+        """Streams a sandbox file to a local file; its size in bytes."""
+    def files_download_async(
+        self,
+        remote_path: str,
+        local_path: str,
+        timeout: Optional[float],
+        on_progress: _Progress,
+    ) -> Awaitable[int]: ...
 
 # pyo3 classes cannot be subclassed.
 @final

@@ -7,6 +7,7 @@ official async SDK spells its timeout ``timeout_seconds``, and this class takes 
 
 from . import _methods as m
 from ._define import awaiting, awaiting_classmethod, creating_classmethod
+from .files import AsyncFiles
 from .models import ExecutionResult
 
 __all__ = ["AsyncSandbox"]
@@ -15,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Callable, Dict, Optional, TypeVar, Union
 
+    from ._native import NativeSandbox
     from .errors import HopxError
     from .models import ExecutionError, RichOutput
 
@@ -65,9 +67,15 @@ class AsyncSandbox(m.SandboxBase):
 
     ``async with AsyncSandbox.create() as sandbox:`` kills the sandbox on exit; many
     ``run_code`` calls may be awaited concurrently (a code-interpreter kernel runs them in turn).
+    ``sandbox.files`` reads and writes its files (each call a coroutine).
     """
 
-    __slots__ = ()
+    __slots__ = ("files",)
+
+    def __init__(self, native: "NativeSandbox") -> None:
+        """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
+        super().__init__(native)
+        self.files = AsyncFiles(native)
 
     create = creating_classmethod(m.create)
     connect = awaiting_classmethod(m.connect)

@@ -7,12 +7,15 @@ makes each a blocking call (see ``_define``).
 
 from . import _methods as m
 from ._define import blocking, blocking_classmethod
+from .files import Files
 
 __all__ = ["Sandbox"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeVar
+
+    from ._native import NativeSandbox
 
     _S = TypeVar("_S", bound="Sandbox")
 
@@ -23,10 +26,15 @@ class Sandbox(m.SandboxBase):
     Make one with :meth:`create`, :meth:`connect` or :meth:`list`. Without an API key
     (argument or ``HOPX_API_KEY``) or base URL, sandboxes run on this machine in the embedded
     local engine, with this Python interpreter and its packages. ``with Sandbox.create() as
-    sandbox:`` kills the sandbox on exit.
+    sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads and writes its files.
     """
 
-    __slots__ = ()
+    __slots__ = ("files",)
+
+    def __init__(self, native: "NativeSandbox") -> None:
+        """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
+        super().__init__(native)
+        self.files = Files(native)
 
     create = blocking_classmethod(m.create)
     connect = blocking_classmethod(m.connect)
