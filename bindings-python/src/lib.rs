@@ -15,11 +15,13 @@ mod files;
 mod runtime;
 mod sandbox;
 mod stream;
+mod watch;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::NativeSandbox>()?;
     m.add_class::<stream::NativeStream>()?;
+    m.add_class::<watch::NativeWatch>()?;
     client::register(m)?;
     errors::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;

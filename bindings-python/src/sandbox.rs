@@ -7,6 +7,7 @@ use crate::convert::Json;
 use crate::dual::dual_methods;
 use crate::files::{about, files, infos, progress};
 use crate::stream::NativeStream;
+use crate::watch::NativeWatch;
 use hopx_core::{RunOptions, Sandbox};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
@@ -161,6 +162,11 @@ dual_methods! {
         {
             let progress = progress(on_progress);
             files(&sb, timeout)?.download(&remote_path, &local_path, progress).await.map_err(about(&remote_path))
+        }
+
+        /// Starts watching a folder; returns once the agent watches it.
+        fn files_watch / files_watch_async (sb, path: String, timeout: Secs) -> NativeWatch {
+            files(&sb, timeout)?.watch(&path).await.map(NativeWatch::new).map_err(about(&path))
         }
     }
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 /// Timeout of the small file calls (the official SDKs' agent default).
-const FILE_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const FILE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Timeout of `exists` (the official SDKs').
 const EXISTS_TIMEOUT: Duration = Duration::from_secs(10);
 /// The slowest link an upload's default timeout allows for, on top of [`FILE_TIMEOUT`]: a
@@ -48,6 +48,11 @@ impl Files {
 
     pub(crate) fn sandbox(&self) -> &Sandbox {
         &self.sandbox
+    }
+
+    /// The timeout given with [`Files::with_timeout`], if any.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
     }
 
     /// The same calls with `timeout` bounding each whole call (`None`: each call's default).
@@ -135,8 +140,12 @@ impl Files {
         progress: Option<Progress>,
     ) -> Result<()> {
         let remote = checked(remote_path)?.to_string();
-        let size =
-            tokio::fs::metadata(local_path).await.map_err(|e| local_error("read", local_path, e))?.len();
+        let meta = tokio::fs::metadata(local_path).await.map_err(|e| local_error("read", local_path, e))?;
+        if !meta.is_file() {
+            let not_a_file = std::io::Error::other("it is not a regular file");
+            return Err(local_error("upload", local_path, not_a_file));
+        }
+        let size = meta.len();
         let timeout = self.timeout.unwrap_or(FILE_TIMEOUT + Duration::from_secs(size / SLOWEST_LINK));
         let http = self.sandbox.client().control().http()?;
         self.sandbox.ensure_alive()?;

@@ -36,10 +36,19 @@ struct State {
 impl Files {
     /// Watches the folder `path` (not recursive): each created, modified, deleted or renamed
     /// entry is a [`FileChange`]. Returns once the agent watches, so no later change is missed.
+    /// The timeout (`with_timeout`, else 60 s) bounds opening the watch, not its life.
     pub async fn watch(&self, path: &str) -> Result<FileWatch> {
         if path.is_empty() || path.contains('\0') {
             return Err(Error::validation("path must be a non-empty path without NUL bytes"));
         }
+        let limit = self.timeout().unwrap_or(crate::files::FILE_TIMEOUT);
+        match tokio::time::timeout(limit, self.open_watch(path, ACK_WAIT.min(limit / 2))).await {
+            Ok(watch) => watch,
+            Err(_) => Err(crate::files::timed_out(limit)),
+        }
+    }
+
+    async fn open_watch(&self, path: &str, ack_wait: Duration) -> Result<FileWatch> {
         let sandbox = self.sandbox();
         sandbox.ensure_alive()?;
         let first = json!({ "action": "watch", "path": path, "ack": true });
@@ -54,7 +63,7 @@ impl Files {
             Err(f) => return Err(f.error),
         };
         let mut early = VecDeque::new();
-        let deadline = tokio::time::Instant::now() + ACK_WAIT;
+        let deadline = tokio::time::Instant::now() + ack_wait;
         while let Ok(frame) = tokio::time::timeout_at(deadline, socket.next()).await {
             match read(frame)? {
                 Read::Change(c) => early.push_back(c),

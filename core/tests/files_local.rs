@@ -87,6 +87,8 @@ fn every_file_call_against_the_local_engine() {
         let e = files.upload(&dir.join("missing"), "/workspace/m", None).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::FileOperation);
         assert!(e.message.contains("local file"), "{}", e.message);
+        let e = files.upload(&dir, "/workspace/m", None).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::FileOperation, "a folder is not uploaded: {e:?}");
         let _ = std::fs::remove_dir_all(&dir);
 
         // The watch sees what code in the sandbox does.

@@ -22,6 +22,7 @@ from hopx_ai import (
     ExecutionResult,
     FileInfo,
     Files,
+    FileWatch,
     HopxError,
     MessageStream,
     Resources,
@@ -108,6 +109,11 @@ def blocking_api() -> None:
         assert_type(files.exists("/workspace/a.txt"), bool)
         assert_type(files.mkdir("/workspace/d/e"), None)
         assert_type(files.remove("/workspace/d"), None)
+        with files.watch("/workspace", timeout=5) as watch:
+            assert_type(watch, FileWatch)
+            for change in watch:
+                assert_type(change, Dict[str, Any])
+                break
 
         def progress(done: int, total: Optional[int]) -> None:
             print(done, total)
@@ -134,6 +140,12 @@ async def async_api() -> None:
         assert_type(await sandbox.run_code("print(2)", on_stdout=on_stdout), ExecutionResult)
         async for msg in sandbox.run_code_stream("print(3)"):
             assert_type(msg, Dict[str, Any])
+        started = await sandbox.files.watch("/workspace")
+        assert_type(started, FileWatch)
+        async for change in started:
+            assert_type(change, Dict[str, Any])
+            break
+        started.close()
 
         # Not awaited: only its type is looked at, then it is dropped unstarted.
         pending = sandbox.kill_process("proc_nope")

@@ -44,6 +44,7 @@ from .models import (
     SandboxInfo,
 )
 from .sandbox import Sandbox
+from .watch import FileWatch
 
 __version__ = "0.1.0"
 
@@ -59,6 +60,7 @@ __all__ = [
     "FileInfo",
     "Files",
     "AsyncFiles",
+    "FileWatch",
     "HopxError",
     "APIError",
     "AuthenticationError",

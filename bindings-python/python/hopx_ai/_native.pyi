@@ -14,6 +14,7 @@ _Progress = Optional[Callable[[int, Optional[int]], object]]
 __all__ = [
     "NativeSandbox",
     "NativeStream",
+    "NativeWatch",
     "create",
     "create_async",
     "connect",
@@ -167,6 +168,9 @@ class NativeSandbox:
         timeout: Optional[float],
         on_progress: _Progress,
     ) -> Awaitable[int]: ...
+    def files_watch(self, path: str, timeout: Optional[float]) -> NativeWatch:
+        """Starts watching a folder; returns once the agent watches it."""
+    def files_watch_async(self, path: str, timeout: Optional[float]) -> Awaitable[NativeWatch]: ...
 
 # pyo3 classes cannot be subclassed.
 @final
@@ -183,6 +187,19 @@ class NativeStream:
         """The folded result as a dict, or raises the run's error (after the last message)."""
     def close(self) -> None:
         """Drops the connection; later reads return None."""
+
+@final
+class NativeWatch:
+    """The changes of one watched folder."""
+
+    @property
+    def closed(self) -> bool: ...
+    def next_change(self) -> Optional[Dict[str, Any]]:
+        """The next change (blocking, GIL released), or None once the watch ended."""
+    def next_change_async(self) -> Awaitable[Optional[Dict[str, Any]]]:
+        """The next change (awaitable), or None once the watch ended."""
+    def close(self) -> None:
+        """Ends the watch."""
 
 def create(
     *,

@@ -18,6 +18,7 @@ The definitions are named after the methods, so this module must not use the bui
 from . import _args
 from ._define import Resource, awaiting, blocking, call
 from .models import FileInfo
+from .watch import FileWatch
 
 __all__ = ["Files", "AsyncFiles"]
 
@@ -174,6 +175,32 @@ async def download(
     await call(self._native.files_download, remote, local, timeout, progress)
 
 
+async def watch(
+    self: Resource, path: "_PathArg" = "/workspace", timeout: "Optional[float]" = None
+) -> FileWatch:
+    """Watches the folder ``path`` (not recursive) and returns the :class:`hopx_ai.FileWatch`
+    of its changes, once the agent watches it: iterate it with ``for`` or ``async for``.
+    ``timeout`` bounds starting the watch, not its life.
+    """
+    path = _args.check_path("path", path)
+    timeout = _args.check_seconds("timeout", timeout)
+    return FileWatch(await call(self._native.files_watch, path, timeout))
+
+
+def _watch_async(
+    self: Resource, path: "_PathArg" = "/workspace", timeout: "Optional[float]" = None
+) -> FileWatch:
+    """Watches the folder ``path`` (not recursive): ``await`` the result to start the watch
+    (then no later change is missed), or ``async for`` over it straight away, which starts
+    it at the first step, as the official SDK's async generator does. ``timeout`` bounds
+    starting the watch, not its life.
+    """
+    path = _args.check_path("path", path)
+    timeout = _args.check_seconds("timeout", timeout)
+    native = self._native
+    return FileWatch(open_async=lambda: native.files_watch_async(path, timeout))
+
+
 class Files(Resource):
     """``sandbox.files`` of a :class:`hopx_ai.Sandbox`: each call blocks with the GIL
     released."""
@@ -190,6 +217,7 @@ class Files(Resource):
     mkdir = blocking(mkdir)
     upload = blocking(upload)
     download = blocking(download)
+    watch = blocking(watch)
 
 
 class AsyncFiles(Resource):
@@ -207,3 +235,5 @@ class AsyncFiles(Resource):
     mkdir = awaiting(mkdir)
     upload = awaiting(upload)
     download = awaiting(download)
+    # The official async watch is an async generator: usable with `async for` unawaited.
+    watch = _watch_async

@@ -26,8 +26,8 @@ pub struct Watch {
     pending: std::collections::VecDeque<Change>,
     /// The folder itself was removed: no event can come any more.
     gone: bool,
-    /// The last change queued, delivered or not (repeats of "modified" are said once).
-    last: Option<Change>,
+    /// The entry being written (IN_MODIFY seen, IN_CLOSE_WRITE not yet): said once.
+    writing: Option<String>,
     /// Rename cookies of the engine's own drafts (whose landing is a modification).
     draft_moves: std::collections::HashSet<u32>,
 }
@@ -71,7 +71,7 @@ impl SandboxFiles {
             folder: path.clone(),
             pending: Default::default(),
             gone: false,
-            last: None,
+            writing: None,
             draft_moves: Default::default(),
         })
     }
@@ -144,13 +144,18 @@ impl Watch {
             if name.is_empty() {
                 continue;
             }
-            let change = Change { path: self.folder.child(&name), event };
-            // A write is several IN_MODIFY and one IN_CLOSE_WRITE, perhaps read apart: say
-            // "modified" once in a row.
-            if event == "modified" && self.last.as_ref() == Some(&change) {
+            // One write is IN_MODIFY (perhaps many) then IN_CLOSE_WRITE, perhaps read apart:
+            // it is said once, at its first event; anything else in between starts anew.
+            let writing = ev.mask & (libc::IN_MODIFY | libc::IN_CLOSE_WRITE) != 0 && !landed;
+            let same_write = writing && self.writing.as_deref() == Some(name.as_str());
+            self.writing = match writing && ev.mask & libc::IN_CLOSE_WRITE == 0 {
+                true => Some(name.clone()),
+                false => None,
+            };
+            if same_write {
                 continue;
             }
-            self.last = Some(change.clone());
+            let change = Change { path: self.folder.child(&name), event };
             self.pending.push_back(change);
         }
         gone
