@@ -6,7 +6,9 @@
 //! sees the final figures. Every call is made without blocking (the core's thread never waits
 //! for JS) and with a return handler, so an exception thrown by the callback comes back here
 //! as a value instead of reaching Node as an uncaught exception: the transfer stops and the
-//! call rejects with that exception. The call settles only after the last callback has run.
+//! call rejects with that exception. The call settles only after the last callback has run,
+//! and no callback runs after that (the HTTP client may still poll a dropped upload's body for
+//! a while, reporting into a closed reporter).
 
 use crate::errors::IntoJs;
 use hopx_core as hcore;
@@ -36,8 +38,11 @@ where
     let Some(callback) = callback else {
         return work(None).await.js();
     };
-    let reporter =
-        Arc::new(Reporter { callback, state: Mutex::default(), settled: Notify::new(), stop: Notify::new() });
+    let reporter = Arc::new(Reporter {
+        state: Mutex::new(State { callback: Some(Arc::new(callback)), ..State::default() }),
+        settled: Notify::new(),
+        stop: Notify::new(),
+    });
     let tell = reporter.clone();
     let progress: hcore::Progress = Arc::new(move |done, total| tell.tell(done, total));
     let outcome = tokio::select! {
@@ -45,7 +50,7 @@ where
         () = reporter.stop.notified() => None,
     };
     reporter.settle().await;
-    if let Some(thrown) = reporter.lock().thrown.take() {
+    if let Some(thrown) = reporter.close() {
         return Err(thrown);
     }
     // `stop` is only notified with `thrown` set.
@@ -53,7 +58,6 @@ where
 }
 
 struct Reporter {
-    callback: ProgressFn,
     state: Mutex<State>,
     /// Notified when no call is queued any more.
     settled: Notify,
@@ -63,14 +67,28 @@ struct Reporter {
 
 #[derive(Default)]
 struct State {
+    /// The JS callback; `None` once closed (which releases it, so it keeps Node alive no more).
+    callback: Option<Arc<ProgressFn>>,
     /// The figures the core reported last.
     latest: Option<(u64, Option<u64>)>,
     /// The figures of the call queued or run last.
     sent: Option<(u64, Option<u64>)>,
     /// Whether a call is queued and has not run yet.
     queued: bool,
-    /// The callback's exception; no call is made after it.
+    /// Whether the callback threw: no call is made after that.
+    failed: bool,
+    /// The callback's exception, until the transfer rejects with it.
     thrown: Option<Error>,
+}
+
+impl State {
+    /// Marks a call with the latest figures as queued; the caller makes it once unlocked.
+    fn next_call(&mut self) -> Option<(Arc<ProgressFn>, (u64, Option<u64>))> {
+        let call = (self.callback.clone()?, self.latest?);
+        self.queued = true;
+        self.sent = self.latest;
+        Some(call)
+    }
 }
 
 impl Reporter {
@@ -83,49 +101,55 @@ impl Reporter {
     fn tell(self: &Arc<Self>, done: u64, total: Option<u64>) {
         let mut state = self.lock();
         state.latest = Some((done, total));
-        if state.queued || state.thrown.is_some() {
+        if state.queued || state.failed {
             return;
         }
-        state.queued = true;
-        state.sent = state.latest;
+        let call = state.next_call();
         drop(state);
-        self.send((done, total));
+        self.send(call);
     }
 
-    fn send(self: &Arc<Self>, (done, total): (u64, Option<u64>)) {
+    /// Queues a JS call, unlocked (a call that cannot be queued drops its handler, which
+    /// locks). Never blocks: the queue is unbounded.
+    fn send(self: &Arc<Self>, call: Option<(Arc<ProgressFn>, (u64, Option<u64>))>) {
+        let Some((callback, (done, total))) = call else {
+            return;
+        };
         let delivery = Delivery { reporter: self.clone(), ran: false };
-        let figures = FnArgs::from((done as f64, total.map(|t| t as f64)));
-        let status = self.callback.call_with_return_value(
-            figures,
+        let status = callback.call_with_return_value(
+            FnArgs::from((done as f64, total.map(|t| t as f64))),
             ThreadsafeFunctionCallMode::NonBlocking,
             move |returned, _env| {
                 delivery.ran(returned.err());
                 Ok(())
             },
         );
-        // Not queued (Node is shutting down): the handler was dropped, and so was the delivery,
-        // which marked the call as done.
-        let _ = status;
+        if status != Status::Ok {
+            // Node is shutting down: nothing will run.
+            self.abandoned();
+        }
     }
 
     /// On the JS thread, after a call ran: note an exception, or send figures that changed.
     fn ran(self: &Arc<Self>, thrown: Option<Error>) {
         let mut state = self.lock();
+        state.queued = false;
+        let mut call = None;
         if let Some(e) = thrown {
-            if state.thrown.is_none() {
+            if !state.failed {
+                state.failed = true;
                 state.thrown = Some(e);
                 self.stop.notify_one();
             }
-        } else if state.thrown.is_none() && state.latest != state.sent {
-            state.sent = state.latest;
-            let figures = state.latest.expect("sent figures were reported");
-            drop(state);
-            self.send(figures);
-            return;
+        } else if !state.failed && state.latest != state.sent {
+            call = state.next_call();
         }
-        state.queued = false;
         drop(state);
-        self.settled.notify_waiters();
+        if call.is_some() {
+            self.send(call);
+        } else {
+            self.settled.notify_waiters();
+        }
     }
 
     /// A queued call that will never run (its handler was dropped unrun).
@@ -144,6 +168,17 @@ impl Reporter {
             }
             settled.await;
         }
+    }
+
+    /// Ends the reporting: releases the callback; returns its exception, if it threw.
+    fn close(&self) -> Option<Error> {
+        let mut state = self.lock();
+        state.failed = true;
+        let callback = state.callback.take();
+        let thrown = state.thrown.take();
+        drop(state);
+        drop(callback);
+        thrown
     }
 }
 
