@@ -25,6 +25,12 @@ type Figures = FnArgs<(f64, Option<f64>)>;
 /// The JS `onProgress(done, total)`, callable from any thread; its return value is ignored.
 pub type ProgressFn = ThreadsafeFunction<Figures, Unknown<'static>, Figures, Status, false>;
 
+/// Bytes done, and the total when known, as the core reports them.
+type Tally = (u64, Option<u64>);
+
+/// A JS call to make: the callback and what to tell it.
+type Call = (Arc<ProgressFn>, Tally);
+
 /// Runs `work` with a core `Progress` that feeds `callback` (if any). Resolves with `work`'s
 /// outcome once every queued callback has run; rejects with the callback's exception if it
 /// threw (dropping `work`, which stops the transfer).
@@ -70,9 +76,9 @@ struct State {
     /// The JS callback; `None` once closed (which releases it, so it keeps Node alive no more).
     callback: Option<Arc<ProgressFn>>,
     /// The figures the core reported last.
-    latest: Option<(u64, Option<u64>)>,
+    latest: Option<Tally>,
     /// The figures of the call queued or run last.
-    sent: Option<(u64, Option<u64>)>,
+    sent: Option<Tally>,
     /// Whether a call is queued and has not run yet.
     queued: bool,
     /// Whether the callback threw: no call is made after that.
@@ -83,7 +89,7 @@ struct State {
 
 impl State {
     /// Marks a call with the latest figures as queued; the caller makes it once unlocked.
-    fn next_call(&mut self) -> Option<(Arc<ProgressFn>, (u64, Option<u64>))> {
+    fn next_call(&mut self) -> Option<Call> {
         let call = (self.callback.clone()?, self.latest?);
         self.queued = true;
         self.sent = self.latest;
@@ -111,7 +117,7 @@ impl Reporter {
 
     /// Queues a JS call, unlocked (a call that cannot be queued drops its handler, which
     /// locks). Never blocks: the queue is unbounded.
-    fn send(self: &Arc<Self>, call: Option<(Arc<ProgressFn>, (u64, Option<u64>))>) {
+    fn send(self: &Arc<Self>, call: Option<Call>) {
         let Some((callback, (done, total))) = call else {
             return;
         };
