@@ -2,7 +2,7 @@
 // Part of index.d.ts, which re-exports them.
 
 // For the {@link ...} references of the docs.
-import type { FileNotFoundError, FileOperationError, Sandbox, ValidationError } from './index.js'
+import type { FileNotFoundError, FileOperationError, ValidationError } from './index.js'
 
 /** Node's `Buffer` where Node's types (`@types/node`) are loaded, else the `Uint8Array` it
  * extends: the package's declarations need no `@types/node`. */

@@ -13,6 +13,7 @@ import {
   FileInfo,
   FileNotFoundError,
   FileOperationError,
+  TimeoutError,
   ValidationError,
 } from '@hopx-ai/sdk'
 import { assertLocal } from './support/local.mjs'
@@ -266,6 +267,8 @@ test('errors: bad arguments fail before any request, with a clear message', asyn
     await assert.rejects(files.read('/workspace/hello.txt', { timeout }), ValidationError, String(timeout))
   }
   await assert.rejects(files.read('/workspace/hello.txt', { timeout: '5' }), TypeError)
+  // The timeout reaches the call: a microsecond is too short for any answer.
+  await assert.rejects(files.read('/workspace/hello.txt', { timeout: 1e-6 }), TimeoutError)
   await assert.rejects(files.upload('/x', '/workspace/x', { onProgress: 1 }), { name: 'TypeError', message: /onProgress/ })
   await assert.rejects(files.download('/workspace/hello.txt', ''), { name: 'TypeError', message: /localPath/ })
 })
