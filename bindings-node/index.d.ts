@@ -1,13 +1,15 @@
 // Type declarations of @hopx-ai/sdk (hand-written; the generated native.d.ts is private):
 // the Sandbox class and its options here, the records it returns in results.d.ts, the error
-// classes in errors.d.ts. A resource such as `sandbox.files` declares its class in a file of
-// its own, next to its JS (README.md).
+// classes in errors.d.ts. A resource declares its class in a file of its own, next to its JS
+// (README.md): `sandbox.files` in files.d.ts.
 
 import type { HopxError } from './errors.js'
+import type { Files } from './files.js'
 import type { ExecutionErrorInfo, ExecutionResult, ProcessInfo, RichOutput, StreamMessage } from './results.js'
 
 export * from './errors.js'
 export * from './results.js'
+export * from './files.js'
 
 declare global {
   // Present at run time since Node 18.18/20.4; declared here so that projects without the
@@ -153,6 +155,8 @@ export declare class Sandbox {
   static list(options?: SandboxListOptions): Promise<Sandbox[]>
   /** The sandbox id. */
   readonly sandboxId: string
+  /** The sandbox's files: read, write, list, upload, download... (one object per sandbox). */
+  readonly files: Files
   /** The control plane's record of this sandbox. */
   getInfo(): Promise<SandboxInfo>
   /** Runs code and waits until it finishes or its timeout strikes. With any of the

@@ -10,6 +10,7 @@ const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
+const { Files, FileInfo } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
 const v = require('./validate')
 
@@ -24,6 +25,7 @@ const token = Symbol('hopx.sandbox')
 
 class Sandbox {
   #native
+  #files
 
   constructor(handle, key) {
     if (key !== token || !(handle instanceof native.Sandbox)) {
@@ -72,6 +74,11 @@ class Sandbox {
   // Plain native getters (sandboxId, killed) cannot fail, so they skip `call`.
   get sandboxId() {
     return this.#native.sandboxId
+  }
+
+  // Made on first use and kept, like the official SDK's resources.
+  get files() {
+    return (this.#files ??= new Files(this.#native.files))
   }
 
   async getInfo() {
@@ -137,6 +144,8 @@ module.exports = {
   ExecutionResult,
   RichOutput,
   ProcessInfo,
+  Files,
+  FileInfo,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

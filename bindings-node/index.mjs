@@ -7,6 +7,8 @@ export const {
   ExecutionResult,
   RichOutput,
   ProcessInfo,
+  Files,
+  FileInfo,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

@@ -69,6 +69,21 @@ function optTimeout(value, name) {
   return seconds
 }
 
+/**
+ * A client-side timeout in seconds, fractions allowed: a positive number up to 2^32 - 1. A
+ * non-number is a TypeError; zero, a negative number, NaN or an infinite one a ValidationError.
+ */
+function optSeconds(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of seconds, got ${describe(value)}`)
+  if (!(value > 0 && value <= 2 ** 32 - 1)) {
+    throw new ValidationError(`${name} must be a positive number of seconds, got ${value}`, {
+      code: 'INVALID_REQUEST',
+    })
+  }
+  return value
+}
+
 /** A map of environment variables: every value must be a string. */
 function optEnv(value, name) {
   if (value === undefined || value === null) return undefined
@@ -81,6 +96,13 @@ function optEnv(value, name) {
     }
   }
   return value
+}
+
+/** Binary content: a Buffer, or a Uint8Array seen as a Buffer over the same memory (no copy). */
+function bytes(value, name) {
+  if (Buffer.isBuffer(value)) return value
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  throw new TypeError(`${name} must be a Buffer or Uint8Array, got ${describe(value)}`)
 }
 
 function options(value, name) {
@@ -106,12 +128,14 @@ function clientArgs(opts) {
 }
 
 module.exports = {
+  bytes,
   clientArgs,
   nonEmptyString,
   optBoolean,
   optEnv,
   optFunction,
   optInteger,
+  optSeconds,
   optString,
   optTimeout,
   options,

@@ -11,5 +11,7 @@
 
 mod convert;
 mod errors;
+mod files;
+mod progress;
 mod sandbox;
 mod stream;

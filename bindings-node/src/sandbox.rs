@@ -6,6 +6,7 @@
 
 use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
 use crate::errors::IntoJs;
+use crate::files::Files;
 use crate::stream::ExecutionStream;
 use hopx_core as hcore;
 use napi::Result;
@@ -30,6 +31,12 @@ impl Sandbox {
     #[napi(getter)]
     pub fn killed(&self) -> bool {
         self.inner.is_killed()
+    }
+
+    /// The sandbox's file calls (`sandbox.files`).
+    #[napi(getter)]
+    pub fn files(&self) -> Files {
+        Files::new(self.inner.files())
     }
 
     /// `GET /v1/sandboxes/{id}`.

@@ -30,12 +30,10 @@ function members(type) {
 
 /** Names of a runtime class's members: prototype, statics and a sample instance's own fields. */
 function runtimeMembers(cls, sample) {
-  const inherited = new Set([...Object.getOwnPropertyNames(Object.prototype), 'length', 'name', 'prototype'])
-  const names = [
-    ...Object.getOwnPropertyNames(cls.prototype),
-    ...Object.getOwnPropertyNames(cls),
-    ...(sample ? Object.keys(sample) : []),
-  ]
+  const inherited = new Set(Object.getOwnPropertyNames(Object.prototype))
+  // Every function has `length`, `name` and `prototype`; an instance field may be called `name`.
+  const statics = Object.getOwnPropertyNames(cls).filter((n) => !['length', 'name', 'prototype'].includes(n))
+  const names = [...Object.getOwnPropertyNames(cls.prototype), ...statics, ...(sample ? Object.keys(sample) : [])]
   return [...new Set(names)].filter((n) => !inherited.has(n)).sort()
 }
 
@@ -54,6 +52,9 @@ const samples = {
   Sandbox: undefined,
   ExecutionResult: new cjs.ExecutionResult({}),
   RichOutput: new cjs.RichOutput({}),
+  // Made by sandbox.files only; its state is private too.
+  Files: undefined,
+  FileInfo: new cjs.FileInfo({}),
 }
 
 for (const [name, sample] of Object.entries(samples)) {

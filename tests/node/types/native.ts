@@ -52,7 +52,14 @@ none<Mismatch<Shown<native.ExecutionResult>, Omit<sdk.ExecutionResult, ResultAli
 none<Mismatch<native.RichOutput, sdk.RichOutput>>()
 none<Mismatch<native.ExecutionError, sdk.ExecutionErrorInfo>>()
 
+// The file calls' timeout reaches the native parameter as it is (onProgress is wrapped).
+fits<sdk.FileCallOptions['timeout'], Parameters<native.Files['read']>[1]>()
+fits<sdk.FileTransferOptions['timeout'], Parameters<native.Files['upload']>[2]>()
+// files.list() wraps each native record in FileInfo, whose fields include the native ones.
+none<Mismatch<native.FileInfo, Pick<sdk.FileInfo, keyof native.FileInfo>>>()
+
 // --- methods: each native method of a handle has its public method of the same name ---------
 
 // `killed` is the facade's own business (Symbol.asyncDispose).
 none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed'>>()
+none<Exclude<keyof native.Files, keyof sdk.Files>>()

@@ -1,5 +1,5 @@
 // The ES module view of the declarations (index.d.mts), checked by tsc --noEmit.
-import Sandbox, { Sandbox as Named, TimeoutError, ProcessInfo, type ExecutionResult } from '@hopx-ai/sdk'
+import Sandbox, { Sandbox as Named, TimeoutError, ProcessInfo, FileInfo, type ExecutionResult } from '@hopx-ai/sdk'
 
 export async function esm(): Promise<string> {
   const same: typeof Named = Sandbox
@@ -14,4 +14,9 @@ export async function esmStream(sandbox: Named): Promise<number> {
   for await (const msg of sandbox.runCodeStream('print(1)')) if (msg.type === 'stdout') n += msg.data.length
   const p: ProcessInfo = await sandbox.runCodeBackground('1')
   return n + (await sandbox.listProcesses()).length + p.processId.length
+}
+
+export async function esmFiles(sandbox: Named): Promise<number> {
+  const entries: FileInfo[] = await sandbox.files.list('/workspace')
+  return entries.filter((e) => e instanceof FileInfo && e.isFile).length
 }

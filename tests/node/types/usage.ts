@@ -16,6 +16,10 @@ import Default, {
   type RunCodeBackgroundOptions,
   type StreamMessage,
   ProcessInfo,
+  Files,
+  FileInfo,
+  FileNotFoundError,
+  type FileTransferOptions,
 } from '@hopx-ai/sdk'
 
 // No @types/node here: the package's declarations must stand alone.
@@ -93,4 +97,36 @@ export async function liveOutput(sandbox: Sandbox): Promise<void> {
   for (const p of all) show(p.status, p.exitCode, p.exit_code, p.stdout, p.startTime, p.duration)
   const killed: ProcessInfo = await sandbox.killProcess(id)
   show(killed.status)
+}
+
+export async function files(sandbox: Sandbox): Promise<void> {
+  const files: Files = sandbox.files
+  await files.write('/workspace/a.txt', 'hello')
+  await files.write('/workspace/a.sh', 'echo hi', '0755', { timeout: 5 })
+  await files.write('/workspace/b.txt', 'official form', { overwrite: true })
+  await files.write('/workspace/c.bin', new Uint8Array([0, 1, 2]))
+  await files.writeBytes('/workspace/d.bin', new Uint8Array([255]), '0600')
+  const text: string = await files.read('/workspace/a.txt', { timeout: 2.5 })
+  const bytes: Uint8Array = await files.readBytes('/workspace/c.bin')
+  const entries: FileInfo[] = await files.list()
+  for (const e of entries) {
+    const n: number = e.size + e.sizeKb + e.sizeMb
+    const dir: boolean = e.isDir && e.is_dir && e.isDirectory && e.is_directory && !e.isFile
+    const when: string = e.modifiedTime + e.modified + e.modified_time
+    show(e.name, e.path, e.permissions, e.extension, n, dir, when)
+  }
+  const there: boolean = await files.exists('/workspace/a.txt')
+  await files.mkdir('/workspace/x/y')
+  await files.remove('/workspace/x')
+  const progress: FileTransferOptions = { timeout: 600, onProgress: (done, total) => show(done, total ?? 0) }
+  await files.upload('./big.bin', '/workspace/big.bin', progress)
+  const written: number = await files.download('/workspace/big.bin', './copy.bin', progress)
+  const content: Uint8Array = await files.download('/workspace/big.bin')
+  const again: Uint8Array = await files.download('/workspace/big.bin', { onProgress: (done) => show(done) })
+  try {
+    await files.read('/nope')
+  } catch (err) {
+    if (err instanceof FileNotFoundError) show(err.code)
+  }
+  show(text, bytes.length, there, written, content.length, again.length)
 }
