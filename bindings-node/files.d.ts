@@ -20,6 +20,9 @@ export interface FileWriteOptions extends FileCallOptions {
   /** The official option: a write always replaces the file, so only `true` (the default) is
    * accepted; `false` is a {@link ValidationError}. */
   overwrite?: boolean
+  /** The file's permission bits in octal (`'0644'` by default), when not given as the third
+   * argument. */
+  mode?: string
 }
 
 /** Options of {@link Files.upload} and {@link Files.download}. */

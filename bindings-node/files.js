@@ -90,7 +90,8 @@ function writeArgs(mode, options) {
       code: 'INVALID_REQUEST',
     })
   }
-  return { mode: v.optString(mode, 'mode') ?? DEFAULT_MODE, timeout: timeoutOf(o) }
+  if (mode !== undefined && o.mode !== undefined) throw new TypeError('give mode once: as the third argument or in the options')
+  return { mode: v.optString(mode ?? o.mode, 'mode') ?? DEFAULT_MODE, timeout: timeoutOf(o) }
 }
 
 /** `timeout` and `onProgress` of a transfer; `total` reaches the callback as `undefined` when

@@ -246,7 +246,7 @@ async fn the_sandbox_limits_apply_to_file_calls() {
     let sb = h.create(json!({"template_name": "base"})).await;
     let big = vec![7u8; 5 * MIB as usize];
     let (s, v) = upload(&sb, "/workspace/big", &big, true).await;
-    assert_eq!((s, v["code"].as_str()), (413, Some("FILE_OPERATION_FAILED")), "{v}");
+    assert_eq!((s, v["code"].as_str()), (403, Some("FILE_OPERATION_FAILED")), "{v}");
     assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
     assert_eq!(call(&sb, Method::GET, "/files/exists", "/workspace/big").await.1["exists"], false);
     // Fill the disk with files under the size limit: the next upload hits ENOSPC, clearly.
@@ -260,8 +260,9 @@ async fn the_sandbox_limits_apply_to_file_calls() {
         }
     }
     let (s, v) = full.expect("the 16 MiB disk fills up");
-    assert_eq!((s, v["code"].as_str()), (507, Some("FILE_OPERATION_FAILED")), "{v}");
+    assert_eq!((s, v["code"].as_str()), (403, Some("FILE_OPERATION_FAILED")), "{v}");
     assert!(v["error"].as_str().unwrap().contains("disk is full"), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("limit"), "{v}");
     assert_eq!(
         sb.ok("bash", "ls -A /workspace | grep -c draft || true").await,
         "0\n",

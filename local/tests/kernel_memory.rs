@@ -79,8 +79,10 @@ async fn rich_outputs_of_one_run_are_capped_and_flagged() {
     // The default cap is 32 MiB of outputs (as JSON): 31 of these fit, with their framing.
     assert!((20..=32).contains(&kept), "kept {kept} outputs");
     assert!(v["stderr"].as_str().unwrap().contains("rich outputs were dropped"), "{}", v["stderr"]);
-    // The kept 32 MiB are in the engine's outcome, its response and this test's copies of it.
-    assert!(grown < 150, "one run grew the process by {grown} MiB");
+    // The kept 32 MiB are in the engine's outcome, its serialized response, and this test's
+    // body and parsed copies: 4-5 copies, 77-155 MiB measured depending on how malloc's arenas
+    // fall. Keeping all 400 MiB would pass 400 on its own, so 260 still tells the two apart.
+    assert!(grown < 260, "one run grew the process by {grown} MiB");
     h.server.shutdown().await;
 }
 

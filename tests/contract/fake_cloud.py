@@ -61,6 +61,10 @@ def flat(status, code, message, headers=None, **extra):
     return {"status": status, "body": body, "headers": headers or {}}
 
 
+# What GET /files/download answers: bytes that are not UTF-8 (nor base64 text).
+FILE_BYTES = b"\x00\x01raw bytes\xff"
+
+
 def on(route, answer, times=1):
     return [{"route": route, **answer} for _ in range(times)]
 
@@ -125,6 +129,13 @@ SCENARIOS = {
     # The agent refuses the refreshed token too: give up after one refresh.
     "execute_401_twice": {"script": on(EXECUTE, flat(
         401, "INVALID_TOKEN", "Invalid token"), times=2)},
+    # File calls: a read through a 503 is retried; a remove through a 502 (it may have
+    # happened) is not; a missing file is FileNotFoundError by its code.
+    "files_read_503": {"script": on("GET /files/read", flat(503, "INTERNAL_ERROR", "busy"))},
+    "files_remove_502": {"script": on("DELETE /files/remove", flat(502, "INTERNAL_ERROR",
+                                                                   "bad gateway"))},
+    "files_not_found": {"script": on("GET /files/read", flat(404, "FILE_NOT_FOUND",
+                                                             "File not found"))},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
     "token_expiring_soon": {"token_ttl": 1800},
     # A background run fails at the agent: it may have started, so no retry (Node only: the
@@ -254,9 +265,10 @@ class Handler(BaseHTTPRequestHandler):
         return f"{self.command} {path}"
 
     def _send(self, status, body, headers, rid):
-        data = json.dumps(body).encode()
+        raw = isinstance(body, bytes)
+        data = body if raw else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "application/octet-stream" if raw else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Request-ID", rid)
         for key, value in headers.items():
@@ -392,6 +404,19 @@ class Handler(BaseHTTPRequestHandler):
                          "name": body.get("name"), "message": "Background execution started"}, {}
         if route == "PATCH /env":
             return 200, {"env_vars": body.get("env_vars", {}), "merge": True}, {}
+        if route == "GET /files/read":
+            return 200, {"content": "file text", "path": "/workspace/a", "size": 9}, {}
+        if route == "GET /files/list":
+            return 200, {"path": "/workspace", "count": 1, "files": [
+                {"name": "a", "path": "/workspace/a", "size": 9, "is_directory": False,
+                 "modified_time": "2025-01-01T00:00:00Z", "permissions": "-rw-r--r--"}]}, {}
+        if route == "GET /files/exists":
+            return 200, {"exists": True, "path": "/workspace/a"}, {}
+        if route in ("POST /files/write", "POST /files/mkdir", "POST /files/upload",
+                     "DELETE /files/remove"):
+            return 200, {"success": True, "path": "/workspace/a", "size": 0, "message": "ok"}, {}
+        if route == "GET /files/download":
+            return 200, FILE_BYTES, {}
         return error(404, "NOT_FOUND", f"No route {route}")
 
 

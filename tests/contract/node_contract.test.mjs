@@ -363,6 +363,64 @@ scenario('background_500', 'a 500 on /execute/background is a ServerError and no
   assert.equal((await fake.on('POST /execute/background')).length, 2)
 })
 
+// --- files -----------------------------------------------------------------------------------
+
+scenario('happy_path', 'file calls send the official shapes', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(path.join(tmpdir(), 'hopx-contract-'))
+  const sb = await create()
+  assert.equal(await sb.files.read('/workspace/a b'), 'file text')
+  await sb.files.write('/workspace/a', 'hi', { mode: '0600' })
+  await sb.files.writeBytes('/workspace/b', Buffer.from([0, 255, 1]))
+  await sb.files.mkdir('/workspace/d')
+  const [entry] = await sb.files.list('/workspace')
+  assert.equal(entry.name, 'a')
+  assert.equal(entry.size, 9)
+  assert.equal(entry.isDir, false)
+  assert.equal(await sb.files.exists('/workspace/a'), true)
+  await sb.files.remove('/workspace/a')
+  assert.deepEqual(await sb.files.readBytes('/workspace/a'), Buffer.from('\x00\x01raw bytes\xff', 'latin1'))
+  writeFileSync(path.join(dir, 'data.csv'), 'a,b\n1,2\n')
+  await sb.files.upload(path.join(dir, 'data.csv'), '/workspace/data.csv')
+  assert.deepEqual(await sb.files.download('/workspace/a'), Buffer.from('\x00\x01raw bytes\xff', 'latin1'))
+  await sb.files.download('/workspace/a', path.join(dir, 'down'))
+  assert.deepEqual(readFileSync(path.join(dir, 'down')), Buffer.from('\x00\x01raw bytes\xff', 'latin1'))
+  rmSync(dir, { recursive: true, force: true })
+
+  assert.equal((await fake.on('GET /files/read'))[0].query, 'path=%2Fworkspace%2Fa%20b')
+  const [first, second] = await fake.on('POST /files/write')
+  assert.deepEqual(first.body, { path: '/workspace/a', content: 'hi', mode: '0600' })
+  assert.deepEqual(second.body, { path: '/workspace/b', content: 'AP8B', mode: '0644', encoding: 'base64' })
+  assert.deepEqual((await fake.on('POST /files/mkdir'))[0].body, { path: '/workspace/d' })
+  const [up] = await fake.on('POST /files/upload')
+  assert.match(up.headers['content-type'], /^multipart\/form-data; boundary=/)
+  assert.ok(up.body.includes('name="path"\r\n\r\n/workspace/data.csv\r\n'), up.body)
+  assert.ok(up.body.includes('name="file"; filename="data.csv"'), up.body)
+  assert.ok(up.body.includes('\r\n\r\na,b\n1,2\n\r\n'), up.body)
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('files_read_503', 'a file read through a 503 is retried', async () => {
+  const sb = await create()
+  assert.equal(await sb.files.read('/workspace/a'), 'file text')
+  assert.equal((await fake.on('GET /files/read')).length, 2)
+})
+
+scenario('files_remove_502', 'a remove through a 502 is not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.files.remove('/workspace/a'), 'ServerError')
+  assert.equal(err.statusCode, 502)
+  assert.equal((await fake.on('DELETE /files/remove')).length, 1)
+})
+
+scenario('files_not_found', 'a missing file is FileNotFoundError', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.files.read('/workspace/missing'), 'FileNotFoundError')
+  assert.equal(err.code, 'FILE_NOT_FOUND')
+  assert.equal(err.statusCode, 404)
+})
+
 // --- the suite itself -------------------------------------------------------------------------
 
 test('every scenario of the fake has a test', async () => {

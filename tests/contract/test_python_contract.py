@@ -367,6 +367,62 @@ def test_async_429_that_persists_is_a_rate_limit_error(fake):
     assert len(fake.on(LIST)) == 4
 
 
+# --- files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.scenario("happy_path")
+def test_file_calls_send_the_official_shapes(fake, tmp_path):
+    sb = create(fake)
+    assert sb.files.read("/workspace/a b") == "file text"
+    sb.files.write("/workspace/a", "hi", mode="0600")
+    sb.files.write_bytes("/workspace/b", b"\x00\xff\x01")
+    sb.files.mkdir("/workspace/d")
+    (entry,) = sb.files.list("/workspace")
+    assert (entry.name, entry.size, entry.is_dir) == ("a", 9, False)
+    assert sb.files.exists("/workspace/a") is True
+    sb.files.remove("/workspace/a")
+    assert sb.files.read_bytes("/workspace/a") == b"\x00\x01raw bytes\xff"
+    src = tmp_path / "data.csv"
+    src.write_bytes(b"a,b\n1,2\n")
+    sb.files.upload(src, "/workspace/data.csv")
+    sb.files.download("/workspace/a", tmp_path / "down")
+    assert (tmp_path / "down").read_bytes() == b"\x00\x01raw bytes\xff"
+
+    assert fake.on("GET /files/read")[0]["query"] == "path=%2Fworkspace%2Fa%20b"
+    first, second = fake.on("POST /files/write")
+    assert first["body"] == {"path": "/workspace/a", "content": "hi", "mode": "0600"}
+    assert second["body"] == {"path": "/workspace/b", "content": "AP8B", "mode": "0644",
+                              "encoding": "base64"}
+    assert fake.on("POST /files/mkdir")[0]["body"] == {"path": "/workspace/d"}
+    (up,) = fake.on("POST /files/upload")
+    assert up["headers"]["content-type"].startswith("multipart/form-data; boundary=")
+    form = up["body"]
+    assert 'name="path"\r\n\r\n/workspace/data.csv\r\n' in form
+    assert 'name="file"; filename="data.csv"' in form and "\r\n\r\na,b\n1,2\n\r\n" in form
+    assert_keys_where_they_belong(fake)
+
+
+@pytest.mark.scenario("files_read_503")
+def test_a_file_read_through_a_503_is_retried(fake):
+    assert create(fake).files.read("/workspace/a") == "file text"
+    assert len(fake.on("GET /files/read")) == 2
+
+
+@pytest.mark.scenario("files_remove_502")
+def test_a_remove_through_a_502_is_not_retried(fake):
+    sb = create(fake)
+    err = raises("ServerError", lambda: sb.files.remove("/workspace/a"))
+    assert err.status_code == 502
+    assert len(fake.on("DELETE /files/remove")) == 1
+
+
+@pytest.mark.scenario("files_not_found")
+def test_a_missing_file_is_file_not_found(fake):
+    sb = create(fake)
+    err = raises("FileNotFoundError", lambda: sb.files.read("/workspace/missing"))
+    assert (err.code, err.status_code) == ("FILE_NOT_FOUND", 404)
+
+
 # --- the suite itself --------------------------------------------------------------------
 
 

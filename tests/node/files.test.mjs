@@ -113,6 +113,12 @@ test('write sets the mode (default 0644); list returns FileInfo records', async 
   assert.equal(csv.modified_time, csv.modifiedTime)
 
   assert.equal(byName['run.sh'].permissions, '-rwxr-xr-x')
+  // The mode in the options object works too; given twice it is an error, not a guess.
+  await files.write('/workspace/listing/secret', 's', { mode: '0600' })
+  const secret = (await files.list('/workspace/listing')).find((e) => e.name === 'secret')
+  assert.equal(secret.permissions, '-rw-------')
+  await assert.rejects(files.write('/workspace/listing/secret', 's', '0600', { mode: '0600' }), { name: 'TypeError', message: /mode once/ })
+  await files.remove('/workspace/listing/secret')
   const sub = byName.sub
   assert.equal(sub.isDir, true)
   assert.equal(sub.isFile, false)
@@ -267,8 +273,9 @@ test('errors: bad arguments fail before any request, with a clear message', asyn
     await assert.rejects(files.read('/workspace/hello.txt', { timeout }), ValidationError, String(timeout))
   }
   await assert.rejects(files.read('/workspace/hello.txt', { timeout: '5' }), TypeError)
-  // The timeout reaches the call: a microsecond is too short for any answer.
-  await assert.rejects(files.read('/workspace/hello.txt', { timeout: 1e-6 }), TimeoutError)
+  // The timeout reaches the call. Timers tick in milliseconds, so a tiny timeout on a small read
+  // could still see the answer; sending 16 MiB takes a debug build far longer than 1 ms.
+  await assert.rejects(files.write('/workspace/slow.txt', 'x'.repeat(16 << 20), { timeout: 1e-3 }), TimeoutError)
   await assert.rejects(files.upload('/x', '/workspace/x', { onProgress: 1 }), { name: 'TypeError', message: /onProgress/ })
   await assert.rejects(files.download('/workspace/hello.txt', ''), { name: 'TypeError', message: /localPath/ })
 })

@@ -208,9 +208,13 @@ fn fail(doing: &str, path: &SandboxPath, e: io::Error) -> AgentError {
     let shown = &path.shown;
     let (status, code, why) = match (e.kind(), e.raw_os_error()) {
         (io::ErrorKind::InvalidInput, _) => (StatusCode::BAD_REQUEST, code::INVALID_PATH, e.to_string()),
-        (io::ErrorKind::FileTooLarge, _) => {
-            (StatusCode::PAYLOAD_TOO_LARGE, code::FILE_OPERATION_FAILED, format!("the file is {e}"))
-        }
+        // Limits answer 403 with "limit" in the message: the spec lists no 413 or 507 for file
+        // routes, and 403 + "limit" is how the official Python SDK recognises a quota.
+        (io::ErrorKind::FileTooLarge, _) => (
+            StatusCode::FORBIDDEN,
+            code::FILE_OPERATION_FAILED,
+            format!("the file would pass the size limit ({e})"),
+        ),
         (_, Some(libc::ENOENT)) if doing == "list" => {
             (StatusCode::NOT_FOUND, code::DIRECTORY_NOT_FOUND, "no such folder".into())
         }
@@ -236,9 +240,9 @@ fn fail(doing: &str, path: &SandboxPath, e: io::Error) -> AgentError {
             (StatusCode::CONFLICT, code::FILE_OPERATION_FAILED, "the folder is not empty".into())
         }
         (_, Some(libc::ENOSPC | libc::EDQUOT)) => (
-            StatusCode::INSUFFICIENT_STORAGE,
+            StatusCode::FORBIDDEN,
             code::FILE_OPERATION_FAILED,
-            "the sandbox's disk is full (HOPX_LOCAL_DISK_MB sets its size)".into(),
+            "the sandbox's disk is full: its size limit is reached (HOPX_LOCAL_DISK_MB sets it)".into(),
         ),
         (_, Some(libc::ENAMETOOLONG)) => {
             (StatusCode::BAD_REQUEST, code::INVALID_PATH, "the path is too long".into())
