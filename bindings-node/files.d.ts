@@ -104,6 +104,11 @@ export declare class Files {
   remove(path: string, options?: FileCallOptions): Promise<void>
   /** Creates a folder and its missing parents; an existing folder is fine. */
   mkdir(path: string, options?: FileCallOptions): Promise<void>
+  /** Watches the folder `path` (default `/workspace`; not recursive) and resolves once the
+   * watch is in place, so no later change is missed. `timeout` bounds the opening, not the
+   * watch's life.
+   * @throws {FileOperationError} when there is no such folder (`code: "DIRECTORY_NOT_FOUND"`). */
+  watch(path?: string, options?: FileCallOptions): Promise<FileWatch>
   /** Sends the local file `localPath` to `remotePath` in the sandbox, streamed: memory stays
    * a few buffers whatever the size.
    * @throws {FileOperationError} when the local file cannot be read (`code: "LOCAL_FILE_ERROR"`)
@@ -119,4 +124,28 @@ export declare class Files {
    * @throws {FileNotFoundError} when there is no such file.
    * @throws {FileOperationError} when the local file cannot be written (`code: "LOCAL_FILE_ERROR"`). */
   download(remotePath: string, localPath: string, options?: FileTransferOptions): Promise<number>
+}
+
+/** One change in a watched folder, as the agent reports it. */
+export interface FileChange {
+  /** Always `"change"`. */
+  type: string
+  /** The absolute path in the sandbox of the entry that changed. */
+  path: string
+  /** What happened to it. */
+  event: 'created' | 'modified' | 'deleted' | 'renamed' | string
+  /** When (RFC 3339). */
+  timestamp: string
+}
+
+/** The changes of one watched folder ({@link Files.watch}). `for await` reads them as they
+ * happen; leaving the loop or calling `close()` ends the watch, and the loop also ends when the
+ * folder or the sandbox goes away. */
+export declare class FileWatch implements AsyncIterable<FileChange> {
+  private constructor()
+  /** Whether `close()` was called (or a loop over the watch was left). */
+  readonly closed: boolean
+  /** Ends the watch; a loop waiting for the next change ends. */
+  close(): void
+  [Symbol.asyncIterator](): AsyncGenerator<FileChange, void, undefined>
 }

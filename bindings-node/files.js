@@ -105,6 +105,39 @@ function transferArgs(options) {
   }
 }
 
+/**
+ * The changes of one watched folder: `for await (const change of watch)` reads them as they
+ * happen; leaving the loop (or `close()`) ends the watch.
+ */
+class FileWatch {
+  #native
+
+  constructor(handle) {
+    if (!(handle instanceof native.FileWatch)) throw new TypeError('Use sandbox.files.watch')
+    this.#native = handle
+  }
+
+  get closed() {
+    return this.#native.closed
+  }
+
+  close() {
+    this.#native.close()
+  }
+
+  async *[Symbol.asyncIterator]() {
+    try {
+      for (;;) {
+        const change = await call(() => this.#native.next())
+        if (change == null) return
+        yield change
+      }
+    } finally {
+      this.#native.close()
+    }
+  }
+}
+
 class Files {
   #native
 
@@ -166,6 +199,12 @@ class Files {
     await call(() => this.#native.mkdir(path, timeout))
   }
 
+  async watch(path = DEFAULT_FOLDER, options) {
+    v.nonEmptyString(path, 'path')
+    const timeout = timeoutOf(options)
+    return new FileWatch(await call(() => this.#native.watch(path, timeout)))
+  }
+
   async upload(localPath, remotePath, options) {
     v.nonEmptyString(localPath, 'localPath')
     v.nonEmptyString(remotePath, 'remotePath')
@@ -196,4 +235,4 @@ class Files {
   }
 }
 
-module.exports = { Files, FileInfo }
+module.exports = { Files, FileInfo, FileWatch }

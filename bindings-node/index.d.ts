@@ -4,7 +4,7 @@
 // (README.md): `sandbox.files` in files.d.ts.
 
 import type { HopxError } from './errors.js'
-import type { Files } from './files.js'
+import type { Files, FileCallOptions, FileChange } from './files.js'
 import type { ExecutionErrorInfo, ExecutionResult, ProcessInfo, RichOutput, StreamMessage } from './results.js'
 
 export * from './errors.js'
@@ -157,6 +157,10 @@ export declare class Sandbox {
   readonly sandboxId: string
   /** The sandbox's files: read, write, list, upload, download... (one object per sandbox). */
   readonly files: Files
+  /** The official form of {@link Files.watch}: the changes in the folder `path` (default
+   * `/workspace`) as they happen. The watch opens at the first `next()` and closes when the
+   * loop is left. */
+  watchFiles(path?: string, options?: FileCallOptions): AsyncGenerator<FileChange, void, undefined>
   /** The control plane's record of this sandbox. */
   getInfo(): Promise<SandboxInfo>
   /** Runs code and waits until it finishes or its timeout strikes. With any of the

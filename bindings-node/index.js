@@ -10,7 +10,7 @@ const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
-const { Files, FileInfo } = require('./files')
+const { Files, FileInfo, FileWatch } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
 const v = require('./validate')
 
@@ -81,6 +81,12 @@ class Sandbox {
     return (this.#files ??= new Files(this.#native.files))
   }
 
+  // The official form of files.watch: an async generator, so the watch opens at the first
+  // next() and closes when the loop is left.
+  async *watchFiles(path = '/workspace', options) {
+    yield* await this.files.watch(path, options)
+  }
+
   async getInfo() {
     return call(() => this.#native.getInfo())
   }
@@ -146,6 +152,7 @@ module.exports = {
   ProcessInfo,
   Files,
   FileInfo,
+  FileWatch,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

@@ -9,6 +9,7 @@ export const {
   ProcessInfo,
   Files,
   FileInfo,
+  FileWatch,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

@@ -6,6 +6,7 @@
 
 use crate::errors::{to_napi, IntoJs};
 use crate::progress::{with_progress, ProgressFn};
+use crate::watch::FileWatch;
 use hopx_core as hcore;
 use napi::bindgen_prelude::Buffer;
 use napi::Result;
@@ -137,6 +138,14 @@ impl Files {
     pub async fn mkdir(&self, path: String, timeout: Option<f64>) -> Result<()> {
         let files = self.with(timeout)?;
         files.mkdir(&path).await.js()
+    }
+
+    /// `GET /files/watch` (WebSocket): the changes in the folder `path`, not recursive.
+    /// Resolves once the agent watches, so no later change is missed; `timeout` bounds that.
+    #[napi(catch_unwind)]
+    pub async fn watch(&self, path: String, timeout: Option<f64>) -> Result<FileWatch> {
+        let files = self.with(timeout)?;
+        Ok(FileWatch::new(files.watch(&path).await.js()?))
     }
 
     /// `POST /files/upload`: streams the local file `localPath` to `remotePath`.

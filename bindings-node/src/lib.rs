@@ -15,3 +15,4 @@ mod files;
 mod progress;
 mod sandbox;
 mod stream;
+mod watch;

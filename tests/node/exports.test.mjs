@@ -55,6 +55,8 @@ const samples = {
   // Made by sandbox.files only; its state is private too.
   Files: undefined,
   FileInfo: new cjs.FileInfo({}),
+  // Made by files.watch only.
+  FileWatch: undefined,
 }
 
 for (const [name, sample] of Object.entries(samples)) {

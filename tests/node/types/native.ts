@@ -57,6 +57,8 @@ fits<sdk.FileCallOptions['timeout'], Parameters<native.Files['read']>[1]>()
 fits<sdk.FileTransferOptions['timeout'], Parameters<native.Files['upload']>[2]>()
 // files.list() wraps each native record in FileInfo, whose fields include the native ones.
 none<Mismatch<native.FileInfo, Pick<sdk.FileInfo, keyof native.FileInfo>>>()
+// A watch yields the native change records as they are.
+none<Mismatch<native.FileChange, sdk.FileChange>>()
 
 // --- methods: each native method of a handle has its public method of the same name ---------
 

@@ -18,6 +18,8 @@ import Default, {
   ProcessInfo,
   Files,
   FileInfo,
+  FileWatch,
+  type FileChange,
   FileNotFoundError,
   type FileTransferOptions,
 } from '@hopx-ai/sdk'
@@ -128,5 +130,15 @@ export async function files(sandbox: Sandbox): Promise<void> {
   } catch (err) {
     if (err instanceof FileNotFoundError) show(err.code)
   }
-  show(text, bytes.length, there, written, content.length, again.length)
+  const watch: FileWatch = await files.watch('/workspace', { timeout: 5 })
+  for await (const change of watch) {
+    const c: FileChange = change
+    show(c.type, c.path, c.event, c.timestamp)
+    break
+  }
+  watch.close()
+  const closed: boolean = watch.closed
+  for await (const change of sandbox.watchFiles()) show(change.path)
+  for await (const change of sandbox.watchFiles('/workspace/x', { timeout: 2 })) show(change.event)
+  show(text, bytes.length, there, written, content.length, again.length, closed)
 }
