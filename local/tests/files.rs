@@ -76,6 +76,21 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// The engine lives in the user's process: acting as the sandbox user must leave that
+/// process as it was (a credential change makes the kernel mark it non-dumpable: no core
+/// dumps, `/proc` files owned by root).
+#[tokio::test]
+async fn file_calls_leave_the_embedding_process_dumpable() {
+    // SAFETY: prctl with integer arguments.
+    let dumpable = || unsafe { libc::prctl(libc::PR_GET_DUMPABLE) };
+    assert_eq!(dumpable(), 1, "a test binary starts dumpable");
+    let h = Harness::start().await;
+    let sb = h.create(json!({"template_name": "base"})).await;
+    assert_eq!(write(&sb, "/workspace/d.txt", "d").await.0, 200);
+    assert_eq!(read(&sb, "/workspace/d.txt").await.0, 200);
+    assert_eq!(dumpable(), 1, "file calls made the embedding process non-dumpable");
+}
+
 #[tokio::test]
 async fn every_call_works_and_content_is_exact() {
     let h = Harness::start().await;

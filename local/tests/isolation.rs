@@ -1,6 +1,8 @@
 //! Real escape attempts against the namespace isolator; each test asserts it was contained.
 //! Needs root (as CI runs), user namespaces and cgroup v1 or v2.
 
+mod common;
+
 use hopx_local::spawn::{self, Command, ExitInfo, Isolator, Limits, NamespaceIsolator, Process, SandboxSpec};
 use std::ffi::OsString;
 use std::io::Read;
@@ -504,8 +506,8 @@ async fn pdeathsig_helper() {
         ro_paths: vec![],
         network: false,
         limits: Limits::default(),
-
-        seed: Default::default(),
+        // A seed makes the holder change its file-system ids, which clears PDEATHSIG.
+        seed: Arc::new(vec![("/tmp/seeded".into(), b"seed".to_vec())]),
     });
     spawn::prepare(&iso, &spec).await.unwrap();
     let script = format!("(setsid bash -c 'exec -a {marker} sleep 1000' &); exec -a {marker} sleep 1000");
@@ -520,6 +522,10 @@ async fn pdeathsig_helper() {
     };
     let p = spawn::spawn(&iso, &spec, command).await.unwrap();
     let started = wait_named(&marker, 2).await;
+    // Every process of the sandbox (its holder too), for the parent to check after our death.
+    let tree: Vec<String> =
+        common::descendants(std::process::id() as i32).iter().map(|p| p.to_string()).collect();
+    println!("HELPER-TREE {}", tree.join(" "));
     println!("HELPER-STARTED {started} {}", p.control.pid());
     // SAFETY: the helper kills itself, as a crashing engine would die.
     unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
@@ -539,6 +545,21 @@ async fn engine_death_kills_the_sandbox() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(out.status.signal(), Some(9));
     assert!(eventually_gone(&marker).await, "survivors: {:?}", host_processes_with(&marker));
+    let tree: Vec<i32> = stdout
+        .lines()
+        .find_map(|l| l.split_once("HELPER-TREE ").map(|(_, tree)| tree))
+        .map(|l| l.split_whitespace().map(|p| p.parse().unwrap()).collect())
+        .unwrap_or_default();
+    assert!(tree.len() >= 3, "the holder, the run's init and its program at least: {stdout}");
+    let mut left = common::alive(&tree);
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        left = common::alive(&tree);
+    }
+    assert!(left.is_empty(), "processes of the sandbox outlived the engine: {left:?}");
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&marker));
 }
 

@@ -51,6 +51,10 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
         "both sleeps run, one of them in a session of its own"
     );
     assert!(std::fs::read_dir(&state).unwrap().count() > 0);
+    // Everything the engine started, the sandbox's holder (pid 1 of its namespaces, which
+    // keeps its disk) included, not only the processes of the run.
+    let tree = descendants(child.id() as i32);
+    assert!(tree.len() >= 4, "the engine's processes: {tree:?}");
 
     child.kill().unwrap(); // SIGKILL: no chance to clean up in-process
     child.wait().unwrap();
@@ -58,6 +62,11 @@ async fn a_killed_engine_leaves_no_process_and_no_directory() {
     assert!(
         eventually(Duration::from_secs(5), || processes_with(&format!("sleep {marker}")).is_empty()).await,
         "sandbox processes die with the engine"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || alive(&tree).is_empty()).await,
+        "every process the engine started dies with it; alive: {:?}",
+        alive(&tree)
     );
     assert!(
         eventually(Duration::from_secs(5), || std::fs::read_dir(&state).unwrap().count() == 0).await,

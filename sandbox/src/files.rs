@@ -111,6 +111,7 @@ pub fn copy_new(path: &CStr, source: c_int, mode: libc::mode_t) -> SysResult<()>
 /// Runs `f` with file-system accesses checked as `uid`/`gid` (the thread's fsuid), then
 /// switches back. A process that is root in the sandbox thus creates and removes files
 /// exactly as the sandbox user would, without giving up what it still needs afterwards.
+/// Like every credential change, it clears PDEATHSIG: a caller that relies on it re-arms it.
 pub fn as_fs_user<T>(uid: u32, gid: u32, f: impl FnOnce() -> T) -> T {
     // SAFETY: setfsuid/setfsgid always succeed or leave the ids unchanged; they return the
     // previous ids, restored below.

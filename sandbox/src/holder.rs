@@ -94,11 +94,16 @@ fn run_holder(plan: &mut ChildPlan, parent_pidfd: c_int) -> ! {
         or_fail(st, "loopback up", net::loopback_up());
     }
     // Seed files are a head start (a font cache), never a reason to fail.
-    as_fs_user(PROGRAM_ID, PROGRAM_ID, || {
-        for (path, data) in &plan.seed {
-            let _ = write_new(path, data, 0o644);
-        }
-    });
+    if !plan.seed.is_empty() {
+        as_fs_user(PROGRAM_ID, PROGRAM_ID, || {
+            for (path, data) in &plan.seed {
+                let _ = write_new(path, data, 0o644);
+            }
+        });
+        // Changing the fs ids cleared PDEATHSIG (as every credential change does): without
+        // re-arming it, this process and the sandbox's tmpfs would outlive a dead engine.
+        or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
+    }
     // The engine's view of the sandbox's files: our root, as every process here sees it.
     if plan.fds.holder >= 0 {
         // SAFETY: open of a constant path; the descriptor is sent, then closed below.

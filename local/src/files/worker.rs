@@ -78,6 +78,10 @@ fn become_user((uid, gid): (u32, u32)) -> std::io::Result<()> {
     // SAFETY: raw syscalls on this thread only (glibc's setgroups wrapper would change every
     // thread of the process; setfsuid/setfsgid are per-thread already).
     unsafe {
+        // Changing the fs ids also makes the whole process non-dumpable (the kernel's rule for
+        // any credential change): put back what the embedding process had. Threads start one
+        // at a time (under the pools' lock), so no other change interleaves.
+        let dumpable = libc::prctl(libc::PR_GET_DUMPABLE);
         if libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) < 0 {
             return Err(std::io::Error::last_os_error());
         }
@@ -85,6 +89,9 @@ fn become_user((uid, gid): (u32, u32)) -> std::io::Result<()> {
         libc::setfsuid(uid);
         // Each returns the previous id; an invalid id (-1) changes nothing, so it reads back.
         let (now_gid, now_uid) = (libc::setfsgid(u32::MAX) as u32, libc::setfsuid(u32::MAX) as u32);
+        if dumpable > 0 {
+            libc::prctl(libc::PR_SET_DUMPABLE, dumpable as libc::c_ulong);
+        }
         if (now_uid, now_gid) != (uid, gid) {
             return Err(std::io::Error::other(format!(
                 "cannot act as uid {uid} gid {gid} for the sandbox's files (now {now_uid}/{now_gid})"

@@ -132,6 +132,43 @@ async fn split(resp: reqwest::Response) -> (u16, Value, Option<String>) {
     (status, body, rid)
 }
 
+/// Every process below `root` in the host's process tree (its children, theirs, ...). Taken
+/// before an engine dies, these are what must be gone afterwards: a sandbox's holder is not
+/// found by name or by the marker of a run.
+pub fn descendants(root: i32) -> Vec<i32> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        // The parent is the 2nd field after the `(comm)`, which may itself hold spaces.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse::<i32>().ok()) {
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(parent_of.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Which of `pids` still exist (zombies count as gone).
+pub fn alive(pids: &[i32]) -> Vec<i32> {
+    pids.iter()
+        .copied()
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .map(|s| s.rfind(')').map(|i| !s[i + 1..].trim_start().starts_with('Z')).unwrap_or(false))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
 /// Host processes whose command line contains `marker`.
 pub fn processes_with(marker: &str) -> Vec<i32> {
     let mut found = Vec::new();
