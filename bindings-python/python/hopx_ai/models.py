@@ -1,4 +1,6 @@
-"""Plain result classes: what ``run_code``, ``get_info`` and ``files.list`` return.
+"""Plain result classes: what ``run_code``, ``get_info`` and ``files.list`` return
+(``SandboxInfo`` and ``Resources`` live in ``sandbox_info.py``, ``FileInfo`` in
+``file_info.py``; all are re-exported here).
 
 They are built from the dicts the native layer hands over (no validation library, so import
 stays fast), use ``__slots__``, and render themselves in Jupyter via ``_repr_mimebundle_``.
@@ -13,10 +15,12 @@ __all__ = [
     "FileInfo",
 ]
 
+from .file_info import FileInfo
+from .sandbox_info import Resources, SandboxInfo
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from datetime import datetime
-    from typing import Any, Dict, Iterable, List, Optional, Union
+    from typing import Any, Dict, Iterable, List, Optional
 
     _Bundle = Dict[str, Any]
 
@@ -305,209 +309,3 @@ class ExecutionResult:
         if self.error is not None:
             text += f", error={self.error!r}"
         return text + ")"
-
-
-class Resources:
-    """CPU, memory and disk of a sandbox."""
-
-    __slots__ = ("vcpu", "memory_mb", "disk_mb")
-    vcpu: int
-    memory_mb: int
-    disk_mb: int
-
-    def __init__(self, vcpu: int = 0, memory_mb: int = 0, disk_mb: int = 0) -> None:
-        """The sandbox's vCPUs, memory and disk in MB."""
-        self.vcpu = vcpu
-        self.memory_mb = memory_mb
-        self.disk_mb = disk_mb
-
-    def __repr__(self) -> str:
-        return f"Resources(vcpu={self.vcpu}, memory_mb={self.memory_mb}, disk_mb={self.disk_mb})"
-
-
-class SandboxInfo:
-    """A sandbox as the control plane describes it (``get_info()``).
-
-    ``expires_at`` and ``created_at`` are ISO 8601 strings as the server sent them (or None);
-    ``end_at`` is the official alias of ``expires_at``.
-    """
-
-    __slots__ = (
-        "sandbox_id",
-        "status",
-        "template_id",
-        "template_name",
-        "organization_id",
-        "node_id",
-        "region",
-        "public_host",
-        "direct_url",
-        "preview_url",
-        "resources",
-        "internet_access",
-        "live_mode",
-        "timeout_seconds",
-        "expires_at",
-        "created_at",
-    )
-
-    sandbox_id: str
-    status: str
-    template_id: "Optional[str]"
-    template_name: "Optional[str]"
-    organization_id: "Optional[int]"
-    node_id: "Optional[str]"
-    region: "Optional[str]"
-    public_host: "Optional[str]"
-    direct_url: "Optional[str]"
-    preview_url: "Optional[str]"
-    resources: "Optional[Resources]"
-    internet_access: "Optional[bool]"
-    live_mode: "Optional[bool]"
-    timeout_seconds: "Optional[int]"
-    expires_at: "Optional[str]"
-    created_at: "Optional[str]"
-
-    def __init__(self, sandbox_id: str, status: str = "", **fields: "Any") -> None:
-        """The record of sandbox ``sandbox_id``; ``fields`` are the other attributes."""
-        self.sandbox_id = sandbox_id
-        self.status = status
-        for name in self.__slots__[2:]:
-            setattr(self, name, fields.pop(name, None))
-        if fields:
-            raise TypeError(f"SandboxInfo() got unexpected fields {sorted(fields)}")
-
-    @classmethod
-    def _from_dict(cls, d: "Dict[str, Any]") -> "SandboxInfo":
-        # Only known fields: a newer core may send more, which must not break older code.
-        fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
-        res = fields.get("resources")
-        if res:
-            fields["resources"] = Resources(
-                res.get("vcpu", 0), res.get("memory_mb", 0), res.get("disk_mb", 0)
-            )
-        return cls(d["id"], d.get("status", ""), **fields)
-
-    @property
-    def end_at(self) -> "Optional[str]":
-        """Alias of ``expires_at`` (the official field name)."""
-        return self.expires_at
-
-    def __repr__(self) -> str:
-        return (
-            f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
-            f"template_name={self.template_name!r}, expires_at={self.expires_at!r})"
-        )
-
-
-def _parse_time(text: str) -> "Optional[datetime]":
-    """An RFC 3339 time (``2025-01-02T03:04:05.123456789Z``) as an aware datetime, or None
-    when it is not one. ``fromisoformat`` of Python 3.9 takes neither ``Z`` nor more than six
-    digits of fraction, so both are normalised first."""
-    from datetime import datetime  # only when a listing has times: keeps import fast
-
-    text = text.strip()
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    date, sep, rest = text.partition("T") if "T" in text else text.partition(" ")
-    dot = rest.find(".")
-    if dot >= 0:
-        end = dot + 1
-        while end < len(rest) and rest[end].isdigit():
-            end += 1
-        digits = (rest[dot + 1 : end] + "000000")[:6]
-        rest = rest[:dot] + "." + digits + rest[end:]
-    try:
-        when = datetime.fromisoformat(date + sep + rest)
-    except ValueError:
-        return None
-    # The official type is an aware datetime; a time without offset is taken as UTC.
-    if when.tzinfo is None:
-        from datetime import timezone
-
-        when = when.replace(tzinfo=timezone.utc)
-    return when
-
-
-class FileInfo:
-    """One entry of ``sandbox.files.list()``: a file or a folder.
-
-    ``size`` is in bytes, ``modified_time`` an aware :class:`datetime.datetime` (None when the
-    server sent none), ``permissions`` as ``ls -l`` shows them (``-rw-r--r--``,
-    ``drwxr-xr-x``). ``is_file``, ``is_dir``, ``size_kb`` and ``size_mb`` are the official
-    conveniences.
-    """
-
-    __slots__ = ("name", "path", "size", "is_directory", "modified_time", "permissions")
-
-    name: str
-    path: str
-    size: int
-    is_directory: bool
-    modified_time: "Optional[datetime]"
-    permissions: str
-
-    def __init__(
-        self,
-        name: str = "",
-        path: str = "",
-        size: int = 0,
-        is_directory: bool = False,
-        modified_time: "Union[datetime, str, None]" = None,
-        permissions: str = "",
-    ) -> None:
-        """An entry with these fields; ``modified_time`` may be given as RFC 3339 text."""
-        self.name = name
-        self.path = path
-        self.size = size
-        self.is_directory = is_directory
-        self.modified_time = (
-            _parse_time(modified_time) if isinstance(modified_time, str) else modified_time
-        )
-        self.permissions = permissions
-
-    @classmethod
-    def _from_dict(cls, d: "Dict[str, Any]") -> "FileInfo":
-        # The agents' other spellings (is_dir, modified, mode) are read by the core.
-        return cls(
-            d.get("name", ""),
-            d.get("path", ""),
-            d.get("size", 0),
-            d.get("is_directory", False),
-            d.get("modified_time") or None,
-            d.get("permissions", ""),
-        )
-
-    @property
-    def is_file(self) -> bool:
-        """Whether this is a file (not a folder)."""
-        return not self.is_directory
-
-    @property
-    def is_dir(self) -> bool:
-        """Alias of ``is_directory``."""
-        return self.is_directory
-
-    @property
-    def size_kb(self) -> float:
-        """The size in KiB (``size / 1024``)."""
-        return self.size / 1024
-
-    @property
-    def size_mb(self) -> float:
-        """The size in MiB (``size / 1024**2``)."""
-        return self.size / (1024 * 1024)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FileInfo):
-            return NotImplemented
-        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
-
-    def __repr__(self) -> str:
-        kind = "dir" if self.is_directory else "file"
-        return (
-            f"FileInfo({kind} path={self.path!r}, size={self.size}, "
-            f"permissions={self.permissions!r})"
-        )

@@ -1,0 +1,100 @@
+"""``SandboxInfo`` (what ``get_info`` returns) and its ``Resources``."""
+
+__all__ = ["SandboxInfo", "Resources"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
+
+
+class Resources:
+    """CPU, memory and disk of a sandbox."""
+
+    __slots__ = ("vcpu", "memory_mb", "disk_mb")
+    vcpu: int
+    memory_mb: int
+    disk_mb: int
+
+    def __init__(self, vcpu: int = 0, memory_mb: int = 0, disk_mb: int = 0) -> None:
+        """The sandbox's vCPUs, memory and disk in MB."""
+        self.vcpu = vcpu
+        self.memory_mb = memory_mb
+        self.disk_mb = disk_mb
+
+    def __repr__(self) -> str:
+        return f"Resources(vcpu={self.vcpu}, memory_mb={self.memory_mb}, disk_mb={self.disk_mb})"
+
+
+class SandboxInfo:
+    """A sandbox as the control plane describes it (``get_info()``).
+
+    ``expires_at`` and ``created_at`` are ISO 8601 strings as the server sent them (or None);
+    ``end_at`` is the official alias of ``expires_at``.
+    """
+
+    __slots__ = (
+        "sandbox_id",
+        "status",
+        "template_id",
+        "template_name",
+        "organization_id",
+        "node_id",
+        "region",
+        "public_host",
+        "direct_url",
+        "preview_url",
+        "resources",
+        "internet_access",
+        "live_mode",
+        "timeout_seconds",
+        "expires_at",
+        "created_at",
+    )
+
+    sandbox_id: str
+    status: str
+    template_id: "Optional[str]"
+    template_name: "Optional[str]"
+    organization_id: "Optional[int]"
+    node_id: "Optional[str]"
+    region: "Optional[str]"
+    public_host: "Optional[str]"
+    direct_url: "Optional[str]"
+    preview_url: "Optional[str]"
+    resources: "Optional[Resources]"
+    internet_access: "Optional[bool]"
+    live_mode: "Optional[bool]"
+    timeout_seconds: "Optional[int]"
+    expires_at: "Optional[str]"
+    created_at: "Optional[str]"
+
+    def __init__(self, sandbox_id: str, status: str = "", **fields: "Any") -> None:
+        """The record of sandbox ``sandbox_id``; ``fields`` are the other attributes."""
+        self.sandbox_id = sandbox_id
+        self.status = status
+        for name in self.__slots__[2:]:
+            setattr(self, name, fields.pop(name, None))
+        if fields:
+            raise TypeError(f"SandboxInfo() got unexpected fields {sorted(fields)}")
+
+    @classmethod
+    def _from_dict(cls, d: "Dict[str, Any]") -> "SandboxInfo":
+        # Only known fields: a newer core may send more, which must not break older code.
+        fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
+        res = fields.get("resources")
+        if res:
+            fields["resources"] = Resources(
+                res.get("vcpu", 0), res.get("memory_mb", 0), res.get("disk_mb", 0)
+            )
+        return cls(d["id"], d.get("status", ""), **fields)
+
+    @property
+    def end_at(self) -> "Optional[str]":
+        """Alias of ``expires_at`` (the official field name)."""
+        return self.expires_at
+
+    def __repr__(self) -> str:
+        return (
+            f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
+            f"template_name={self.template_name!r}, expires_at={self.expires_at!r})"
+        )
