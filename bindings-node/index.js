@@ -10,6 +10,7 @@ const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
+const { Env } = require('./env')
 const { Files, FileInfo, FileWatch } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
 const v = require('./validate')
@@ -26,6 +27,7 @@ const token = Symbol('hopx.sandbox')
 class Sandbox {
   #native
   #files
+  #env
 
   constructor(handle, key) {
     if (key !== token || !(handle instanceof native.Sandbox)) {
@@ -79,6 +81,10 @@ class Sandbox {
   // Made on first use and kept, like the official SDK's resources.
   get files() {
     return (this.#files ??= new Files(this.#native.files))
+  }
+
+  get env() {
+    return (this.#env ??= new Env(this.#native.env))
   }
 
   // The official form of files.watch: an async generator, so the watch opens at the first
@@ -153,6 +159,7 @@ module.exports = {
   Files,
   FileInfo,
   FileWatch,
+  Env,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

@@ -10,6 +10,7 @@ export const {
   Files,
   FileInfo,
   FileWatch,
+  Env,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

@@ -211,3 +211,18 @@ impl From<hcore::SandboxInfo> for SandboxInfo {
         }
     }
 }
+
+/// A call's `timeout` in seconds as a `Duration` (absent: the call's default); a value no
+/// `Duration` holds, zero included, is a ValidationError.
+pub fn duration(timeout: Option<f64>) -> napi::Result<Option<std::time::Duration>> {
+    match timeout {
+        None => Ok(None),
+        Some(s) => match std::time::Duration::try_from_secs_f64(s) {
+            Ok(d) if !d.is_zero() => Ok(Some(d)),
+            _ => {
+                let msg = format!("timeout must be a positive number of seconds, got {s}");
+                Err(crate::errors::to_napi(hcore::Error::validation(msg)))
+            }
+        },
+    }
+}

@@ -4,7 +4,8 @@
 //! these methods carry values across. `timeout` is in seconds and bounds the whole call (for a
 //! download, each wait for data); absent, the core's default for that call applies.
 
-use crate::errors::{to_napi, IntoJs};
+use crate::convert::duration;
+use crate::errors::IntoJs;
 use crate::progress::{with_progress, ProgressFn};
 use crate::watch::FileWatch;
 use hopx_core as hcore;
@@ -12,7 +13,6 @@ use napi::bindgen_prelude::Buffer;
 use napi::Result;
 use napi_derive::napi;
 use std::path::Path;
-use std::time::Duration;
 
 /// The files of one sandbox.
 #[napi]
@@ -27,17 +27,7 @@ impl Files {
 
     /// The core's calls bounded by `timeout` seconds (absent: each call's default).
     fn with(&self, timeout: Option<f64>) -> Result<hcore::Files> {
-        let timeout = match timeout {
-            None => None,
-            Some(s) => match Duration::try_from_secs_f64(s) {
-                Ok(d) if !d.is_zero() => Some(d),
-                _ => {
-                    let msg = format!("timeout must be a positive number of seconds, got {s}");
-                    return Err(to_napi(hcore::Error::validation(msg)));
-                }
-            },
-        };
-        Ok(self.inner.with_timeout(timeout))
+        Ok(self.inner.with_timeout(duration(timeout)?))
     }
 }
 

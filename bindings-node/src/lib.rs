@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod convert;
+mod env;
 mod errors;
 mod files;
 mod progress;

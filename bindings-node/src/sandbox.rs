@@ -5,6 +5,7 @@
 //! keep Node's event loop alive; the embedded engine runs on a runtime of its own.
 
 use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
+use crate::env::Env;
 use crate::errors::IntoJs;
 use crate::files::Files;
 use crate::stream::ExecutionStream;
@@ -37,6 +38,12 @@ impl Sandbox {
     #[napi(getter)]
     pub fn files(&self) -> Files {
         Files::new(self.inner.files())
+    }
+
+    /// The sandbox-wide environment variables (`sandbox.env`).
+    #[napi(getter)]
+    pub fn env(&self) -> Env {
+        Env::new(self.inner.env())
     }
 
     /// `GET /v1/sandboxes/{id}`.

@@ -1,9 +1,9 @@
-//! What the `files_*` entries of [`NativeSandbox`](crate::sandbox::NativeSandbox) share:
-//! the per-call timeout, the progress callback and the path an error is about. The calls
+//! What the `files_*` (and `env_*`) entries of [`NativeSandbox`](crate::sandbox::NativeSandbox)
+//! share: the per-call timeout, the progress callback and the path an error is about. The calls
 //! themselves are the core's (`hopx_core::Files`); this file only adapts their arguments.
 
 use crate::convert::Json;
-use hopx_core::{Error, ErrorKind, FileInfo, Files, Progress, Sandbox};
+use hopx_core::{Env, Error, ErrorKind, FileInfo, Files, Progress, Sandbox};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,18 +12,23 @@ use std::time::Duration;
 /// The sandbox's file calls, each bounded by `timeout` seconds when given (else each call's
 /// own default). The Python layer checked the type; a value no `Duration` holds is refused.
 pub fn files(sb: &Sandbox, timeout: Option<f64>) -> hopx_core::Result<Files> {
-    let timeout = match timeout {
-        None => None,
+    Ok(sb.files().with_timeout(duration(timeout)?))
+}
+
+/// The sandbox's environment calls, each bounded by `timeout` seconds when given.
+pub fn env(sb: &Sandbox, timeout: Option<f64>) -> hopx_core::Result<Env> {
+    Ok(sb.env().with_timeout(duration(timeout)?))
+}
+
+/// A per-call timeout in seconds as a `Duration`; a value no `Duration` holds is refused.
+fn duration(timeout: Option<f64>) -> hopx_core::Result<Option<Duration>> {
+    match timeout {
+        None => Ok(None),
         Some(secs) => match Duration::try_from_secs_f64(secs) {
-            Ok(d) if !d.is_zero() => Some(d),
-            _ => {
-                return Err(Error::validation(format!(
-                    "timeout must be a positive number of seconds, got {secs}"
-                )))
-            }
+            Ok(d) if !d.is_zero() => Ok(Some(d)),
+            _ => Err(Error::validation(format!("timeout must be a positive number of seconds, got {secs}"))),
         },
-    };
-    Ok(sb.files().with_timeout(timeout))
+    }
 }
 
 /// Records `path` in the `details` of a file error that does not name one, so that

@@ -5,10 +5,10 @@
 
 use crate::convert::Json;
 use crate::dual::dual_methods;
-use crate::files::{about, files, infos, progress};
+use crate::files::{about, env, files, infos, progress};
 use crate::stream::NativeStream;
 use crate::watch::NativeWatch;
-use hopx_core::{RunOptions, Sandbox};
+use hopx_core::{EnvVars, RunOptions, Sandbox};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -162,6 +162,28 @@ dual_methods! {
         {
             let progress = progress(on_progress);
             files(&sb, timeout)?.download(&remote_path, &local_path, progress).await.map_err(about(&remote_path))
+        }
+
+        // `sandbox.env`: the sandbox-wide variables.
+
+        /// Every sandbox-wide variable.
+        fn env_get_all / env_get_all_async (sb, timeout: Secs) -> EnvVars {
+            env(&sb, timeout)?.get_all().await
+        }
+
+        /// Replaces every variable; returns them all afterwards.
+        fn env_set_all / env_set_all_async (sb, vars: EnvVars, timeout: Secs) -> EnvVars {
+            env(&sb, timeout)?.set_all(&vars).await
+        }
+
+        /// Sets some variables, keeping the others; returns them all afterwards.
+        fn env_update / env_update_async (sb, vars: EnvVars, timeout: Secs) -> EnvVars {
+            env(&sb, timeout)?.update(&vars).await
+        }
+
+        /// Removes one variable (nothing happens when it is not set).
+        fn env_delete / env_delete_async (sb, key: String, timeout: Secs) -> () {
+            env(&sb, timeout)?.delete(&key).await
         }
 
         /// Starts watching a folder; returns once the agent watches it.

@@ -17,6 +17,7 @@ pub mod per_process;
 mod agent;
 mod client;
 mod control;
+mod env;
 mod files;
 mod http;
 mod retry;
@@ -29,6 +30,7 @@ mod ws;
 
 pub use client::Client;
 pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
+pub use env::{Env, EnvVars, MASKED};
 pub use error::{Error, ErrorKind, Plane, Result};
 pub use files::{Files, Progress};
 pub use hopx_wire::{FileChange, FileInfo};

@@ -136,6 +136,8 @@ SCENARIOS = {
                                                                    "bad gateway"))},
     "files_not_found": {"script": on("GET /files/read", flat(404, "FILE_NOT_FOUND",
                                                              "File not found"))},
+    # The agent masks a secret's value: deleting another variable must not write the mask back.
+    "env_masked": {"env": {"API_KEY": "***MASKED***", "A": "1"}},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
     "token_expiring_soon": {"token_ttl": 1800},
     # A background run fails at the agent: it may have started, so no retry (Node only: the
@@ -168,6 +170,7 @@ class Cloud:
             for answer in scenario.get("script", []):
                 self.script.setdefault(answer["route"], []).append(answer)
             self.token_ttl = scenario.get("token_ttl", DEFAULT_TOKEN_TTL)
+            self.env = dict(scenario.get("env", {}))
 
     def next_id(self):
         with self.lock:
@@ -402,8 +405,18 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"process_id": f"proc_{n}", "execution_id": f"exec_{n}",
                          "status": "running", "start_time": rfc3339(time.time()),
                          "name": body.get("name"), "message": "Background execution started"}, {}
+        if route == "GET /env":
+            with CLOUD.lock:
+                return 200, {"env_vars": dict(CLOUD.env), "count": len(CLOUD.env)}, {}
         if route == "PATCH /env":
-            return 200, {"env_vars": body.get("env_vars", {}), "merge": True}, {}
+            with CLOUD.lock:
+                CLOUD.env.update(body.get("env_vars") or {})
+                return 200, {"env_vars": dict(CLOUD.env), "merge": True}, {}
+        if route == "PUT /env":
+            with CLOUD.lock:
+                CLOUD.env = dict(body.get("env_vars") or {})
+            # As the agents that answer 204: a success with nothing in it.
+            return 200, {}, {}
         if route == "GET /files/read":
             return 200, {"content": "file text", "path": "/workspace/a", "size": 9}, {}
         if route == "GET /files/list":

@@ -421,6 +421,35 @@ scenario('files_not_found', 'a missing file is FileNotFoundError', async () => {
   assert.equal(err.statusCode, 404)
 })
 
+// --- env -------------------------------------------------------------------------------------
+
+scenario('happy_path', 'env calls send the official shapes', async () => {
+  const sb = await create()
+  assert.deepEqual(await sb.env.setAll({ A: '1', B: '2' }), { A: '1', B: '2' }, 'an empty answer: what was set')
+  assert.deepEqual(await sb.env.update({ C: '3' }), { A: '1', B: '2', C: '3' })
+  assert.equal((await sb.env.set('D', '4')).D, '4')
+  assert.equal(await sb.env.get('C'), '3')
+  await sb.env.delete('B')
+  assert.deepEqual(await sb.env.getAll(), { A: '1', C: '3', D: '4' })
+
+  const [putAll, putRest] = await fake.on('PUT /env')
+  assert.deepEqual(putAll.body, { env_vars: { A: '1', B: '2' } })
+  assert.deepEqual(putRest.body, { env_vars: { A: '1', C: '3', D: '4' } })
+  const patches = (await fake.on('PATCH /env')).map((r) => r.body)
+  assert.deepEqual(patches, [
+    { env_vars: { C: '3' }, merge: true },
+    { env_vars: { D: '4' }, merge: true },
+  ])
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('env_masked', 'delete never writes a masked value back', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.env.delete('A'), 'ValidationError')
+  assert.match(err.message, /API_KEY/)
+  assert.deepEqual(await fake.on('PUT /env'), [], 'nothing was written')
+})
+
 // --- the suite itself -------------------------------------------------------------------------
 
 test('every scenario of the fake has a test', async () => {

@@ -423,6 +423,41 @@ def test_a_missing_file_is_file_not_found(fake):
     assert (err.code, err.status_code) == ("FILE_NOT_FOUND", 404)
 
 
+# --- env -------------------------------------------------------------------------------------
+
+
+@pytest.mark.scenario("happy_path")
+def test_env_calls_send_the_official_shapes(fake):
+    sb = create(fake)
+    # The fake answers PUT with nothing in it: the result is what was set.
+    assert sb.env.set_all({"A": "1", "B": "2"}) == {"A": "1", "B": "2"}
+    assert sb.env.update({"C": "3"}) == {"A": "1", "B": "2", "C": "3"}
+    assert sb.env.set("D", "4")["D"] == "4"
+    assert sb.env.get("C") == "3" and sb.env.get("nope", "x") == "x"
+    sb.env.delete("B")
+    assert sb.env.get_all() == {"A": "1", "C": "3", "D": "4"}
+
+    put_all, put_rest = fake.on("PUT /env")
+    assert put_all["body"] == {"env_vars": {"A": "1", "B": "2"}}
+    assert put_rest["body"] == {"env_vars": {"A": "1", "C": "3", "D": "4"}}
+    patches = [r["body"] for r in fake.on("PATCH /env")]
+    assert patches == [
+        {"env_vars": {"C": "3"}, "merge": True},
+        {"env_vars": {"D": "4"}, "merge": True},
+    ]
+    assert_keys_where_they_belong(fake)
+
+
+@pytest.mark.scenario("env_masked")
+def test_delete_never_writes_a_masked_value_back(fake):
+    sb = create(fake)
+    err = raises("ValidationError", lambda: sb.env.delete("A"))
+    assert "API_KEY" in str(err) and "MASKED" in str(err)
+    assert fake.on("PUT /env") == [], "nothing was written"
+    sb.env.delete("NOT_SET")  # nothing to write back: no refusal, no request
+    assert fake.on("PUT /env") == []
+
+
 # --- the suite itself --------------------------------------------------------------------
 
 

@@ -57,6 +57,8 @@ const samples = {
   FileInfo: new cjs.FileInfo({}),
   // Made by files.watch only.
   FileWatch: undefined,
+  // Made by sandbox.env only.
+  Env: undefined,
 }
 
 for (const [name, sample] of Object.entries(samples)) {

@@ -16,8 +16,10 @@ from typing_extensions import assert_type
 
 import hopx_ai
 from hopx_ai import (
+    AsyncEnv,
     AsyncFiles,
     AsyncSandbox,
+    Env,
     ExecutionError,
     ExecutionResult,
     FileInfo,
@@ -123,6 +125,17 @@ def blocking_api() -> None:
             assert_type(files.download("/workspace/a.txt", local, on_progress=progress), None)
             assert_type(files.upload(local, "/workspace/a2.txt", 30, progress), None)
 
+        env = sandbox.env
+        assert_type(env, Env)
+        assert_type(env.get_all(), Dict[str, str])
+        assert_type(env.get_all(timeout=5), Dict[str, str])
+        assert_type(env.get("A"), Optional[str])
+        assert_type(env.get("A", "fallback"), Optional[str])
+        assert_type(env.set("A", "1"), Dict[str, str])
+        assert_type(env.set_all({"A": "1"}, timeout=5), Dict[str, str])
+        assert_type(env.update({"B": "2"}), Dict[str, str])
+        assert_type(env.delete("A"), None)
+
         assert_type(Sandbox.connect(sandbox.sandbox_id), Sandbox)
         assert_type(Sandbox.list(limit=10), List[Sandbox])
         assert_type(sandbox.kill(), None)
@@ -161,6 +174,11 @@ async def async_api() -> None:
         assert_type(await sandbox.files.exists(pathlib.Path("/workspace")), bool)
         reading = sandbox.files.read("/workspace/a.txt")
         assert_type(reading, Coroutine[Any, Any, str]).close()
+        assert_type(sandbox.env, AsyncEnv)
+        assert_type(await sandbox.env.get_all(), Dict[str, str])
+        assert_type(await sandbox.env.get("A"), Optional[str])
+        assert_type(await sandbox.env.update({"A": "1"}, timeout=3), Dict[str, str])
+        assert_type(await sandbox.env.delete("A"), None)
 
         assert_type(await AsyncSandbox.connect(sandbox.sandbox_id), AsyncSandbox)
         assert_type(await AsyncSandbox.list(), List[AsyncSandbox])
@@ -186,6 +204,8 @@ def misuses(sandbox: Sandbox, async_sandbox: AsyncSandbox) -> None:
     async_sandbox.run_code("1")  # type: ignore[unused-coroutine]
     AsyncSandbox.create(template=3)  # type: ignore[arg-type]
     sandbox.files.read(b"/workspace/a")  # type: ignore[arg-type]
+    sandbox.env.set_all({"A": 1})  # type: ignore[dict-item]
+    sandbox.env.set("A", "1", 5)  # type: ignore[call-arg]
     sandbox.files.write("/workspace/a", 42)  # type: ignore[arg-type]
     sandbox.files.write_bytes("/workspace/a", "text")  # type: ignore[arg-type]
     sandbox.files.upload("a", "/workspace/a", on_progress=print_one)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ The native module loads on the first call, so importing this package is cheap.
 
 from ._stream import MessageStream
 from .async_sandbox import AsyncSandbox
+from .env import AsyncEnv, Env
 from .errors import (
     AgentError,
     APIError,
@@ -60,6 +61,8 @@ __all__ = [
     "FileInfo",
     "Files",
     "AsyncFiles",
+    "Env",
+    "AsyncEnv",
     "FileWatch",
     "HopxError",
     "APIError",

@@ -172,6 +172,24 @@ class NativeSandbox:
         """Starts watching a folder; returns once the agent watches it."""
     def files_watch_async(self, path: str, timeout: Optional[float]) -> Awaitable[NativeWatch]: ...
 
+    # sandbox.env; `timeout` is in seconds, None for the default (60 s).
+    def env_get_all(self, timeout: Optional[float]) -> Dict[str, str]:
+        """Every sandbox-wide variable."""
+    def env_get_all_async(self, timeout: Optional[float]) -> Awaitable[Dict[str, str]]: ...
+    def env_set_all(self, vars: Dict[str, str], timeout: Optional[float]) -> Dict[str, str]:
+        """Replaces every variable; all of them afterwards."""
+    def env_set_all_async(
+        self, vars: Dict[str, str], timeout: Optional[float]
+    ) -> Awaitable[Dict[str, str]]: ...
+    def env_update(self, vars: Dict[str, str], timeout: Optional[float]) -> Dict[str, str]:
+        """Sets some variables, keeping the others; all of them afterwards."""
+    def env_update_async(
+        self, vars: Dict[str, str], timeout: Optional[float]
+    ) -> Awaitable[Dict[str, str]]: ...
+    def env_delete(self, key: str, timeout: Optional[float]) -> None:
+        """Removes one variable."""
+    def env_delete_async(self, key: str, timeout: Optional[float]) -> Awaitable[None]: ...
+
 # pyo3 classes cannot be subclassed.
 @final
 class NativeStream:

@@ -65,3 +65,4 @@ none<Mismatch<native.FileChange, sdk.FileChange>>()
 // `killed` is the facade's own business (Symbol.asyncDispose).
 none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed'>>()
 none<Exclude<keyof native.Files, keyof sdk.Files>>()
+none<Exclude<keyof native.Env, keyof sdk.Env>>()

@@ -19,6 +19,7 @@ import Default, {
   Files,
   FileInfo,
   FileWatch,
+  Env,
   type FileChange,
   FileNotFoundError,
   type FileTransferOptions,
@@ -141,4 +142,15 @@ export async function files(sandbox: Sandbox): Promise<void> {
   for await (const change of sandbox.watchFiles()) show(change.path)
   for await (const change of sandbox.watchFiles('/workspace/x', { timeout: 2 })) show(change.event)
   show(text, bytes.length, there, written, content.length, again.length, closed)
+}
+
+export async function env(sandbox: Sandbox): Promise<void> {
+  const env: Env = sandbox.env
+  const all: Record<string, string> = await env.getAll({ timeout: 5 })
+  const one: string | undefined = await env.get('A')
+  const after: Record<string, string> = await env.set('A', '1')
+  await env.setAll({ A: '1' })
+  await env.update({ B: '2' }, { timeout: 1.5 })
+  await env.delete('A')
+  show(all, one, after)
 }
