@@ -6,12 +6,14 @@
 import type { HopxError } from './errors.js'
 import type { Files, FileCallOptions, FileChange } from './files.js'
 import type { Env } from './env.js'
+import type { Commands } from './commands.js'
 import type { ExecutionErrorInfo, ExecutionResult, ProcessInfo, RichOutput, StreamMessage } from './results.js'
 
 export * from './errors.js'
 export * from './results.js'
 export * from './files.js'
 export * from './env.js'
+export * from './commands.js'
 
 declare global {
   // Present at run time since Node 18.18/20.4; declared here so that projects without the
@@ -161,6 +163,8 @@ export declare class Sandbox {
   readonly files: Files
   /** The sandbox-wide environment variables: getAll, get, setAll, set, update, delete. */
   readonly env: Env
+  /** Shell commands: run, runBackground. */
+  readonly commands: Commands
   /** The official form of {@link Files.watch}: the changes in the folder `path` (default
    * `/workspace`) as they happen. The watch opens at the first `next()` and closes when the
    * loop is left. */

@@ -10,6 +10,7 @@ const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
+const { Commands, CommandResult } = require('./commands')
 const { Env } = require('./env')
 const { Files, FileInfo, FileWatch } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
@@ -28,6 +29,7 @@ class Sandbox {
   #native
   #files
   #env
+  #commands
 
   constructor(handle, key) {
     if (key !== token || !(handle instanceof native.Sandbox)) {
@@ -85,6 +87,10 @@ class Sandbox {
 
   get env() {
     return (this.#env ??= new Env(this.#native.env))
+  }
+
+  get commands() {
+    return (this.#commands ??= new Commands(this.#native.commands))
   }
 
   // The official form of files.watch: an async generator, so the watch opens at the first
@@ -160,6 +166,8 @@ module.exports = {
   FileInfo,
   FileWatch,
   Env,
+  Commands,
+  CommandResult,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

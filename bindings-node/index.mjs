@@ -11,6 +11,8 @@ export const {
   FileInfo,
   FileWatch,
   Env,
+  Commands,
+  CommandResult,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

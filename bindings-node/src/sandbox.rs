@@ -4,6 +4,7 @@
 //! shared process-wide by the core). Futures run on napi's tokio runtime, whose threads do not
 //! keep Node's event loop alive; the embedded engine runs on a runtime of its own.
 
+use crate::commands::Commands;
 use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
 use crate::env::Env;
 use crate::errors::IntoJs;
@@ -38,6 +39,12 @@ impl Sandbox {
     #[napi(getter)]
     pub fn files(&self) -> Files {
         Files::new(self.inner.files())
+    }
+
+    /// The sandbox's shell commands (`sandbox.commands`).
+    #[napi(getter)]
+    pub fn commands(&self) -> Commands {
+        Commands::new(self.inner.clone())
     }
 
     /// The sandbox-wide environment variables (`sandbox.env`).

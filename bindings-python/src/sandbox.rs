@@ -8,7 +8,7 @@ use crate::dual::dual_methods;
 use crate::files::{about, env, files, infos, progress};
 use crate::stream::NativeStream;
 use crate::watch::NativeWatch;
-use hopx_core::{EnvVars, RunOptions, Sandbox};
+use hopx_core::{CommandOptions, EnvVars, RunOptions, Sandbox};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -162,6 +162,24 @@ dual_methods! {
         {
             let progress = progress(on_progress);
             files(&sb, timeout)?.download(&remote_path, &local_path, progress).await.map_err(about(&remote_path))
+        }
+
+        // `sandbox.commands`: command lines run through bash.
+
+        /// Runs a command line and waits for it; its result as a dict.
+        fn commands_run / commands_run_async
+            (sb, command: String, timeout: u32, env: Env, working_dir: String) -> Json
+        {
+            let options = CommandOptions { timeout: Some(timeout), env, working_dir };
+            sb.run_command(&command, &options).await.map(|r| Json::of(&r))
+        }
+
+        /// Starts a command line in the background; the agent's description as a dict.
+        fn commands_run_background / commands_run_background_async
+            (sb, command: String, timeout: u32, env: Env, working_dir: String, name: Option<String>) -> Json
+        {
+            let options = CommandOptions { timeout: Some(timeout), env, working_dir };
+            sb.run_command_background(&command, &options, name.as_deref()).await.map(Json)
         }
 
         // `sandbox.env`: the sandbox-wide variables.

@@ -8,8 +8,7 @@ use crate::http::{self, Failure};
 use crate::models::RunOptions;
 use hopx_wire::ExecuteRequest;
 use serde::Serialize;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use serde_json::Value;
 use std::time::Duration;
 
 /// Added to the execution timeout so the agent's own 408 arrives before ours fires.
@@ -42,18 +41,6 @@ pub(crate) async fn execute(
     http::send(Plane::Agent, req, timeout).await
 }
 
-/// One `PATCH {agent}/env` merging `env_vars` into the sandbox's global environment.
-pub(crate) async fn patch_env(
-    http: &reqwest::Client,
-    agent_url: &str,
-    token: &str,
-    env_vars: &BTreeMap<String, String>,
-) -> Result<Value, Failure> {
-    let body = json!({ "env_vars": env_vars, "merge": true });
-    let req = authorized(http.patch(format!("{agent_url}/env")), token).body(body.to_string());
-    http::send(Plane::Agent, req, AGENT_TIMEOUT).await
-}
-
 /// One `POST` of a JSON body to an agent URL.
 pub(crate) async fn post(
     http: &reqwest::Client,
@@ -63,6 +50,18 @@ pub(crate) async fn post(
 ) -> Result<Value, Failure> {
     let req = authorized(http.post(url), token).body(json_text(body));
     http::send(Plane::Agent, req, AGENT_TIMEOUT).await
+}
+
+/// One `POST` of a JSON body that may take `wait` to be answered (a command runs first).
+pub(crate) async fn post_waiting(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &impl Serialize,
+    wait: Duration,
+) -> Result<Value, Failure> {
+    let req = authorized(http.post(url), token).body(json_text(body));
+    http::send(Plane::Agent, req, wait).await
 }
 
 /// One `GET` of an agent URL.
@@ -82,6 +81,8 @@ fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
 
     #[test]
     fn execute_body_has_exactly_the_wire_fields() {

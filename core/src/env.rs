@@ -144,13 +144,14 @@ fn not_understood(why: &str) -> Error {
 fn checked_key(key: &str) -> Result<()> {
     if key.is_empty() || key.contains(['=', '\0']) {
         return Err(Error::validation(format!(
-            "an environment variable name must be non-empty, without '=' or NUL, got {key:?}"
+            "invalid environment variable name {key:?}: it must be non-empty without '=' or NUL"
         )));
     }
     Ok(())
 }
 
-fn checked_vars(vars: &EnvVars) -> Result<()> {
+/// Names and values of variables a process environment can hold.
+pub(crate) fn checked_vars(vars: &EnvVars) -> Result<()> {
     for (key, value) in vars {
         checked_key(key)?;
         if value.contains('\0') {

@@ -16,6 +16,7 @@ pub mod per_process;
 
 mod agent;
 mod client;
+mod commands;
 mod control;
 mod env;
 mod files;
@@ -29,6 +30,7 @@ mod watch;
 mod ws;
 
 pub use client::Client;
+pub use commands::{CommandOptions, CommandResult, DEFAULT_COMMAND_TIMEOUT};
 pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
 pub use env::{Env, EnvVars, MASKED};
 pub use error::{Error, ErrorKind, Plane, Result};

@@ -175,14 +175,7 @@ impl Sandbox {
     /// `PATCH {agent}/env` with `merge: true`: adds to the sandbox's global environment.
     pub async fn update_env(&self, env_vars: &BTreeMap<String, String>) -> Result<()> {
         self.ensure_alive()?;
-        validate_env(env_vars)?;
-        let http = &self.client.control().http()?;
-        self.agent_call(
-            &IDEMPOTENT,
-            |url, tok| async move { agent::patch_env(http, &url, &tok, env_vars).await },
-        )
-        .await
-        .map(drop)
+        self.env().update(env_vars).await.map(drop)
     }
 
     /// `DELETE /v1/sandboxes/{id}`.
@@ -344,21 +337,9 @@ fn validate_run(code: &str, options: &RunOptions, default: u32, max: u32) -> Res
         )));
     }
     if let Some(env) = &options.env {
-        validate_env(env)?;
+        crate::env::checked_vars(env)?;
     }
     Ok(timeout)
-}
-
-/// Environment names must be non-empty and cannot hold `=` or NUL (no process could see them).
-fn validate_env(env: &BTreeMap<String, String>) -> Result<()> {
-    for name in env.keys() {
-        if name.is_empty() || name.contains(['=', '\0']) {
-            return Err(Error::validation(format!(
-                "invalid environment variable name {name:?}: it must be non-empty without '=' or NUL"
-            )));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

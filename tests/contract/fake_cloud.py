@@ -136,6 +136,9 @@ SCENARIOS = {
                                                                    "bad gateway"))},
     "files_not_found": {"script": on("GET /files/read", flat(404, "FILE_NOT_FOUND",
                                                              "File not found"))},
+    # A command runs past its timeout: 408 with the output so far, and never sent again.
+    "command_timeout_408": {"script": on("POST /commands/run", flat(
+        408, "EXECUTION_TIMEOUT", "Command timed out after 2 s", stdout="partial\n"))},
     # The agent masks a secret's value: deleting another variable must not write the mask back.
     "env_masked": {"env": {"API_KEY": "***MASKED***", "A": "1"}},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
@@ -405,6 +408,14 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"process_id": f"proc_{n}", "execution_id": f"exec_{n}",
                          "status": "running", "start_time": rfc3339(time.time()),
                          "name": body.get("name"), "message": "Background execution started"}, {}
+        if route == "POST /commands/run":
+            line = (body.get("args") or [""])[-1]
+            return 200, {"stdout": f"ran: {line}\n", "stderr": "", "exit_code": 0, "success": True,
+                         "execution_time": 0.01, "command": line, "pid": 7,
+                         "timestamp": rfc3339(time.time())}, {}
+        if route == "POST /commands/background":
+            n = CLOUD.next_id()
+            return 200, {"process_id": f"cmd_{n}", "status": "running"}, {}
         if route == "GET /env":
             with CLOUD.lock:
                 return 200, {"env_vars": dict(CLOUD.env), "count": len(CLOUD.env)}, {}

@@ -421,6 +421,32 @@ scenario('files_not_found', 'a missing file is FileNotFoundError', async () => {
   assert.equal(err.statusCode, 404)
 })
 
+// --- commands --------------------------------------------------------------------------------
+
+scenario('happy_path', 'commands send the official shapes', async () => {
+  const sb = await create()
+  const r = await sb.commands.run('ls | wc -l', { env: { A: '1' }, workingDir: '/tmp' })
+  assert.deepEqual([r.stdout, r.exitCode, r.success, r.pid], ['ran: ls | wc -l\n', 0, true, 7])
+  assert.equal((await sb.commands.run('true')).stdout, 'ran: true\n')
+  const started = await sb.commands.runBackground('sleep 9')
+  assert.match(started.processId, /^cmd_/)
+
+  const [withEnv, plain] = await fake.on('POST /commands/run')
+  assert.deepEqual(withEnv.body, { command: 'bash', args: ['-c', 'ls | wc -l'], timeout: 30, workdir: '/tmp', env: { A: '1' } })
+  assert.deepEqual(plain.body, { command: 'bash', args: ['-c', 'true'], timeout: 30, workdir: '/workspace' })
+  const [bg] = await fake.on('POST /commands/background')
+  assert.deepEqual(bg.body, { command: 'bash', args: ['-c', 'sleep 9'], timeout: 120, workdir: '/workspace' })
+  await assertKeysWhereTheyBelong()
+})
+
+scenario('command_timeout_408', 'a command timeout keeps the output and is not retried', async () => {
+  const sb = await create()
+  const err = await rejectsAs(sb.commands.run('sleep 9', { timeout: 2 }), 'TimeoutError')
+  assert.equal(err.stdout, 'partial\n')
+  assert.equal(err.statusCode, 408)
+  assert.equal((await fake.on('POST /commands/run')).length, 1)
+})
+
 // --- env -------------------------------------------------------------------------------------
 
 scenario('happy_path', 'env calls send the official shapes', async () => {

@@ -423,6 +423,37 @@ def test_a_missing_file_is_file_not_found(fake):
     assert (err.code, err.status_code) == ("FILE_NOT_FOUND", 404)
 
 
+# --- commands --------------------------------------------------------------------------------
+
+
+@pytest.mark.scenario("happy_path")
+def test_commands_send_the_official_shapes(fake):
+    sb = create(fake)
+    r = sb.commands.run("ls | wc -l", env={"A": "1"}, working_dir="/tmp")
+    assert (r.stdout, r.exit_code, r.success, r.pid) == ("ran: ls | wc -l\n", 0, True, 7)
+    assert sb.commands.run("true").stdout == "ran: true\n"
+    started = sb.commands.run("sleep 9", background=True, timeout=600)
+    assert started.process_id is not None and started.process_id.startswith("cmd_")
+
+    with_env, plain = fake.on("POST /commands/run")
+    assert with_env["body"] == {"command": "bash", "args": ["-c", "ls | wc -l"], "timeout": 120,
+                                "workdir": "/tmp", "env": {"A": "1"}}
+    assert plain["body"] == {"command": "bash", "args": ["-c", "true"], "timeout": 120,
+                             "workdir": "/workspace"}
+    (bg,) = fake.on("POST /commands/background")
+    assert bg["body"] == {"command": "bash", "args": ["-c", "sleep 9"], "timeout": 600,
+                          "workdir": "/workspace"}
+    assert_keys_where_they_belong(fake)
+
+
+@pytest.mark.scenario("command_timeout_408")
+def test_a_command_timeout_keeps_the_output_and_is_not_retried(fake):
+    sb = create(fake)
+    err = raises("TimeoutError", lambda: sb.commands.run("sleep 9", timeout=2))
+    assert err.stdout == "partial\n" and err.status_code == 408
+    assert len(fake.on("POST /commands/run")) == 1
+
+
 # --- env -------------------------------------------------------------------------------------
 
 

@@ -59,6 +59,9 @@ const samples = {
   FileWatch: undefined,
   // Made by sandbox.env only.
   Env: undefined,
+  // Made by sandbox.commands only.
+  Commands: undefined,
+  CommandResult: new cjs.CommandResult({}),
 }
 
 for (const [name, sample] of Object.entries(samples)) {

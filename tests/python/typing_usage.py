@@ -16,9 +16,12 @@ from typing_extensions import assert_type
 
 import hopx_ai
 from hopx_ai import (
+    AsyncCommands,
     AsyncEnv,
     AsyncFiles,
     AsyncSandbox,
+    CommandResult,
+    Commands,
     Env,
     ExecutionError,
     ExecutionResult,
@@ -125,6 +128,18 @@ def blocking_api() -> None:
             assert_type(files.download("/workspace/a.txt", local, on_progress=progress), None)
             assert_type(files.upload(local, "/workspace/a2.txt", 30, progress), None)
 
+        commands = sandbox.commands
+        assert_type(commands, Commands)
+        done = commands.run("ls -l", timeout=30, env={"A": "1"}, working_dir="/tmp")
+        assert_type(done, CommandResult)
+        assert_type(done.stdout, str)
+        assert_type(done.exit_code, int)
+        assert_type(done.success, bool)
+        assert_type(done.is_success, bool)
+        assert_type(done.execution_time, float)
+        assert_type(done.process_id, Optional[str])
+        assert_type(commands.run("sleep 9", background=True).process_id, Optional[str])
+
         env = sandbox.env
         assert_type(env, Env)
         assert_type(env.get_all(), Dict[str, str])
@@ -174,6 +189,9 @@ async def async_api() -> None:
         assert_type(await sandbox.files.exists(pathlib.Path("/workspace")), bool)
         reading = sandbox.files.read("/workspace/a.txt")
         assert_type(reading, Coroutine[Any, Any, str]).close()
+        assert_type(sandbox.commands, AsyncCommands)
+        ran = await sandbox.commands.run("ls", timeout_seconds=30)
+        assert_type(ran, CommandResult)
         assert_type(sandbox.env, AsyncEnv)
         assert_type(await sandbox.env.get_all(), Dict[str, str])
         assert_type(await sandbox.env.get("A"), Optional[str])
@@ -204,6 +222,8 @@ def misuses(sandbox: Sandbox, async_sandbox: AsyncSandbox) -> None:
     async_sandbox.run_code("1")  # type: ignore[unused-coroutine]
     AsyncSandbox.create(template=3)  # type: ignore[arg-type]
     sandbox.files.read(b"/workspace/a")  # type: ignore[arg-type]
+    sandbox.commands.run(["ls"])  # type: ignore[arg-type]
+    sandbox.commands.run("ls", 30)  # type: ignore[call-arg]
     sandbox.env.set_all({"A": 1})  # type: ignore[dict-item]
     sandbox.env.set("A", "1", 5)  # type: ignore[call-arg]
     sandbox.files.write("/workspace/a", 42)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@
 //! Plain data only: no I/O, no rules beyond how one shape maps onto another.
 
 pub mod code;
+mod command;
 mod error_body;
 mod execute;
 mod files;
@@ -24,6 +25,7 @@ mod sandbox;
 mod stream;
 mod template;
 
+pub use command::{CommandRequest, CommandResponse};
 pub use error_body::{AgentErrorBody, ControlErrorBody, ErrorBody, ErrorDetail};
 pub use execute::{ExecuteRequest, ExecuteResponse, ExecutionError, RunEnd};
 pub use files::{

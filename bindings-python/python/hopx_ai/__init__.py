@@ -14,6 +14,7 @@ The native module loads on the first call, so importing this package is cheap.
 
 from ._stream import MessageStream
 from .async_sandbox import AsyncSandbox
+from .commands import AsyncCommands, CommandResult, Commands
 from .env import AsyncEnv, Env
 from .errors import (
     AgentError,
@@ -63,6 +64,9 @@ __all__ = [
     "AsyncFiles",
     "Env",
     "AsyncEnv",
+    "Commands",
+    "AsyncCommands",
+    "CommandResult",
     "FileWatch",
     "HopxError",
     "APIError",

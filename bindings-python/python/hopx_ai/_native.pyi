@@ -172,6 +172,32 @@ class NativeSandbox:
         """Starts watching a folder; returns once the agent watches it."""
     def files_watch_async(self, path: str, timeout: Optional[float]) -> Awaitable[NativeWatch]: ...
 
+    # sandbox.commands; `timeout` is in whole seconds.
+    def commands_run(
+        self, command: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str
+    ) -> Dict[str, Any]:
+        """Runs a command line; its result as a dict."""
+    def commands_run_async(
+        self, command: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str
+    ) -> Awaitable[Dict[str, Any]]: ...
+    def commands_run_background(
+        self,
+        command: str,
+        timeout: int,
+        env: Optional[Dict[str, str]],
+        working_dir: str,
+        name: Optional[str],
+    ) -> Dict[str, Any]:
+        """Starts a command line in the background; the agent's description."""
+    def commands_run_background_async(
+        self,
+        command: str,
+        timeout: int,
+        env: Optional[Dict[str, str]],
+        working_dir: str,
+        name: Optional[str],
+    ) -> Awaitable[Dict[str, Any]]: ...
+
     # sandbox.env; `timeout` is in seconds, None for the default (60 s).
     def env_get_all(self, timeout: Optional[float]) -> Dict[str, str]:
         """Every sandbox-wide variable."""

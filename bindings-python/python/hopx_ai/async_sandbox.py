@@ -7,6 +7,7 @@ official async SDK spells its timeout ``timeout_seconds``, and this class takes 
 
 from . import _methods as m
 from ._define import awaiting, awaiting_classmethod, creating_classmethod
+from .commands import AsyncCommands
 from .env import AsyncEnv
 from .files import AsyncFiles
 from .models import ExecutionResult
@@ -68,17 +69,18 @@ class AsyncSandbox(m.SandboxBase):
 
     ``async with AsyncSandbox.create() as sandbox:`` kills the sandbox on exit; many
     ``run_code`` calls may be awaited concurrently (a code-interpreter kernel runs them in turn).
-    ``sandbox.files`` reads and writes its files and ``sandbox.env`` holds its sandbox-wide
-    environment variables (each call a coroutine).
+    ``sandbox.files`` reads and writes its files, ``sandbox.commands`` runs shell commands and
+    ``sandbox.env`` holds its sandbox-wide environment variables (each call a coroutine).
     """
 
-    __slots__ = ("files", "env")
+    __slots__ = ("files", "env", "commands")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
         super().__init__(native)
         self.files = AsyncFiles(native)
         self.env = AsyncEnv(native)
+        self.commands = AsyncCommands(native)
 
     create = creating_classmethod(m.create)
     connect = awaiting_classmethod(m.connect)

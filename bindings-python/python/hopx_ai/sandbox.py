@@ -7,6 +7,7 @@ makes each a blocking call (see ``_define``).
 
 from . import _methods as m
 from ._define import blocking, blocking_classmethod
+from .commands import Commands
 from .env import Env
 from .files import Files
 
@@ -27,17 +28,19 @@ class Sandbox(m.SandboxBase):
     Make one with :meth:`create`, :meth:`connect` or :meth:`list`. Without an API key
     (argument or ``HOPX_API_KEY``) or base URL, sandboxes run on this machine in the embedded
     local engine, with this Python interpreter and its packages. ``with Sandbox.create() as
-    sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads and writes its files;
-    ``sandbox.env`` holds its sandbox-wide environment variables.
+    sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads and writes its files,
+    ``sandbox.commands`` runs shell commands, ``sandbox.env`` holds its sandbox-wide
+    environment variables.
     """
 
-    __slots__ = ("files", "env")
+    __slots__ = ("files", "env", "commands")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
         super().__init__(native)
         self.files = Files(native)
         self.env = Env(native)
+        self.commands = Commands(native)
 
     create = blocking_classmethod(m.create)
     connect = blocking_classmethod(m.connect)

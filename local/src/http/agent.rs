@@ -53,6 +53,7 @@ fn router(agent: Agent) -> Router {
         // The official Python AsyncSandbox.kill_process spells it this way (sdk-surface §2.5).
         .route("/processes/{id}/kill", post(super::background::kill_by_path))
         .route("/commands/run", post(run_command))
+        .route("/commands/background", post(super::background::start_command))
         .route("/env", get(env_get).put(env_put).patch(env_patch).delete(env_delete))
         .route("/files/read", get(super::files::read))
         .route("/files/write", post(super::files::write))

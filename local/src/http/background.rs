@@ -1,4 +1,5 @@
-//! Background runs over HTTP: `POST /execute/background`, `GET /execute/processes[/{id}]` and
+//! Background runs over HTTP: `POST /execute/background` (and `/commands/background`, the same
+//! for a command line), `GET /execute/processes[/{id}]` and
 //! the three kill spellings in use (`DELETE /execute/kill?process_id=` from the spec,
 //! `POST /execute/kill/{id}` from the SDKs, `POST /execute/kill {"process_id"}` from the newer
 //! spec).
@@ -14,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hopx_wire::{code, ProcessInfo, ProcessList};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -23,30 +24,75 @@ const DEFAULT_TIMEOUT: u64 = 300;
 const MAX_TIMEOUT: u64 = 86_400;
 
 pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
+    match json_object(&body) {
+        Ok(obj) => start_run(&agent, obj),
+        Err(e) => AgentError(e).into_response(),
+    }
+}
+
+/// `POST /commands/background`: a command line (`command` and optional `args`, as
+/// `/commands/run` takes them) started as a background bash run, listed and killed like any.
+pub async fn start_command(State(agent): State<Agent>, body: Bytes) -> Response {
+    match json_object(&body).and_then(command_as_run) {
+        Ok(obj) => start_run(&agent, obj),
+        Err(e) => AgentError(e).into_response(),
+    }
+}
+
+/// A `/commands/*` body as an `/execute/background` one: the command line becomes bash code,
+/// its arguments quoted so that bash passes them on as they are.
+fn command_as_run(mut obj: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
+    let command = match obj.remove("command") {
+        Some(Value::String(c)) if !c.is_empty() => c,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::MISSING_PARAMETER,
+                "command is required",
+            ))
+        }
+    };
+    let code = match obj.remove("args") {
+        None | Some(Value::Null) => command,
+        Some(Value::Array(args)) => {
+            let args: Option<Vec<&str>> = args.iter().map(Value::as_str).collect();
+            let args = args.ok_or_else(|| ApiError::bad_request("args must be an array of strings"))?;
+            std::iter::once(command.as_str()).chain(args).map(shell_quote).collect::<Vec<_>>().join(" ")
+        }
+        Some(_) => return Err(ApiError::bad_request("args must be an array of strings")),
+    };
+    if let Some(dir) = obj.remove("working_dir") {
+        obj.entry("workdir").or_insert(dir);
+    }
+    obj.insert("language".into(), Value::String("bash".into()));
+    obj.insert("code".into(), Value::String(code));
+    Ok(obj)
+}
+
+/// `word` as one bash word, whatever it holds.
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+fn start_run(agent: &Agent, mut obj: Map<String, Value>) -> Response {
     let config = agent.engine.config();
-    let parsed = json_object(&body).and_then(|mut obj| {
-        let timeout = match obj.remove("timeout") {
-            None | Some(Value::Null) => DEFAULT_TIMEOUT,
-            Some(v) => match v.as_u64() {
-                Some(n) if (1..=MAX_TIMEOUT).contains(&n) => n,
-                _ => {
-                    return Err(ApiError::bad_request(format!(
-                        "timeout must be a whole number of seconds from 1 to {MAX_TIMEOUT}"
-                    )))
-                }
-            },
-        };
-        let name = obj.get("name").and_then(Value::as_str).map(String::from);
-        let mut req = parse_request(&agent.sandbox, &obj, config)?;
-        req.timeout = Duration::from_secs(timeout);
-        Ok((req, name))
-    });
-    let (req, name) = match parsed {
-        Ok(p) => p,
+    let timeout = match obj.remove("timeout") {
+        None | Some(Value::Null) => DEFAULT_TIMEOUT,
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_TIMEOUT).contains(&n) => n,
+            _ => {
+                let msg = format!("timeout must be a whole number of seconds from 1 to {MAX_TIMEOUT}");
+                return AgentError(ApiError::bad_request(msg)).into_response();
+            }
+        },
+    };
+    let name = obj.get("name").and_then(Value::as_str).map(String::from);
+    let mut req = match parse_request(&agent.sandbox, &obj, config) {
+        Ok(req) => req,
         Err(e) => return AgentError(e).into_response(),
     };
-    let budget = config.background_output_budget;
-    let started = agent.sandbox.start_background(req, name, budget);
+    req.timeout = Duration::from_secs(timeout);
+    let started = agent.sandbox.start_background(req, name, config.background_output_budget);
     Json(ProcessInfo { message: Some("started in the background".into()), ..started }).into_response()
 }
 
@@ -99,4 +145,27 @@ fn not_found(id: &str) -> Response {
         format!("no background process {id}"),
     ))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn as_run(body: Value) -> Result<Map<String, Value>, ApiError> {
+        command_as_run(body.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn a_command_becomes_bash_code_with_its_arguments_whole() {
+        let run =
+            as_run(json!({"command": "bash", "args": ["-c", "echo 'hi' $HOME"], "timeout": 5})).unwrap();
+        assert_eq!(run["language"], "bash");
+        assert_eq!(run["code"], "'bash' '-c' 'echo '\\''hi'\\'' $HOME'");
+        assert_eq!(run["timeout"], 5);
+        let run = as_run(json!({"command": "ls -l | wc -l", "working_dir": "/tmp"})).unwrap();
+        assert_eq!((run["code"].as_str(), run["workdir"].as_str()), (Some("ls -l | wc -l"), Some("/tmp")));
+        assert!(as_run(json!({"args": ["x"]})).is_err());
+        assert!(as_run(json!({"command": "x", "args": [1]})).is_err());
+    }
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hopx_wire::code;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -208,16 +208,16 @@ fn command_answer(
             .with_extra("stderr", o.stderr.text),
         )
         .into_response(),
-        RunStatus::Failed | RunStatus::Completed => Json(json!({
-            "stdout": o.stdout.text,
-            "stderr": o.stderr.text,
-            "exit_code": o.exit_code,
-            "success": status == RunStatus::Completed,
-            "execution_time": o.execution_time,
-            "command": display,
-            "pid": 0,
-            "timestamp": crate::ids::now_rfc3339(),
-        }))
+        RunStatus::Failed | RunStatus::Completed => Json(hopx_wire::CommandResponse {
+            stdout: o.stdout.text,
+            stderr: o.stderr.text,
+            exit_code: o.exit_code,
+            success: status == RunStatus::Completed,
+            execution_time: o.execution_time,
+            command: display,
+            pid: 0,
+            timestamp: crate::ids::now_rfc3339(),
+        })
         .into_response(),
     }
 }
@@ -225,6 +225,7 @@ fn command_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn workdir_rules() {

@@ -297,6 +297,15 @@ def test_commands_run(sb):
     assert sb.commands.run("echo $A", env={"A": "1"}).stdout == "1\n"
 
 
+def test_commands_run_in_the_background(sb):
+    # The official result of a background command is a note naming the process.
+    r = sb.commands.run("sleep 0.2; echo from the background", background=True)
+    assert r.exit_code == 0 and r.stdout.startswith("Background process started: ")
+    process_id = r.stdout.rsplit(" ", 1)[1]
+    done = _wait_status(sb, process_id, ("completed",), limit=30)
+    assert done["stdout"] == "from the background\n"
+
+
 def test_execute_wire_fields(sb):
     """[quirk] The SDK's run_code drops timestamp/language/result; check them on the wire."""
     token = sb.get_token()

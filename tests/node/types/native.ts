@@ -59,6 +59,8 @@ fits<sdk.FileTransferOptions['timeout'], Parameters<native.Files['upload']>[2]>(
 none<Mismatch<native.FileInfo, Pick<sdk.FileInfo, keyof native.FileInfo>>>()
 // A watch yields the native change records as they are.
 none<Mismatch<native.FileChange, sdk.FileChange>>()
+// CommandResult wraps the native record, whose fields it keeps.
+none<Mismatch<native.CommandResult, Pick<sdk.CommandResult, keyof native.CommandResult>>>()
 
 // --- methods: each native method of a handle has its public method of the same name ---------
 
@@ -66,3 +68,4 @@ none<Mismatch<native.FileChange, sdk.FileChange>>()
 none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed'>>()
 none<Exclude<keyof native.Files, keyof sdk.Files>>()
 none<Exclude<keyof native.Env, keyof sdk.Env>>()
+none<Exclude<keyof native.Commands, keyof sdk.Commands>>()

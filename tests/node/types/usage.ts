@@ -20,6 +20,8 @@ import Default, {
   FileInfo,
   FileWatch,
   Env,
+  Commands,
+  CommandResult,
   type FileChange,
   FileNotFoundError,
   type FileTransferOptions,
@@ -142,6 +144,16 @@ export async function files(sandbox: Sandbox): Promise<void> {
   for await (const change of sandbox.watchFiles()) show(change.path)
   for await (const change of sandbox.watchFiles('/workspace/x', { timeout: 2 })) show(change.event)
   show(text, bytes.length, there, written, content.length, again.length, closed)
+}
+
+export async function commands(sandbox: Sandbox): Promise<void> {
+  const commands: Commands = sandbox.commands
+  const done: CommandResult = await commands.run('ls -l', { timeout: 10, env: { A: '1' }, workingDir: '/tmp' })
+  const code: number = done.exitCode + done.exit_code
+  const ok: boolean = done.success && done.isSuccess
+  const started: ProcessInfo = await commands.run('sleep 9', { background: true })
+  const named: ProcessInfo = await commands.runBackground('sleep 9', { name: 'nap', timeout: 600 })
+  show(done.stdout, done.stderr, done.executionTime, done.execution_time, code, ok, started.processId, named.process_id)
 }
 
 export async function env(sandbox: Sandbox): Promise<void> {

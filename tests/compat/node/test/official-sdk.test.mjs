@@ -280,6 +280,13 @@ describe('background runs and streaming', () => {
     await waitStatus(slow.process_id, ['killed']);
   });
 
+  test('commands.runBackground is a process like the others', async () => {
+    const started = await sb.commands.runBackground('sleep 0.2; echo from the background');
+    assert.ok(started.process_id);
+    const p = await waitStatus(started.process_id, ['completed']);
+    assert.equal(p.stdout, 'from the background\n');
+  });
+
   test('runCodeStream: SDK drops frames, the wire carries them all', async () => {
     const code = "import sys\nfor i in range(3):\n    print(i, flush=True)\nprint('e', file=sys.stderr)";
     // [quirk] @hopx-ai/sdk 0.5.1's WSClient.receive() attaches a fresh ws.once('message') per
