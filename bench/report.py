@@ -340,6 +340,9 @@ def main():
     parser.add_argument("--results", default=os.path.join(HERE, "results", "results.json"))
     parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     args = parser.parse_args()
+    if not os.path.exists(args.results):
+        raise SystemExit(f"{args.results} is missing: run `bash bench/run.sh` once with every section "
+                         "(BENCH_ONLY re-runs sections of an existing results file)")
     with open(args.results) as fh:
         res = json.load(fh)
     m = res["machine"]
@@ -389,9 +392,10 @@ def main():
             "(`--quick` runs fewer).", "",
             "## Targets", "",
             table(["target", "measured (same run)", "result"], targets.rows), ""]
-    # files.md: written by bench/files.py in the same bench/run.sh; notes.md: hand-written,
+    # files.md, commands.md: written by bench/files.py and bench/commands.py in the same
+    # bench/run.sh; notes.md: hand-written,
     # where the time goes for misses.
-    for extra in ("files.md", "notes.md"):
+    for extra in ("files.md", "commands.md", "notes.md"):
         path = os.path.join(HERE, extra)
         if os.path.exists(path):
             with open(path) as fh:

@@ -5,7 +5,8 @@
 #
 #   bash bench/run.sh            # full run (~15-20 min on 2 cores)
 #   bash bench/run.sh --quick    # smoke run, few iterations
-#   BENCH_ONLY=local bash bench/run.sh   # re-run some sections (overhead,footprint,local,compat)
+#   BENCH_ONLY=local bash bench/run.sh   # re-run some sections (overhead,footprint,local,compat,
+#                                        # files,commands) of an earlier full run
 #
 # Honours CARGO_TARGET_DIR. Needs Rust, Python 3.9+ (BENCH_PYTHON, else python3.11/python3),
 # Node 18+ and network access to PyPI and npm on the first run.
@@ -79,14 +80,20 @@ say "running the benchmarks"
 # The builds above leave hundreds of MB of dirty pages; flush them now rather than during the
 # measurements (the write-back competes with the one-shot runs' file and process work).
 sync
-only=${BENCH_ONLY:-overhead,footprint,local,compat,files}
-# bench.py knows every section but files (bench/files.py, run next).
-bench_only=$(echo ",$only," | sed 's/,files,/,/; s/^,//; s/,$//')
+only=${BENCH_ONLY:-overhead,footprint,local,compat,files,commands}
+# bench.py knows every section but files and commands (bench/files.py, bench/commands.py).
+bench_only=$(echo ",$only," | sed 's/,files,/,/; s/,commands,/,/; s/^,//; s/,$//')
 [ -z "$bench_only" ] || "$deps/tools-py/bin/python" bench/bench.py $quick --only "$bench_only"
 if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,files,* ]]; then
   say "file transfers (bench/files.py)"
   "$deps/tools-py/bin/python" bench/files.py --ours "$deps/ours-py/bin/python" \
     --official "$deps/official-py/bin/python" ${quick:+--rounds 2}
+fi
+if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,commands,* ]]; then
+  say "commands (bench/commands.py)"
+  "$deps/tools-py/bin/python" bench/commands.py --ours "$deps/ours-py/bin/python" \
+    --official "$deps/official-py/bin/python" \
+    --isolation-cost "$CARGO_TARGET_DIR/release/examples/isolation_cost" ${quick:+--calls 50}
 fi
 "$deps/tools-py/bin/python" bench/report.py
 say "done: BENCHMARKS.md, bench/charts/"

@@ -29,9 +29,16 @@ impl CommandRequest {
     }
 
     /// The bash invocation: `bash -c COMMAND`, or `bash -c 'exec "$0" "$@"' COMMAND ARGS...`.
+    /// The SDKs' own shape, `bash` with `-c LINE`, is that very invocation: run it as it is
+    /// rather than start a bash only to exec the next one (a bash start is about a third of
+    /// a short command's time).
     fn argv(&self) -> Vec<OsString> {
         if self.args.is_empty() {
             return vec!["-c".into(), self.command.clone().into()];
+        }
+        let is_bash = matches!(self.command.as_str(), "bash" | "/bin/bash" | "/usr/bin/bash");
+        if is_bash && self.args.len() >= 2 && self.args[0] == "-c" {
+            return self.args.iter().map(Into::into).collect();
         }
         let mut argv: Vec<OsString> =
             vec!["-c".into(), "exec \"$0\" \"$@\"".into(), self.command.clone().into()];
@@ -76,5 +83,10 @@ mod tests {
         let program = request("printf", &["%s|", "a b", "$HOME"]);
         assert_eq!(program.argv(), ["-c", "exec \"$0\" \"$@\"", "printf", "%s|", "a b", "$HOME"]);
         assert_eq!(program.display(), "printf %s| a b $HOME");
+        // The SDKs' `bash -c LINE` runs in one bash, with any further words as $0, $1...
+        let sdk = request("bash", &["-c", "echo $0 $1 | wc -c", "name", "one"]);
+        assert_eq!(sdk.argv(), ["-c", "echo $0 $1 | wc -c", "name", "one"]);
+        assert_eq!(request("bash", &["-x", "script"]).argv()[..2], ["-c", "exec \"$0\" \"$@\""]);
+        assert_eq!(request("sh", &["-c", "x"]).argv()[2], "sh");
     }
 }
