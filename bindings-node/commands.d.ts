@@ -14,10 +14,15 @@ export interface CommandRunOptions {
   workingDir?: string
   /** Start it in the background instead, as {@link Commands.runBackground} does. */
   background?: boolean
+  /** Called with each piece of standard output while the command runs, in order. A throwing
+   * callback stops the command and the call rejects with its exception. */
+  onStdout?: (data: string) => void
+  /** Called with each piece of standard error while the command runs. */
+  onStderr?: (data: string) => void
 }
 
 /** Options of {@link Commands.runBackground}. */
-export interface CommandBackgroundOptions extends Omit<CommandRunOptions, 'background'> {
+export interface CommandBackgroundOptions extends Omit<CommandRunOptions, 'background' | 'onStdout' | 'onStderr'> {
   /** Seconds the command may run (default 120, up to a day on the local engine). */
   timeout?: number
   /** A name to find it by in {@link Sandbox.listProcesses}. */

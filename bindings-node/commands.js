@@ -7,6 +7,7 @@
 const native = require('./native.js')
 const { call } = require('./call')
 const { ProcessInfo } = require('./results')
+const { runWithCallbacks } = require('./run')
 const v = require('./validate')
 
 /** The official SDK's timeouts, in seconds. */
@@ -48,6 +49,13 @@ function commandArgs(o, timeout) {
   }
 }
 
+/** `onStdout`/`onStderr` of the options, or undefined when neither is given. */
+function outputCallbacks(o) {
+  const onStdout = v.optFunction(o.onStdout, 'onStdout')
+  const onStderr = v.optFunction(o.onStderr, 'onStderr')
+  return onStdout || onStderr ? { onStdout, onStderr } : undefined
+}
+
 class Commands {
   #native
 
@@ -59,9 +67,16 @@ class Commands {
   async run(command, options) {
     v.nonEmptyString(command, 'command')
     const o = v.options(options, 'options')
-    if (v.optBoolean(o.background, 'background')) return this.runBackground(command, o)
+    const callbacks = outputCallbacks(o)
+    if (v.optBoolean(o.background, 'background')) {
+      if (callbacks) throw new TypeError('onStdout and onStderr need a command that is not in the background')
+      return this.runBackground(command, o)
+    }
     const args = commandArgs(o, RUN_TIMEOUT)
-    return call(() => this.#native.run(command, args), CommandResult)
+    if (!callbacks) return call(() => this.#native.run(command, args), CommandResult)
+    // Live output: the core checks it as a command and reads it as a run's stream.
+    const ran = await runWithCallbacks(null, command, null, callbacks, () => this.#native.runStream(command, args))
+    return new CommandResult({ ...ran, command, timestamp: ran.timestamp ?? '' })
   }
 
   async runBackground(command, options) {

@@ -56,15 +56,16 @@ async function* messages(open) {
 }
 
 /**
- * The callback form of runCode on the native sandbox `handle`: drives a stream, calls back for
+ * The callback form of runCode on the native sandbox `handle` (`open` starts the stream; by
+ * default `handle.runCodeStream`): drives a stream, calls back for
  * each output in order, and settles with the result (or typed error) the core folds from the
  * same messages. A throwing callback rejects the call with its own exception (and the run
  * stops); `onError` only sees errors of the run.
  */
-async function runWithCallbacks(handle, code, args, cb) {
+async function runWithCallbacks(handle, code, args, cb, open = () => handle.runCodeStream(code, args)) {
   let stream
   try {
-    stream = await call(() => handle.runCodeStream(code, args))
+    stream = await call(open)
   } catch (err) {
     cb.onError?.(err)
     throw err

@@ -3,6 +3,7 @@
 //! far) are `hopx_core`'s; `timeout` is in whole seconds, absent for the core's default.
 
 use crate::errors::IntoJs;
+use crate::stream::ExecutionStream;
 use hopx_core as hcore;
 use napi::Result;
 use napi_derive::napi;
@@ -75,6 +76,13 @@ impl Commands {
     pub async fn run(&self, command: String, options: CommandArgs) -> Result<CommandResult> {
         let sandbox = self.inner.clone();
         Ok(sandbox.run_command(&command, &options.into()).await.js()?.into())
+    }
+
+    /// Starts a command line whose output arrives while it runs (the facade's callbacks).
+    #[napi(catch_unwind)]
+    pub async fn run_stream(&self, command: String, options: CommandArgs) -> Result<ExecutionStream> {
+        let sandbox = self.inner.clone();
+        Ok(ExecutionStream::new(sandbox.run_command_stream(&command, &options.into()).await.js()?))
     }
 
     /// `POST /commands/background`: the agent's description of the started command.

@@ -174,6 +174,14 @@ dual_methods! {
             sb.run_command(&command, &options).await.map(|r| Json::of(&r))
         }
 
+        /// Starts a command line whose output arrives while it runs; returns its stream.
+        fn commands_run_stream / commands_run_stream_async
+            (sb, command: String, timeout: u32, env: Env, working_dir: String) -> NativeStream
+        {
+            let options = CommandOptions { timeout: Some(timeout), env, working_dir };
+            sb.run_command_stream(&command, &options).await.map(NativeStream::new)
+        }
+
         /// Starts a command line in the background; the agent's description as a dict.
         fn commands_run_background / commands_run_background_async
             (sb, command: String, timeout: u32, env: Env, working_dir: String, name: Option<String>) -> Json

@@ -8,9 +8,10 @@
 
 use crate::agent::{self, RUN_HTTP_MARGIN};
 use crate::error::{Error, ErrorKind};
-use crate::models::{MAX_BACKGROUND_TIMEOUT, MAX_RUN_TIMEOUT};
+use crate::models::{RunOptions, MAX_BACKGROUND_TIMEOUT, MAX_RUN_TIMEOUT};
 use crate::retry::EXECUTE;
 use crate::sandbox::Sandbox;
+use crate::stream::ExecutionStream;
 use crate::Result;
 use hopx_wire::CommandRequest;
 use serde_json::Value;
@@ -48,6 +49,20 @@ impl Sandbox {
         serde_json::from_value(answer).map_err(|e| {
             Error::new(ErrorKind::Api, format!("the agent's answer to /commands/run could not be read: {e}"))
         })
+    }
+
+    /// Runs the command line `line` with its output arriving while it runs: a run of bash
+    /// code on the agent's `/execute/stream` (the same user, env, working directory and
+    /// timeout rules; the agent serves no documented command stream), checked as a command.
+    pub async fn run_command_stream(&self, line: &str, options: &CommandOptions) -> Result<ExecutionStream> {
+        let timeout = check_command(line, options, MAX_RUN_TIMEOUT)?;
+        let run = RunOptions {
+            language: "bash".into(),
+            timeout: Some(timeout),
+            env: options.env.clone(),
+            working_dir: options.working_dir.clone(),
+        };
+        self.run_code_stream(line, run).await
     }
 
     /// `POST /commands/background`: starts the command line `line` and returns at once with

@@ -105,6 +105,34 @@ test('background commands are processes: listed, finished, killed', async () => 
   assert.equal((await finished(slow.processId)).status, 'killed')
 })
 
+test('output reaches onStdout and onStderr while the command runs', async () => {
+  // The command waits for a file only the onStdout callback creates: had the output come at
+  // the end, it would run into its timeout.
+  if (await sandbox.files.exists('/tmp/go')) await sandbox.files.remove('/tmp/go')
+  const line = 'echo ready; echo warn >&2; until [ -f /tmp/go ]; do sleep 0.02; done; echo done'
+  const out = []
+  const err = []
+  const r = await sandbox.commands.run(line, {
+    timeout: 20,
+    onStdout: (text) => {
+      out.push(text)
+      if (text.startsWith('ready')) sandbox.files.write('/tmp/go', '')
+    },
+    onStderr: (text) => err.push(text),
+  })
+  assert.ok(r instanceof CommandResult)
+  assert.deepEqual([out.join(''), err.join('')], ['ready\ndone\n', 'warn\n'])
+  assert.deepEqual([r.stdout, r.stderr, r.exitCode, r.success, r.command], ['ready\ndone\n', 'warn\n', 0, true, line])
+  const failed = await sandbox.commands.run('echo x; exit 4', { onStdout: () => {} })
+  assert.deepEqual([failed.exitCode, failed.success], [4, false])
+  const timedOut = await sandbox.commands.run('echo partial; sleep 30', { timeout: 1, onStdout: () => {} }).catch((e) => e)
+  assert.ok(timedOut instanceof TimeoutError, String(timedOut))
+  assert.equal(timedOut.stdout, 'partial\n')
+  await assert.rejects(sandbox.commands.run('true', { background: true, onStdout: () => {} }), { name: 'TypeError', message: /background/ })
+  await assert.rejects(sandbox.commands.run('true', { onStderr: 'log' }), { name: 'TypeError', message: /onStderr/ })
+  await assert.rejects(sandbox.commands.run('  ', { onStdout: () => {} }), ValidationError)
+})
+
 test('bad arguments fail before any request', async () => {
   const c = sandbox.commands
   await assert.rejects(c.run(['ls']), { name: 'TypeError', message: /command/ })

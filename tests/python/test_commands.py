@@ -139,6 +139,43 @@ def test_background_commands_are_processes(sb):
     assert finished(sb, slow.process_id)["status"] == "killed"
 
 
+def test_output_reaches_the_callbacks_while_the_command_runs(sb):
+    # The command waits for a file that only the on_stdout callback creates: had the output
+    # come at the end, the command would run into its timeout.
+    if sb.files.exists("/tmp/go"):
+        sb.files.remove("/tmp/go")
+    line = "echo ready; echo warn >&2; until [ -f /tmp/go ]; do sleep 0.02; done; echo done"
+    out, err = [], []
+
+    def on_stdout(text):
+        out.append(text)
+        if text.startswith("ready"):
+            sb.files.write("/tmp/go", "")
+
+    r = sb.commands.run(line, timeout=20, on_stdout=on_stdout, on_stderr=err.append)
+    assert isinstance(r, CommandResult)
+    assert ("".join(out), "".join(err)) == ("ready\ndone\n", "warn\n")
+    assert (r.stdout, r.stderr, r.exit_code, r.success, r.command) == (
+        "ready\ndone\n",
+        "warn\n",
+        0,
+        True,
+        line,
+    )
+    failed = sb.commands.run("echo x; exit 4", on_stdout=out.append)
+    assert (failed.exit_code, failed.success) == (4, False)
+    with pytest.raises(TimeoutError) as info:
+        sb.commands.run("echo partial; sleep 30", timeout=1, on_stdout=out.append)
+    assert info.value.stdout == "partial\n"
+    with pytest.raises(TypeError, match="background"):
+        sb.commands.run("true", background=True, on_stdout=print)
+    with pytest.raises(TypeError, match="on_stderr"):
+        sb.commands.run("true", on_stderr="print")
+    # Checked as a command by the core, with or without callbacks.
+    with pytest.raises(ValidationError, match="command"):
+        sb.commands.run("  ", on_stdout=print)
+
+
 def test_bad_arguments_fail_before_any_request(sb):
     with pytest.raises(TypeError, match="command"):
         sb.commands.run(["ls"])
@@ -171,6 +208,14 @@ def test_async_flavour_with_the_official_spelling():
             assert [(r.stdout, r.exit_code) for r in both] == [("one\n", 0), ("two\n", 1)]
             started = await sandbox.commands.run("echo bg", background=True)
             assert started.process_id
+            seen = []
+
+            async def collect(text):
+                await asyncio.sleep(0)
+                seen.append(text)
+
+            r = await sandbox.commands.run("echo live", on_stdout=collect)
+            assert (seen, r.stdout) == (["live\n"], "live\n")
 
     asyncio.run(main())
 

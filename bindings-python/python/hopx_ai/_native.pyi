@@ -180,6 +180,13 @@ class NativeSandbox:
     def commands_run_async(
         self, command: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str
     ) -> Awaitable[Dict[str, Any]]: ...
+    def commands_run_stream(
+        self, command: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str
+    ) -> NativeStream:
+        """Starts a command line whose output arrives while it runs."""
+    def commands_run_stream_async(
+        self, command: str, timeout: int, env: Optional[Dict[str, str]], working_dir: str
+    ) -> Awaitable[NativeStream]: ...
     def commands_run_background(
         self,
         command: str,

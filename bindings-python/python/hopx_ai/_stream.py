@@ -13,7 +13,7 @@ from .models import ExecutionError, ExecutionResult, RichOutput
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Optional, Tuple, Union
+    from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
     from ._args import _RunArgs
     from ._native import NativeSandbox, NativeStream
@@ -61,10 +61,15 @@ def _call_for(msg: "_Message", callbacks: "_Callbacks") -> "Optional[Tuple[Any, 
 
 
 async def run_with_callbacks(
-    native: "NativeSandbox", args: "_RunArgs", callbacks: "_Callbacks"
+    native: "NativeSandbox",
+    args: "Sequence[Any]",
+    callbacks: "_Callbacks",
+    open_stream: "Optional[Callable[..., Any]]" = None,
 ) -> ExecutionResult:
-    """``run_code`` with callbacks: reads the run's stream and calls back per message."""
-    stream = await call(native.run_code_stream, *args)
+    """``run_code`` with callbacks: reads the run's stream and calls back per message.
+    ``open_stream`` (default ``native.run_code_stream``) is the native call that starts the
+    stream from ``args``."""
+    stream = await call(open_stream or native.run_code_stream, *args)
     try:
         try:
             while (msg := await call(stream.next_message)) is not None:

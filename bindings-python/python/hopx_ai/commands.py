@@ -10,14 +10,14 @@ past ``timeout`` stops the command with every process it started and raises
 :class:`hopx_ai.Sandbox`, :class:`AsyncCommands` a coroutine for :class:`hopx_ai.AsyncSandbox`.
 """
 
-from . import _args
+from . import _args, _stream
 from ._define import Resource, awaiting, blocking, call
 
 __all__ = ["Commands", "AsyncCommands", "CommandResult"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional
+    from typing import Any, Callable, Dict, Optional
 
 
 class CommandResult:
@@ -117,13 +117,17 @@ async def run(
     env: "Optional[Dict[str, str]]" = None,
     working_dir: str = "/workspace",
     timeout_seconds: "Optional[float]" = None,
+    on_stdout: "Optional[Callable[[str], object]]" = None,
+    on_stderr: "Optional[Callable[[str], object]]" = None,
 ) -> CommandResult:
     """Runs the command line ``command`` through bash in the sandbox and returns its
     :class:`CommandResult` once it ends.
 
     ``timeout`` is in seconds (default 120, at most 300; a background command may run up to a
     day); ``timeout_seconds`` is the official async SDK's spelling (not both). ``env`` adds
-    variables for this command only; ``working_dir`` is where it starts. With
+    variables for this command only; ``working_dir`` is where it starts. ``on_stdout(text)``
+    and ``on_stderr(text)`` get the output while the command runs, in order, as for
+    ``run_code`` (on ``AsyncSandbox`` each may be a coroutine function). With
     ``background=True`` the call returns as soon as the command started, with its
     ``process_id``; its output is in ``sandbox.list_processes()`` once it ends.
     """
@@ -135,15 +139,32 @@ async def run(
     seconds = _args.check_timeout("timeout", timeout)
     env = _args.check_env("env", env)
     _args.check_str("working_dir", working_dir, optional=False)
+    callbacks = _stream.check_callbacks(on_stdout, on_stderr, None, None)
     if _args.check_bool("background", background):
-        native = self._native.commands_run_background
-        started = await call(native, command, seconds, env, working_dir, None)
+        if callbacks is not None:
+            raise TypeError("on_stdout and on_stderr need a command that is not in the background")
+        start = self._native.commands_run_background
+        started = await call(start, command, seconds, env, working_dir, None)
         process_id = started.get("process_id")
         return CommandResult(
             stdout=f"Background process started: {process_id}",
             command=command,
             timestamp=started.get("start_time") or "",
             process_id=process_id,
+        )
+    if callbacks is not None:
+        # The core checks it as a command and reads its output as a run's stream.
+        args = (command, seconds, env, working_dir)
+        native = self._native
+        ran = await _stream.run_with_callbacks(native, args, callbacks, native.commands_run_stream)
+        return CommandResult(
+            ran.stdout,
+            ran.stderr,
+            ran.exit_code,
+            ran.execution_time,
+            command,
+            ran.timestamp or "",
+            success=ran.success,
         )
     return CommandResult._from_dict(
         await call(self._native.commands_run, command, seconds, env, working_dir)

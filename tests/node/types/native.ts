@@ -68,4 +68,5 @@ none<Mismatch<native.CommandResult, Pick<sdk.CommandResult, keyof native.Command
 none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed'>>()
 none<Exclude<keyof native.Files, keyof sdk.Files>>()
 none<Exclude<keyof native.Env, keyof sdk.Env>>()
-none<Exclude<keyof native.Commands, keyof sdk.Commands>>()
+// `runStream` is how `run` with onStdout/onStderr reads the output.
+none<Exclude<keyof native.Commands, keyof sdk.Commands | 'runStream'>>()

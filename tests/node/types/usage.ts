@@ -153,6 +153,8 @@ export async function commands(sandbox: Sandbox): Promise<void> {
   const ok: boolean = done.success && done.isSuccess
   const started: ProcessInfo = await commands.run('sleep 9', { background: true })
   const named: ProcessInfo = await commands.runBackground('sleep 9', { name: 'nap', timeout: 600 })
+  const live: CommandResult = await commands.run('ls', { onStdout: (text: string) => show(text), onStderr: (text) => show(text.length) })
+  show(live.stdout)
   show(done.stdout, done.stderr, done.executionTime, done.execution_time, code, ok, started.processId, named.process_id)
 }
 
