@@ -24,6 +24,7 @@ mod http;
 mod retry;
 mod sandbox;
 mod stream;
+mod terminal;
 mod token;
 mod transfer;
 mod watch;
@@ -43,4 +44,5 @@ pub use models::{
 };
 pub use sandbox::{check_run, Sandbox, MAX_CODE_BYTES};
 pub use stream::{event_of, ExecutionStream, SharedStream, StreamEvent};
+pub use terminal::TerminalSession;
 pub use watch::FileWatch;

@@ -14,6 +14,7 @@ pub mod language;
 pub mod notes;
 pub mod oneshot;
 pub mod output;
+pub mod terminal;
 
 use hopx_wire::{ExecuteResponse, ExecutionError, FlatRich, RichOutput, RunEnd};
 use output::Captured;

@@ -65,6 +65,7 @@ fn router(agent: Agent) -> Router {
         .route("/files/upload", post(super::files::upload).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/files/download", get(super::files::download))
         .route("/files/watch", get(super::watch::watch))
+        .route("/terminal", get(super::terminal::terminal))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))

@@ -9,6 +9,7 @@ pub mod execute;
 pub mod files;
 pub mod record;
 pub mod stream;
+pub mod terminal;
 pub mod watch;
 
 use crate::engine::error::ApiError;
