@@ -21,7 +21,7 @@ pub fn env(sb: &Sandbox, timeout: Option<f64>) -> hopx_core::Result<Env> {
 }
 
 /// A per-call timeout in seconds as a `Duration`; a value no `Duration` holds is refused.
-fn duration(timeout: Option<f64>) -> hopx_core::Result<Option<Duration>> {
+pub fn duration(timeout: Option<f64>) -> hopx_core::Result<Option<Duration>> {
     match timeout {
         None => Ok(None),
         Some(secs) => match Duration::try_from_secs_f64(secs) {

@@ -15,6 +15,7 @@ mod files;
 mod runtime;
 mod sandbox;
 mod stream;
+mod terminal;
 mod watch;
 
 #[pymodule]
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::NativeSandbox>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<watch::NativeWatch>()?;
+    m.add_class::<terminal::NativeTerminal>()?;
     client::register(m)?;
     errors::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;

@@ -5,8 +5,9 @@
 
 use crate::convert::Json;
 use crate::dual::dual_methods;
-use crate::files::{about, env, files, infos, progress};
+use crate::files::{about, duration, env, files, infos, progress};
 use crate::stream::NativeStream;
+use crate::terminal::NativeTerminal;
 use crate::watch::NativeWatch;
 use hopx_core::{CommandOptions, EnvVars, RunOptions, Sandbox};
 use pyo3::prelude::*;
@@ -210,6 +211,11 @@ dual_methods! {
         /// Removes one variable (nothing happens when it is not set).
         fn env_delete / env_delete_async (sb, key: String, timeout: Secs) -> () {
             env(&sb, timeout)?.delete(&key).await
+        }
+
+        /// Opens a terminal (an interactive bash) of `cols` x `rows` characters.
+        fn terminal_connect / terminal_connect_async (sb, cols: u16, rows: u16, timeout: Secs) -> NativeTerminal {
+            sb.terminal(cols, rows, duration(timeout)?).await.map(NativeTerminal::new)
         }
 
         /// Starts watching a folder; returns once the agent watches it.

@@ -35,6 +35,8 @@ from hopx_ai import (
     Sandbox,
     SandboxInfo,
     TemplateNotFoundError,
+    Terminal,
+    TerminalConnection,
 )
 
 
@@ -127,6 +129,17 @@ def blocking_api() -> None:
             local = pathlib.Path(tmp, "a.txt")
             assert_type(files.download("/workspace/a.txt", local, on_progress=progress), None)
             assert_type(files.upload(local, "/workspace/a2.txt", 30, progress), None)
+
+        assert_type(sandbox.terminal, Terminal)
+
+        async def shell() -> None:
+            async with await sandbox.terminal.connect(timeout=10, cols=100, rows=30) as ws:
+                assert_type(ws, TerminalConnection)
+                await sandbox.terminal.send_input(ws, "ls\n")
+                await sandbox.terminal.resize(ws, 120, 40)
+                async for message in sandbox.terminal.iter_output(ws):
+                    assert_type(message, Dict[str, Any])
+                    break
 
         commands = sandbox.commands
         assert_type(commands, Commands)

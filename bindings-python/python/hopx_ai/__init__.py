@@ -46,6 +46,7 @@ from .models import (
     SandboxInfo,
 )
 from .sandbox import Sandbox
+from .terminal import Terminal, TerminalConnection
 from .watch import FileWatch
 
 __version__ = "0.1.0"
@@ -67,6 +68,8 @@ __all__ = [
     "Commands",
     "AsyncCommands",
     "CommandResult",
+    "Terminal",
+    "TerminalConnection",
     "FileWatch",
     "HopxError",
     "APIError",

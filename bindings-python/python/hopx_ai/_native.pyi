@@ -15,6 +15,7 @@ __all__ = [
     "NativeSandbox",
     "NativeStream",
     "NativeWatch",
+    "NativeTerminal",
     "create",
     "create_async",
     "connect",
@@ -168,6 +169,11 @@ class NativeSandbox:
         timeout: Optional[float],
         on_progress: _Progress,
     ) -> Awaitable[int]: ...
+    def terminal_connect(self, cols: int, rows: int, timeout: Optional[float]) -> NativeTerminal:
+        """Opens a terminal (an interactive bash)."""
+    def terminal_connect_async(
+        self, cols: int, rows: int, timeout: Optional[float]
+    ) -> Awaitable[NativeTerminal]: ...
     def files_watch(self, path: str, timeout: Optional[float]) -> NativeWatch:
         """Starts watching a folder; returns once the agent watches it."""
     def files_watch_async(self, path: str, timeout: Optional[float]) -> Awaitable[NativeWatch]: ...
@@ -332,3 +338,22 @@ def check_run(
 
 def error_kinds() -> List[Tuple[str, Optional[str]]]:
     """Every core error kind as (class name, parent class name or None)."""
+
+@final
+class NativeTerminal:
+    """One open terminal."""
+
+    @property
+    def closed(self) -> bool: ...
+    def send_input(self, data: str) -> None:
+        """Types into the terminal."""
+    def send_input_async(self, data: str) -> Awaitable[None]: ...
+    def resize(self, cols: int, rows: int) -> None:
+        """Sets the terminal's size."""
+    def resize_async(self, cols: int, rows: int) -> Awaitable[None]: ...
+    def next_message(self) -> Optional[Dict[str, Any]]:
+        """The next message, or None once the session is over."""
+    def next_message_async(self) -> Awaitable[Optional[Dict[str, Any]]]: ...
+    def close(self) -> None:
+        """Ends the session."""
+    def close_async(self) -> Awaitable[None]: ...

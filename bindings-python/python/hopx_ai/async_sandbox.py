@@ -11,6 +11,7 @@ from .commands import AsyncCommands
 from .env import AsyncEnv
 from .files import AsyncFiles
 from .models import ExecutionResult
+from .terminal import Terminal
 
 __all__ = ["AsyncSandbox"]
 
@@ -73,7 +74,7 @@ class AsyncSandbox(m.SandboxBase):
     ``sandbox.env`` holds its sandbox-wide environment variables (each call a coroutine).
     """
 
-    __slots__ = ("files", "env", "commands")
+    __slots__ = ("files", "env", "commands", "terminal")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
@@ -81,6 +82,7 @@ class AsyncSandbox(m.SandboxBase):
         self.files = AsyncFiles(native)
         self.env = AsyncEnv(native)
         self.commands = AsyncCommands(native)
+        self.terminal = Terminal(native)
 
     create = creating_classmethod(m.create)
     connect = awaiting_classmethod(m.connect)

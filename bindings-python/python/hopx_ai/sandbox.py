@@ -10,6 +10,7 @@ from ._define import blocking, blocking_classmethod
 from .commands import Commands
 from .env import Env
 from .files import Files
+from .terminal import Terminal
 
 __all__ = ["Sandbox"]
 
@@ -33,7 +34,7 @@ class Sandbox(m.SandboxBase):
     environment variables.
     """
 
-    __slots__ = ("files", "env", "commands")
+    __slots__ = ("files", "env", "commands", "terminal")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
@@ -41,6 +42,7 @@ class Sandbox(m.SandboxBase):
         self.files = Files(native)
         self.env = Env(native)
         self.commands = Commands(native)
+        self.terminal = Terminal(native)
 
     create = blocking_classmethod(m.create)
     connect = blocking_classmethod(m.connect)
