@@ -7,6 +7,7 @@ import type { HopxError } from './errors.js'
 import type { Files, FileCallOptions, FileChange } from './files.js'
 import type { Env } from './env.js'
 import type { Commands } from './commands.js'
+import type { Terminal } from './terminal.js'
 import type { ExecutionErrorInfo, ExecutionResult, ProcessInfo, RichOutput, StreamMessage } from './results.js'
 
 export * from './errors.js'
@@ -14,6 +15,7 @@ export * from './results.js'
 export * from './files.js'
 export * from './env.js'
 export * from './commands.js'
+export * from './terminal.js'
 
 declare global {
   // Present at run time since Node 18.18/20.4; declared here so that projects without the
@@ -165,6 +167,8 @@ export declare class Sandbox {
   readonly env: Env
   /** Shell commands: run, runBackground. */
   readonly commands: Commands
+  /** An interactive shell: connect, sendInput, resize, output. */
+  readonly terminal: Terminal
   /** The official form of {@link Files.watch}: the changes in the folder `path` (default
    * `/workspace`) as they happen. The watch opens at the first `next()` and closes when the
    * loop is left. */

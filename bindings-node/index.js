@@ -12,6 +12,7 @@ const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
 const { Commands, CommandResult } = require('./commands')
 const { Env } = require('./env')
+const { Terminal, TerminalConnection } = require('./terminal')
 const { Files, FileInfo, FileWatch } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
 const v = require('./validate')
@@ -30,6 +31,7 @@ class Sandbox {
   #files
   #env
   #commands
+  #terminal
 
   constructor(handle, key) {
     if (key !== token || !(handle instanceof native.Sandbox)) {
@@ -91,6 +93,10 @@ class Sandbox {
 
   get commands() {
     return (this.#commands ??= new Commands(this.#native.commands))
+  }
+
+  get terminal() {
+    return (this.#terminal ??= new Terminal(this.#native))
   }
 
   // The official form of files.watch: an async generator, so the watch opens at the first
@@ -168,6 +174,8 @@ module.exports = {
   Env,
   Commands,
   CommandResult,
+  Terminal,
+  TerminalConnection,
   DEFAULT_TEMPLATE,
   errorKinds,
   NotFoundError,

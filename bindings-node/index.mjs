@@ -13,6 +13,8 @@ export const {
   Env,
   Commands,
   CommandResult,
+  Terminal,
+  TerminalConnection,
   DEFAULT_TEMPLATE,
   errorKinds,
   HopxError,

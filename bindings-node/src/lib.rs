@@ -17,4 +17,5 @@ mod files;
 mod progress;
 mod sandbox;
 mod stream;
+mod terminal;
 mod watch;

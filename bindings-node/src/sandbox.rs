@@ -5,11 +5,12 @@
 //! keep Node's event loop alive; the embedded engine runs on a runtime of its own.
 
 use crate::commands::Commands;
-use crate::convert::{ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
+use crate::convert::{duration, ClientArgs, CreateArgs, ExecutionResult, ListArgs, RunArgs, SandboxInfo};
 use crate::env::Env;
 use crate::errors::IntoJs;
 use crate::files::Files;
 use crate::stream::ExecutionStream;
+use crate::terminal::TerminalSession;
 use hopx_core as hcore;
 use napi::Result;
 use napi_derive::napi;
@@ -51,6 +52,21 @@ impl Sandbox {
     #[napi(getter)]
     pub fn env(&self) -> Env {
         Env::new(self.inner.env())
+    }
+
+    /// `GET /terminal` (WebSocket): an interactive bash of `cols` x `rows` characters;
+    /// `timeout` (seconds) bounds the opening.
+    #[napi(catch_unwind)]
+    pub async fn terminal_connect(
+        &self,
+        cols: u32,
+        rows: u32,
+        timeout: Option<f64>,
+    ) -> Result<TerminalSession> {
+        let sandbox = self.inner.clone();
+        let (cols, rows) = (u16::try_from(cols).unwrap_or(0), u16::try_from(rows).unwrap_or(0));
+        let session = sandbox.terminal(cols, rows, duration(timeout)?).await.js()?;
+        Ok(TerminalSession::new(session))
     }
 
     /// `GET /v1/sandboxes/{id}`.

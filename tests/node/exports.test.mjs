@@ -62,6 +62,9 @@ const samples = {
   // Made by sandbox.commands only.
   Commands: undefined,
   CommandResult: new cjs.CommandResult({}),
+  // Made by sandbox.terminal (and its connect) only.
+  Terminal: undefined,
+  TerminalConnection: undefined,
 }
 
 for (const [name, sample] of Object.entries(samples)) {

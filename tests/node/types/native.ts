@@ -64,9 +64,12 @@ none<Mismatch<native.CommandResult, Pick<sdk.CommandResult, keyof native.Command
 
 // --- methods: each native method of a handle has its public method of the same name ---------
 
-// `killed` is the facade's own business (Symbol.asyncDispose).
-none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed'>>()
+// `killed` is the facade's own business (Symbol.asyncDispose); `terminalConnect` is reached
+// through sandbox.terminal.connect().
+none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed' | 'terminalConnect'>>()
 none<Exclude<keyof native.Files, keyof sdk.Files>>()
 none<Exclude<keyof native.Env, keyof sdk.Env>>()
+// `next` is read through the connection's async iterator.
+none<Exclude<keyof native.TerminalSession, keyof sdk.TerminalConnection | 'next'>>()
 // `runStream` is how `run` with onStdout/onStderr reads the output.
 none<Exclude<keyof native.Commands, keyof sdk.Commands | 'runStream'>>()

@@ -22,6 +22,9 @@ import Default, {
   Env,
   Commands,
   CommandResult,
+  Terminal,
+  TerminalConnection,
+  type TerminalMessage,
   type FileChange,
   FileNotFoundError,
   type FileTransferOptions,
@@ -156,6 +159,21 @@ export async function commands(sandbox: Sandbox): Promise<void> {
   const live: CommandResult = await commands.run('ls', { onStdout: (text: string) => show(text), onStderr: (text) => show(text.length) })
   show(live.stdout)
   show(done.stdout, done.stderr, done.executionTime, done.execution_time, code, ok, started.processId, named.process_id)
+}
+
+export async function terminal(sandbox: Sandbox): Promise<void> {
+  const terminal: Terminal = sandbox.terminal
+  const ws: TerminalConnection = await terminal.connect({ timeout: 10, cols: 100, rows: 30 })
+  terminal.sendInput(ws, 'ls\n')
+  await terminal.resize(ws, 120, 40)
+  for await (const msg of terminal.output(ws)) {
+    const m: TerminalMessage = msg
+    if (m.type === 'output') show(m.data.length)
+    else show(m.code + 1)
+  }
+  await ws.sendInput('exit\n')
+  await ws.close()
+  show(ws.closed)
 }
 
 export async function env(sandbox: Sandbox): Promise<void> {
