@@ -46,8 +46,8 @@ export interface SandboxCreateOptions extends ConnectionOptions {
   region?: string
   /** Time-to-live in seconds: the sandbox is killed automatically after this long. */
   timeoutSeconds?: number
-  /** Whether code may reach the internet. The local engine defaults to `false` (a sandbox on
-   * the host network could reach the host's loopback services); the cloud to `true`. */
+  /** Whether code may reach the internet. Defaults to `true`, as in the cloud (locally: where
+   * slirp4netns is installed; a local sandbox never reaches the host's loopback either way). */
   internetAccess?: boolean
   /** Environment variables every run of the sandbox sees. */
   envVars?: Record<string, string>

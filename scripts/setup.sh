@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, idempotently:
-# a Go toolchain (for `language="go"`), and `.venv`: the Python that builds the package and
-# serves as the sandbox Python (IPython, matplotlib, pandas, numpy for the kernel).
+# a Go toolchain (for `language="go"`), slirp4netns (sandboxes' internet access), and
+# `.venv`: the Python that builds the package and serves as the sandbox Python (IPython,
+# matplotlib, pandas, numpy for the kernel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v go >/dev/null 2>&1; then
+# Debian packages: Go for `language="go"`, slirp4netns for sandboxes' internet access.
+missing=()
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v slirp4netns >/dev/null 2>&1 || missing+=(slirp4netns)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing golang-go"
+    echo "== installing ${missing[*]}"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "== no Go toolchain: language='go' will answer that go is not available"
+    echo "== not installed: ${missing[*]} (language='go' and sandboxes' internet access say so when used)"
   fi
 fi
 

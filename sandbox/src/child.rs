@@ -30,7 +30,6 @@ pub struct ChildPlan {
     pub namespaces: c_int,
     pub new_net: bool,
     pub seed: Vec<(CString, Vec<u8>)>,
-    pub block_abstract_unix: bool,
     pub ids: IdMode,
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
     /// The seccomp filter for the program, if this architecture has one.

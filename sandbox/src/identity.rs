@@ -1,5 +1,7 @@
 //! The sandbox's own identity files over the host's `/etc`: who its users are, its host name,
-//! its machine id, and empty password databases.
+//! its machine id, empty password databases, and its DNS server (the one its own network
+//! offers, see the engine's `spawn/isolated/network.rs`: the host's may be on the host's
+//! loopback, which a sandbox cannot reach).
 //!
 //! The rest of `/etc` stays the host's, read-only: it holds what programs need to run (the
 //! loader cache, certificates, fonts, alternatives, time zones), and a list of what to keep
@@ -21,12 +23,17 @@ const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\n\
                       nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 const GROUP: &str = "root:x:0:\nuser:x:1000:\nnogroup:x:65534:\n";
 const HOSTS: &str = "127.0.0.1\tlocalhost\n127.0.1.1\tsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+/// slirp4netns answers DNS on 10.0.2.3 and forwards to the host's resolver.
+const RESOLV_CONF: &str = "nameserver 10.0.2.3\n";
 
 /// The files, by name in `/etc`, that exist on the host as regular files (a mount can only
 /// go over something that is there), with their content. `machine-id` gets its content at
 /// attach time: a fresh random id per sandbox.
 pub struct Identity {
     files: Vec<(CString, CString, &'static str, libc::mode_t)>,
+    /// Where the DNS configuration is mounted, relative to the root, when `/etc/resolv.conf`
+    /// is a link out of `/etc` (systemd-resolved's `/run/...`): the root must have a file there.
+    pub resolv_target: Option<std::path::PathBuf>,
 }
 
 impl Identity {
@@ -42,14 +49,23 @@ impl Identity {
             ("gshadow", "", 0o600),
         ];
         let mut files = Vec::new();
+        let c = |s: String| CString::new(s).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput));
+        // `/etc/resolv.conf` is often a link; the mount goes over the file it leads to.
+        let mut resolv_target = None;
+        if let Ok(real) = std::fs::canonicalize("/etc/resolv.conf") {
+            if real.is_file() && real.is_absolute() {
+                let rel: std::path::PathBuf = real.components().skip(1).collect();
+                files.push((c("resolv.conf".into())?, c(rel.display().to_string())?, RESOLV_CONF, 0o644));
+                resolv_target = Some(rel);
+            }
+        }
         for (name, content, mode) in wanted {
             let host = std::path::Path::new("/etc").join(name);
             if std::fs::symlink_metadata(&host).is_ok_and(|m| m.is_file()) {
-                let c = |s: String| CString::new(s).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput));
                 files.push((c(name.to_string())?, c(format!("etc/{name}"))?, content, mode));
             }
         }
-        Ok(Identity { files })
+        Ok(Identity { files, resolv_target })
     }
 
     /// Mounts the files over `etc/<name>` of the root being built (the current directory).

@@ -15,7 +15,6 @@ mod files;
 mod holder;
 mod identity;
 mod join;
-pub mod landlock;
 mod mounts;
 mod net;
 pub mod plan;

@@ -135,6 +135,13 @@ impl MountPlan {
             }
         }
         if system_dirs.iter().any(|d| d == Path::new("/etc")) {
+            // A DNS configuration outside the system directories (systemd-resolved's, under
+            // /run) gets a file of the root to be mounted over.
+            let target = plan.identity.as_ref().and_then(|i| i.resolv_target.clone());
+            if let Some(rel) = target.filter(|rel| !SYSTEM.iter().any(|s| rel.starts_with(s))) {
+                plan.parents(&rel)?;
+                plan.steps.push(Step::File(cstr(&rel)?));
+            }
             plan.steps.push(Step::Identity);
         }
         // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a

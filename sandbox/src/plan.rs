@@ -128,8 +128,8 @@ pub struct PlanSpec {
     pub code_path: Vec<u8>,
     /// Holder: host paths the sandbox also sees read-only.
     pub ro_paths: Vec<PathBuf>,
-    /// Holder: share the host network (otherwise a network namespace with only loopback).
-    /// Join: the same value as the holder's, to know which namespaces to enter.
+    /// Unisolated only: the program is on the host's network. A sandbox always has a network
+    /// namespace of its own (the engine may connect it to the internet, never to the host).
     pub network: bool,
     /// Holder: the size of the sandbox's writable file system (`/workspace` and `/tmp`
     /// together) in bytes, and its number of files; 0 means the kernel's default.
@@ -137,9 +137,6 @@ pub struct PlanSpec {
     pub disk_inodes: u64,
     /// Holder: files written into the new sandbox as its user (`(inside path, content)`).
     pub seed: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Join: keep the program from connecting to abstract unix sockets made outside it (the
-    /// host's, when the sandbox shares the host network).
-    pub block_abstract_unix: bool,
     pub ids: IdMode,
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
     pub fds: FdNumbers,
@@ -160,7 +157,6 @@ impl PlanSpec {
             disk_bytes: 0,
             disk_inodes: 0,
             seed: Vec::new(),
-            block_abstract_unix: false,
             ids,
             rlimits: Vec::new(),
             fds: FdNumbers {
@@ -219,7 +215,6 @@ impl PlanSpec {
             namespaces,
             new_net: !self.network,
             seed,
-            block_abstract_unix: self.block_abstract_unix,
             ids: self.ids,
             rlimits: self.rlimits.clone(),
             seccomp: if self.mode == Mode::Join { seccomp::filter() } else { None },
@@ -246,7 +241,6 @@ impl PlanSpec {
             w.bytes(path);
             w.bytes(data);
         }
-        w.u64(self.block_abstract_unix as u64);
         match self.ids {
             IdMode::Root => w.u64(0),
             IdMode::Unprivileged { uid, gid } => {
@@ -286,7 +280,6 @@ impl PlanSpec {
         for _ in 0..r.count()? {
             seed.push((r.bytes()?, r.bytes()?));
         }
-        let block_abstract_unix = r.bool()?;
         let ids = match r.u64()? {
             0 => IdMode::Root,
             _ => IdMode::Unprivileged { uid: r.u64()? as u32, gid: r.u64()? as u32 },
@@ -326,7 +319,6 @@ impl PlanSpec {
             disk_bytes,
             disk_inodes,
             seed,
-            block_abstract_unix,
             ids,
             rlimits,
             fds,

@@ -14,7 +14,6 @@ fn sample() -> PlanSpec {
         disk_bytes: 1 << 30,
         disk_inodes: 1000,
         seed: vec![(b"/tmp/a".to_vec(), b"x\0y".to_vec())],
-        block_abstract_unix: true,
         ids: IdMode::Unprivileged { uid: 1001, gid: 1002 },
         rlimits: vec![(libc::RLIMIT_CORE, 0), (libc::RLIMIT_NOFILE, u64::MAX)],
         fds: FdNumbers {

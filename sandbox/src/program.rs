@@ -3,7 +3,6 @@
 
 use crate::child::{fail, host_pid, ok, or_fail, report_pid, ChildPlan};
 use crate::files;
-use crate::landlock;
 use crate::pre_exec::{reset_signals, stdio_and_limits};
 use crate::seccomp;
 use crate::sys;
@@ -41,9 +40,6 @@ pub fn run(plan: &mut ChildPlan, host_proc: c_int) -> ! {
     or_fail(st, "chdir", ok(unsafe { libc::chdir(plan.cwd.as_ptr()) }));
     // SAFETY: prctl with integer arguments.
     or_fail(st, "no_new_privs", ok(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }));
-    if plan.block_abstract_unix {
-        or_fail(st, "landlock", landlock::scope_abstract_unix().map(|_| ()));
-    }
     if let Some(filter) = &plan.seccomp {
         or_fail(st, "seccomp", seccomp::install(filter));
     }

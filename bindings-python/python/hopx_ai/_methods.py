@@ -90,7 +90,8 @@ async def create(
 
     ``template`` defaults to ``"code-interpreter"`` when neither it nor ``template_id`` is
     given. ``timeout_seconds`` is the sandbox's time-to-live; ``env_vars`` are set for every
-    run. ``internet_access`` defaults to the server's choice (off locally). On
+    run. ``internet_access`` defaults to on, as in the cloud (locally: where slirp4netns is
+    installed; the sandbox never reaches the host's loopback either way). On
     :class:`AsyncSandbox`, ``await`` the result, or use it with ``async with`` to have the
     sandbox killed on exit; the arguments are checked at once, before anything is awaited.
     """

@@ -37,7 +37,8 @@ pub enum Gone {
 pub struct CreateRequest {
     pub template: &'static Template,
     pub timeout_seconds: Option<u64>,
-    pub internet_access: bool,
+    /// `None`: the default, on wherever this machine can give sandboxes internet access.
+    pub internet_access: Option<bool>,
     pub env_vars: BTreeMap<String, String>,
     /// Where clients reach the sandbox's agent: the transport picks the port and serves it.
     pub agent_url: String,
@@ -136,16 +137,40 @@ impl Engine {
             crate::exec::kernel::check_available(inner.runtimes)
                 .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code::KERNEL_UNAVAILABLE, m))?;
         }
+        let internet_access = match (req.internet_access, isolator.internet()) {
+            (Some(true), Err(why)) => {
+                return Err(ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code::INTERNET_UNAVAILABLE,
+                    format!("internet_access=true cannot be given here: {why}; create the sandbox with internet_access=false to run without it"),
+                ))
+            }
+            (Some(wanted), _) => wanted,
+            (None, available) => available.is_ok(),
+        };
         let id = crate::ids::sandbox_id();
-        let pooled =
-            if req.template.python_kernel && !req.internet_access { inner.pool.take() } else { None };
+        let pooled = if req.template.python_kernel { inner.pool.take() } else { None };
         if pooled.is_some() {
             self.refill_pool();
         }
         let (spec, kernel) = match pooled {
-            Some((spec, kernel)) => (spec, Some(kernel)),
+            Some((spec, kernel)) => {
+                // Pooled sandboxes are made with the default; this one may want otherwise.
+                if spec.network != internet_access {
+                    let (iso, sb) = (isolator.clone(), spec.clone());
+                    let set = tokio::task::spawn_blocking(move || iso.set_internet(&sb, internet_access));
+                    if let Err(e) =
+                        set.await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()))
+                    {
+                        kernel.shutdown();
+                        self.release_spec(&isolator, &spec);
+                        return Err(ApiError::internal(format!("cannot prepare the sandbox: {e}")));
+                    }
+                }
+                (spec, Some(kernel))
+            }
             None => {
-                let spec = Arc::new(self.sandbox_spec(&id, req.internet_access));
+                let spec = Arc::new(self.sandbox_spec(&id, internet_access));
                 spawn::prepare(&isolator, &spec)
                     .await
                     .map_err(|e| ApiError::internal(format!("cannot prepare the sandbox: {e}")))?;
@@ -158,7 +183,7 @@ impl Engine {
             spec,
             isolator,
             runtimes: inner.runtimes,
-            internet_access: req.internet_access,
+            internet_access,
             output_limit: inner.config.output_limit,
             agent_url: req.agent_url,
             timeout_seconds: req.timeout_seconds,
@@ -271,8 +296,8 @@ impl Engine {
             while inner.pool.len() < inner.config.kernel_pool
                 && !inner.shut_down.load(std::sync::atomic::Ordering::Acquire)
             {
-                let spec =
-                    Arc::new(engine.sandbox_spec(&format!("pool-{}", &crate::ids::secret()[..12]), false));
+                let id = format!("pool-{}", &crate::ids::secret()[..12]);
+                let spec = Arc::new(engine.sandbox_spec(&id, isolator.internet().is_ok()));
                 let started = match spawn::prepare(&isolator, &spec).await {
                     Ok(()) => crate::exec::kernel::Kernel::start(&isolator, &spec, inner.runtimes).await,
                     Err(e) => Err(e.to_string()),

@@ -137,14 +137,7 @@ fn find(name: &str, var: &str, lang: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{lang} is not available on this machine: no `{name}` on PATH (set {var})"))
 }
 
-/// The first executable called `name` on PATH.
-pub fn which(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
-}
+pub use crate::spawn::which;
 
 /// Paths a sandbox's own mounts cover (its private `/tmp`, `/workspace`, `/dev`, `/proc`).
 pub fn hidden_in_sandbox(p: &Path) -> bool {

@@ -94,8 +94,8 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
         },
     };
     let internet_access = match obj.get("internet_access") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
         Some(_) => return Err(ApiError::bad_request("internet_access must be a boolean").into()),
     };
     let env_vars = string_map(&obj, "env_vars")?;

@@ -116,8 +116,37 @@ fn plan_memfd() -> io::Result<std::fs::File> {
 /// each `(from, to)` of `moves` dup'ed into place (dup2 clears close-on-exec on `to`).
 fn spawn_raw(exe: &OwnedFd, moves: &[(c_int, c_int)], args: &[CString]) -> io::Result<i32> {
     let path = CString::new(format!("/proc/self/fd/{}", exe.as_raw_fd())).expect("no NUL");
-    let mut argv: Vec<*mut libc::c_char> = vec![c"hopx-sandbox".as_ptr().cast_mut()];
-    argv.extend(args.iter().map(|a| a.as_ptr().cast_mut()));
+    let mut argv = vec![c"hopx-sandbox".to_owned()];
+    argv.extend(args.iter().cloned());
+    posix_spawn(&path, &argv, moves)
+}
+
+/// Starts another program the engine needs beside its sandboxes (such as slirp4netns) the
+/// same way: `argv` in full, an empty environment, and each `(from, to)` of `moves` as the
+/// child's descriptor `to` (any numbers, small ones included); nothing else is inherited.
+pub fn spawn_program(path: &CString, argv: &[CString], moves: &[(c_int, c_int)]) -> io::Result<i32> {
+    // Through slots above every number involved, so no move overwrites a source still to come.
+    let highest = moves.iter().flat_map(|&(a, b)| [a, b]).max().unwrap_or(2);
+    let base = highest.max(2) + 1;
+    let mut staged: Vec<(c_int, c_int)> =
+        moves.iter().enumerate().map(|(i, &(from, _))| (from, base + i as c_int)).collect();
+    staged.extend(moves.iter().enumerate().map(|(i, &(_, to))| (base + i as c_int, to)));
+    let slots: Vec<c_int> = (0..moves.len()).map(|i| base + i as c_int).collect();
+    posix_spawn_with(path, argv, &staged, &slots)
+}
+
+fn posix_spawn(path: &CString, argv: &[CString], moves: &[(c_int, c_int)]) -> io::Result<i32> {
+    posix_spawn_with(path, argv, moves, &[])
+}
+
+/// `posix_spawn` with `moves` dup'ed in order, then `closes` closed.
+fn posix_spawn_with(
+    path: &CString,
+    args: &[CString],
+    moves: &[(c_int, c_int)],
+    closes: &[c_int],
+) -> io::Result<i32> {
+    let mut argv: Vec<*mut libc::c_char> = args.iter().map(|a| a.as_ptr().cast_mut()).collect();
     argv.push(std::ptr::null_mut());
     let envp: [*mut libc::c_char; 1] = [std::ptr::null_mut()];
     let check = |r: c_int| if r == 0 { Ok(()) } else { Err(io::Error::from_raw_os_error(r)) };
@@ -134,6 +163,9 @@ fn spawn_raw(exe: &OwnedFd, moves: &[(c_int, c_int)], args: &[CString]) -> io::R
         let result = (|| {
             for &(from, to) in moves {
                 check(libc::posix_spawn_file_actions_adddup2(&mut actions, from, to))?;
+            }
+            for &fd in closes {
+                check(libc::posix_spawn_file_actions_addclose(&mut actions, fd))?;
             }
             let mut empty: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut empty);

@@ -54,7 +54,8 @@ pub struct SandboxSpec {
     /// Extra host paths the sandbox sees read-only at the same path (e.g. a Python prefix that
     /// lives under a home directory).
     pub ro_paths: Vec<PathBuf>,
-    /// Whether the sandbox shares the host network (otherwise it has only its own loopback).
+    /// Whether the sandbox reaches the internet (otherwise it has only its own loopback).
+    /// Isolated, it never shares the host's network; unisolated, it always does.
     pub network: bool,
     pub limits: Limits,
     /// Files a new sandbox starts with, as `(inside path, content)` (a font cache).
@@ -207,10 +208,24 @@ pub trait Isolator: Send + Sync + 'static {
         let process = self.spawn(sandbox, command);
         Ok(Box::new(move || process))
     }
+    /// Whether sandboxes can have internet access here, or why not.
+    fn internet(&self) -> Result<(), String>;
+    /// Gives a prepared sandbox internet access or takes it away (a pooled sandbox is made
+    /// before anyone asks). Blocks for a few milliseconds.
+    fn set_internet(&self, sandbox: &SandboxSpec, on: bool) -> io::Result<()>;
     /// Releases what `prepare` made, after the sandbox's last process is gone.
     fn release(&self, sandbox: &SandboxSpec);
     /// The sandbox's files, for the engine's file calls.
     fn files(&self, sandbox: &SandboxSpec) -> io::Result<FsView>;
+}
+
+/// The first executable called `name` on PATH.
+pub fn which(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
 }
 
 /// Starts `command` in `sandbox` on the spawner thread with the engine's isolator.

@@ -109,6 +109,15 @@ impl Isolator for PlainIsolator {
         Ok(Box::new(move || process))
     }
 
+    /// Unisolated processes are on the host's network, whatever was asked.
+    fn internet(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn set_internet(&self, _sandbox: &SandboxSpec, _on: bool) -> io::Result<()> {
+        Ok(())
+    }
+
     fn release(&self, _sandbox: &SandboxSpec) {}
 
     /// Unisolated code sees the host as it is, with the engine's rights: so do the file calls,

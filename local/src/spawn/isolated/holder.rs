@@ -9,17 +9,24 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 pub struct Holder {
     /// The helper that started the holder (our child, mirroring the holder's end).
     intermediate: i32,
+    /// The holder's host pid (kept alive as a pid by the pidfd's process: we never reap it).
+    init: i32,
     init_fd: OwnedFd,
 }
 
 impl Holder {
     pub fn new(intermediate: i32, init: i32) -> std::io::Result<Holder> {
-        Ok(Holder { intermediate, init_fd: pidfd::open(init)? })
+        Ok(Holder { intermediate, init, init_fd: pidfd::open(init)? })
     }
 
     /// A pidfd of the holder, through which a process enters the sandbox.
     pub fn pidfd(&self) -> &OwnedFd {
         &self.init_fd
+    }
+
+    /// The holder's host pid, whose `/proc` entry names the sandbox's namespaces.
+    pub fn pid(&self) -> i32 {
+        self.init
     }
 
     /// Whether the sandbox still exists (the holder has not died).

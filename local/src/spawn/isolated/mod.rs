@@ -1,5 +1,5 @@
-//! Namespace isolation: a sandbox is one set of user, mount, pid, ipc and uts namespaces (and
-//! a network namespace with only loopback unless it has network), held by a pid-1 process of
+//! Namespace isolation: a sandbox is one set of user, mount, pid, ipc, uts and network
+//! namespaces (the network one reaches the internet through `network.rs`, or nothing), held by a pid-1 process of
 //! its own, on a read-only view of the host's system directories and a private disk, inside
 //! the sandbox's cgroup. Each process of the sandbox enters those namespaces as an
 //! unprivileged uid, in a pid namespace of its own run. See `shared/reference/isolation.md`
@@ -8,6 +8,7 @@
 
 mod cgroup;
 mod holder;
+mod network;
 mod probe;
 mod process;
 
@@ -31,6 +32,8 @@ struct Prepared {
     /// The sandbox's root (`O_PATH`), sent by the holder once it was built.
     root: Arc<std::os::fd::OwnedFd>,
     cgroup: Option<Arc<SandboxCgroup>>,
+    /// Its internet access, while it has one.
+    network: Mutex<Option<network::Slirp>>,
 }
 
 type Table = Arc<Mutex<HashMap<String, Arc<Prepared>>>>;
@@ -39,8 +42,8 @@ type Table = Arc<Mutex<HashMap<String, Arc<Prepared>>>>;
 pub struct NamespaceIsolator {
     ids: IdMode,
     cgroups: Option<Cgroups>,
-    /// Whether Landlock can keep programs off the host's abstract unix sockets.
-    scopes_abstract_unix: bool,
+    /// The user-mode network stack that gives sandboxes internet access, or why there is none.
+    slirp: Result<std::path::PathBuf, String>,
     /// Every prepared sandbox, by id.
     sandboxes: Table,
 }
@@ -58,16 +61,11 @@ impl NamespaceIsolator {
         if cgroups.is_none() {
             tracing::info!("cgroups are not writable here (not root or no cgroupfs): sandbox memory and process limits fall back to rlimits, CPU sharing to one session per run");
         }
-        let scopes_abstract_unix = hopx_sandbox::landlock::can_scope_abstract_unix();
-        if !scopes_abstract_unix {
-            tracing::info!("this kernel has no Landlock scoping (Linux 6.12+): a sandbox with internet_access can reach the host's abstract unix sockets");
+        let slirp = network::find();
+        if let Err(e) = &slirp {
+            tracing::info!("sandboxes have no internet access: {e}");
         }
-        Ok(NamespaceIsolator {
-            ids: IdMode::current(),
-            cgroups,
-            scopes_abstract_unix,
-            sandboxes: Default::default(),
-        })
+        Ok(NamespaceIsolator { ids: IdMode::current(), cgroups, slirp, sandboxes: Default::default() })
     }
 
     fn prepared(&self, id: &str) -> io::Result<Arc<Prepared>> {
@@ -126,7 +124,6 @@ impl Isolator for NamespaceIsolator {
         let (root_r, root_w) = holder::root_channel()?;
         let mut spec = PlanSpec::empty(Mode::Holder, self.ids);
         spec.ro_paths = sandbox.ro_paths.clone();
-        spec.network = sandbox.network;
         spec.disk_bytes = sandbox.limits.disk_bytes.unwrap_or(0);
         spec.disk_inodes = sandbox.limits.disk_files.unwrap_or(0);
         spec.seed = sandbox.seed.iter().map(|(p, d)| (p.as_bytes().to_vec(), d.clone())).collect();
@@ -142,6 +139,10 @@ impl Isolator for NamespaceIsolator {
         let ids = self.ids;
         let table = self.sandboxes.clone();
         let id = sandbox.id.clone();
+        let slirp = match sandbox.network {
+            true => Some(self.slirp.clone().map_err(io::Error::other)?),
+            false => None,
+        };
         Ok(Box::new(move || {
             let deadline = Instant::now() + SETUP_TIMEOUT;
             let setup = (|| {
@@ -173,10 +174,18 @@ impl Isolator for NamespaceIsolator {
             let holder = Holder::new(pid, init).inspect_err(|_| helper::abandon(pid))?;
             // Sent before the status pipe closed, so it is waiting.
             let root = Arc::new(holder::receive_root(&root_r)?);
-            table
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(id, Arc::new(Prepared { holder, root, cgroup }));
+            let network = match slirp.map(|program| network::Slirp::attach(&program, holder.pid())) {
+                Some(Err(e)) => {
+                    drop(holder);
+                    if let Some(cg) = &cgroup {
+                        cg.remove();
+                    }
+                    return Err(e);
+                }
+                attached => attached.transpose()?,
+            };
+            let prepared = Prepared { holder, root, cgroup, network: Mutex::new(network) };
+            table.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::new(prepared));
             Ok(())
         }))
     }
@@ -204,8 +213,6 @@ impl Isolator for NamespaceIsolator {
             .collect();
         spec.env = command.env.iter().map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat()).collect();
         spec.cwd = command.cwd.as_bytes().to_vec();
-        spec.network = sandbox.network;
-        spec.block_abstract_unix = sandbox.network && self.scopes_abstract_unix;
         spec.rlimits = self.rlimits(sandbox, cgroup.as_deref());
         spec.fds = pipes.child_fds(&command.extra_fds, -1, -1);
         spec.fds.holder = prepared.holder.pidfd().as_raw_fd();
@@ -269,6 +276,24 @@ impl Isolator for NamespaceIsolator {
         Ok(super::FsView { root: prepared.root.clone(), user, host_dirs: None })
     }
 
+    fn internet(&self) -> Result<(), String> {
+        self.slirp.as_ref().map(|_| ()).map_err(|e| e.clone())
+    }
+
+    fn set_internet(&self, sandbox: &SandboxSpec, on: bool) -> io::Result<()> {
+        let prepared = self.prepared(&sandbox.id)?;
+        let mut network = prepared.network.lock().unwrap_or_else(|e| e.into_inner());
+        match (on, network.is_some()) {
+            (true, false) => {
+                let program = self.slirp.clone().map_err(io::Error::other)?;
+                *network = Some(network::Slirp::attach(&program, prepared.holder.pid())?);
+            }
+            (false, true) => *network = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
     fn release(&self, sandbox: &SandboxSpec) {
         let prepared = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(&sandbox.id);
         if let Some(p) = prepared {
@@ -276,6 +301,7 @@ impl Isolator for NamespaceIsolator {
             // then the cgroup, which must be empty to be removed. A run still starting may
             // hold the last reference; its drop reaps the holder's helper.
             p.holder.kill();
+            drop(p.network.lock().unwrap_or_else(|e| e.into_inner()).take());
             if let Some(cg) = &p.cgroup {
                 cg.remove();
             }
