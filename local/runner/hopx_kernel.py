@@ -340,6 +340,7 @@ class Runner:
         try:
             with call_scope(request.get("cwd"), request.get("env") or {}):
                 self.in_cell = True
+                forget_missing_folders()
                 try:
                     result = self.shell.run_cell(request.get("code", ""), store_history=True)
                 finally:
@@ -387,6 +388,15 @@ class Runner:
             import shutil
 
             shutil.rmtree(self.own_ipython_dir, ignore_errors=True)
+
+
+def forget_missing_folders():
+    """Python remembers import folders that did not exist when it first searched them (the
+    sandbox's user base before its first `pip install`): forget that before each cell, so a
+    package installed by an earlier cell or command imports."""
+    cache = sys.path_importer_cache
+    for folder in [f for f, finder in cache.items() if finder is None]:
+        del cache[folder]
 
 
 def error_of(etype, value, traceback):

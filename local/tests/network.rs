@@ -124,3 +124,31 @@ fn slirps(root: i32) -> Vec<i32> {
         })
         .collect()
 }
+
+/// Installing a package works as in the cloud: `pip` on PATH is the sandbox Python's, it
+/// installs into the sandbox's own user base over the sandbox's network, and the next run and
+/// the already running kernel import the package. A package the host's Python lacks proves
+/// it came from the registry.
+#[tokio::test(flavor = "multi_thread")]
+async fn pip_install_then_import_everywhere() {
+    let h = Harness::start().await;
+    let sb = h.create(json!({"template_name": "code-interpreter"})).await;
+    // The kernel starts before the package exists, and has already searched for it.
+    let missing = "try:\n    import tomli_w\nexcept ImportError:\n    print('missing')\n";
+    assert_eq!(sb.ok("python", missing).await.trim(), "missing");
+    let out = sb.ok("bash", "command -v pip python | sed 's|/[^/]*$||' | uniq -c | wc -l").await;
+    assert_eq!(out.trim(), "1", "pip and python come from the same folder");
+    let install = "pip install -q --no-input tomli-w==1.0.0 2>&1 && echo installed";
+    let (s, v, _) = sb
+        .agent(reqwest::Method::POST, "/commands/run", Some(json!({"command": install, "timeout": 120})))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["stdout"].as_str().unwrap_or_default().contains("installed"), "{v}");
+    let show = "import tomli_w; print(tomli_w.__file__)";
+    let expected = "/workspace/.local/lib/";
+    let in_kernel = sb.ok("python", show).await;
+    assert!(in_kernel.starts_with(expected), "{in_kernel}");
+    let one_shot = sb.ok("bash", "python -c 'import tomli_w; print(tomli_w.dumps({\"a\": 1}))'").await;
+    assert_eq!(one_shot.trim(), "a = 1");
+    h.server.shutdown().await;
+}

@@ -176,6 +176,19 @@ def test_output_reaches_the_callbacks_while_the_command_runs(sb):
         sb.commands.run("  ", on_stdout=print)
 
 
+def test_pip_install_then_import_as_in_the_cloud():
+    """An agent's usual step: ``pip install`` with a command, then import it in the next
+    cell of the running kernel (the package comes from the registry, over the sandbox's own
+    network; the host's Python does not have it)."""
+    with Sandbox.create() as sandbox:
+        assert sandbox.get_info().internet_access is True
+        result = sandbox.commands.run("pip install -q tomli-w==1.0.0", timeout=120)
+        assert result.exit_code == 0, result.stderr
+        run = sandbox.run_code("import tomli_w\nprint(tomli_w.dumps({'pip': 'works'}))")
+        assert run.error is None, run.stderr
+        assert run.stdout.strip() == 'pip = "works"'
+
+
 def test_bad_arguments_fail_before_any_request(sb):
     with pytest.raises(TypeError, match="command"):
         sb.commands.run(["ls"])

@@ -60,6 +60,10 @@ pub struct PythonRuntime {
     pub version: String,
     /// Whether IPython imports (needed by the `code-interpreter` kernel).
     pub has_ipython: bool,
+    /// The folder of `executable` (its `pip`, `ipython`, ... live there too).
+    pub bin_dir: PathBuf,
+    /// Where `pip install` puts packages and scripts inside a sandbox (`env.rs`).
+    pub installs: super::env::InstallPaths,
 }
 
 /// Resolved interpreters; `Err` holds the message a user sees when asking for that language.
@@ -149,15 +153,21 @@ pub fn is_system_path(p: &Path) -> bool {
     ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"].iter().any(|s| p.starts_with(s))
 }
 
-const PROBE: &str = "import sys, json, importlib.util as u\n\
+const PROBE: &str = "import sys, json, sysconfig, importlib.util as u\n\
+scheme = sysconfig.get_preferred_scheme('prefix') if hasattr(sysconfig, 'get_preferred_scheme') \
+else 'posix_prefix'\n\
+b = sys.argv[1]\n\
+paths = sysconfig.get_paths(scheme, vars={'base': b, 'platbase': b, 'installed_base': b, \
+'installed_platbase': b})\n\
 print(json.dumps({'exe': sys.executable, 'prefix': sys.prefix, 'base': sys.base_prefix, \
 'version': sys.version.split()[0], 'path': [p for p in sys.path if p], \
-'ipython': u.find_spec('IPython') is not None}))";
+'ipython': u.find_spec('IPython') is not None, \
+'installs': {k: paths[k] for k in ('purelib', 'platlib', 'scripts')}}))";
 
 /// Asks the Python itself where it lives (this also sees through pyenv shims).
 async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
     let out = tokio::process::Command::new(hint)
-        .args(["-c", PROBE])
+        .args(["-c", PROBE, super::env::USER_BASE])
         .env_remove("PYTHONPATH")
         .output()
         .await
@@ -217,7 +227,15 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
     // Keep only outermost paths: a prefix already covers its site-packages.
     let outer: Vec<PathBuf> =
         ro_paths.iter().filter(|p| !ro_paths.iter().any(|q| q != *p && p.starts_with(q))).cloned().collect();
+    let installs = &v["installs"];
+    let installs = super::env::InstallPaths {
+        purelib: installs["purelib"].as_str().unwrap_or_default().to_string(),
+        platlib: installs["platlib"].as_str().unwrap_or_default().to_string(),
+        scripts: installs["scripts"].as_str().unwrap_or_default().to_string(),
+    };
     Ok(PythonRuntime {
+        bin_dir: exe.parent().map(Path::to_path_buf).unwrap_or_default(),
+        installs,
         executable: exe,
         ro_paths: outer,
         version: s("version"),

@@ -43,7 +43,7 @@ impl Kernel {
         let (req_read, req_write) = pipe()?;
         let (msg_read, msg_write) = pipe()?;
         // The runner picks its own matplotlib backend (inline figures), so no MPLBACKEND here.
-        let mut env = crate::exec::env::run_env(crate::exec::Language::Python, &BTreeMap::new());
+        let mut env = crate::exec::env::run_env(runtimes, crate::exec::Language::Python, &BTreeMap::new());
         env.retain(|(k, _)| k != "MPLBACKEND");
         let command = Command {
             program: python.executable.clone(),
