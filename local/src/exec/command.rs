@@ -52,7 +52,7 @@ pub async fn run(ctx: &RunContext, req: CommandRequest) -> Result<ExecOutcome, S
     let command = Command {
         program: ctx.runtimes.binary(Language::Bash)?.to_path_buf(),
         args: req.argv(),
-        env: run_env(&ctx.runtimes, Language::Bash, &req.env),
+        env: run_env(ctx.runtimes, Language::Bash, &req.env),
         cwd: req.workdir,
         stdin: false,
         extra_fds: Vec::new(),

@@ -36,7 +36,7 @@ pub async fn run(ctx: &RunContext, req: ExecRequest, events: EventSink) -> Resul
     let command = Command {
         program,
         args,
-        env: run_env(&ctx.runtimes, req.language, &req.env),
+        env: run_env(ctx.runtimes, req.language, &req.env),
         cwd: req.workdir.clone(),
         stdin: false,
         extra_fds: Vec::new(),

@@ -55,7 +55,7 @@ impl Terminal {
         let command = Command {
             program: bash,
             args: vec!["-c".into(), SHELL_START.into()],
-            env: run_env(&ctx.runtimes, Language::Bash, &vars),
+            env: run_env(ctx.runtimes, Language::Bash, &vars),
             cwd: spawn::WORKSPACE.into(),
             stdin: false,
             extra_fds: vec![slave],
