@@ -5,16 +5,11 @@
 
 const native = require('./native.js')
 const { call } = require('./call')
-const { ValidationError } = require('./errors')
 const v = require('./validate')
 
-/** A terminal size: a whole number from 1 to 65535. */
+/** A terminal size: a whole number (hopx-core checks the range, 1 to 65535). */
 function size(value, name) {
-  const n = v.optInteger(value, name, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
-  if (n !== undefined && (n < 1 || n > 65535)) {
-    throw new ValidationError(`${name} must be from 1 to 65535, got ${n}`, { code: 'INVALID_REQUEST' })
-  }
-  return n
+  return v.optInteger(value, name, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
 }
 
 /**

@@ -59,12 +59,11 @@ impl Sandbox {
     #[napi(catch_unwind)]
     pub async fn terminal_connect(
         &self,
-        cols: u32,
-        rows: u32,
+        cols: i64,
+        rows: i64,
         timeout: Option<f64>,
     ) -> Result<TerminalSession> {
         let sandbox = self.inner.clone();
-        let (cols, rows) = (u16::try_from(cols).unwrap_or(0), u16::try_from(rows).unwrap_or(0));
         let session = sandbox.terminal(cols, rows, duration(timeout)?).await.js()?;
         Ok(TerminalSession::new(session))
     }

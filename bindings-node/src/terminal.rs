@@ -30,8 +30,7 @@ impl TerminalSession {
 
     /// Sets the terminal's size in characters.
     #[napi(catch_unwind)]
-    pub async fn resize(&self, cols: u32, rows: u32) -> Result<()> {
-        let (cols, rows) = (u16::try_from(cols).unwrap_or(0), u16::try_from(rows).unwrap_or(0));
+    pub async fn resize(&self, cols: i64, rows: i64) -> Result<()> {
         self.inner.resize(cols, rows).await.js()
     }
 

@@ -214,7 +214,7 @@ dual_methods! {
         }
 
         /// Opens a terminal (an interactive bash) of `cols` x `rows` characters.
-        fn terminal_connect / terminal_connect_async (sb, cols: u16, rows: u16, timeout: Secs) -> NativeTerminal {
+        fn terminal_connect / terminal_connect_async (sb, cols: i64, rows: i64, timeout: Secs) -> NativeTerminal {
             sb.terminal(cols, rows, duration(timeout)?).await.map(NativeTerminal::new)
         }
 

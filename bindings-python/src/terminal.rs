@@ -39,7 +39,7 @@ dual_methods! {
         }
 
         /// Sets the terminal's size in characters.
-        fn resize / resize_async (term, cols: u16, rows: u16) -> () {
+        fn resize / resize_async (term, cols: i64, rows: i64) -> () {
             term.resize(cols, rows).await
         }
 

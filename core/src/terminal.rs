@@ -29,12 +29,20 @@ pub struct TerminalSession {
     wake: Notify,
 }
 
+/// A terminal dimension as the wire and the pty take it: 1 to 65535 characters. The bindings
+/// pass what the user gave (any whole number), so the range is said the same in both.
+fn dimension(name: &str, value: i64) -> Result<u16> {
+    u16::try_from(value)
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| Error::validation(format!("{name} must be from 1 to 65535, got {value}")))
+}
+
 impl Sandbox {
-    /// Opens a terminal of `cols` × `rows` characters running an interactive bash.
-    pub async fn terminal(&self, cols: u16, rows: u16, timeout: Option<Duration>) -> Result<TerminalSession> {
-        if cols == 0 || rows == 0 {
-            return Err(Error::validation(format!("cols and rows must be at least 1, got {cols} x {rows}")));
-        }
+    /// Opens a terminal of `cols` × `rows` characters (1 to 65535 each) running an
+    /// interactive bash.
+    pub async fn terminal(&self, cols: i64, rows: i64, timeout: Option<Duration>) -> Result<TerminalSession> {
+        let (cols, rows) = (dimension("cols", cols)?, dimension("rows", rows)?);
         self.ensure_alive()?;
         let limit = timeout.unwrap_or(CONNECT_TIMEOUT);
         let first = json!({"type": "resize", "cols": cols, "rows": rows});
@@ -76,11 +84,9 @@ impl TerminalSession {
         self.send(json!({"type": "input", "data": data})).await
     }
 
-    /// Sets the terminal's size; the program in front is told (SIGWINCH).
-    pub async fn resize(&self, cols: u16, rows: u16) -> Result<()> {
-        if cols == 0 || rows == 0 {
-            return Err(Error::validation(format!("cols and rows must be at least 1, got {cols} x {rows}")));
-        }
+    /// Sets the terminal's size (1 to 65535 each); the program in front is told (SIGWINCH).
+    pub async fn resize(&self, cols: i64, rows: i64) -> Result<()> {
+        let (cols, rows) = (dimension("cols", cols)?, dimension("rows", rows)?);
         self.send(json!({"type": "resize", "cols": cols, "rows": rows})).await
     }
 

@@ -138,9 +138,16 @@ fn leaving_the_terminal_ends_the_shell_and_what_it_started() {
 fn bad_sizes_fail_before_anything_is_sent() {
     rt().block_on(async {
         let sb = sandbox().await;
-        assert!(sb.terminal(0, 24, None).await.is_err());
-        let term = sb.terminal(80, 24, None).await.unwrap();
-        assert!(term.resize(80, 0).await.is_err());
+        // The one range check both bindings rely on: 1 to 65535, said the same way.
+        for (cols, rows, bad) in [(0, 24, "cols"), (80, 65_536, "rows"), (-1, 24, "cols")] {
+            let e = sb.terminal(cols, rows, None).await.err().expect("refused");
+            assert_eq!(e.kind, hopx_core::ErrorKind::Validation, "{e}");
+            let value = if bad == "cols" { cols } else { rows };
+            assert_eq!(e.message, format!("{bad} must be from 1 to 65535, got {value}"));
+        }
+        let term = sb.terminal(65_535, 1, None).await.unwrap();
+        let e = term.resize(80, 0).await.expect_err("refused");
+        assert_eq!(e.message, "rows must be from 1 to 65535, got 0");
         term.close().await;
         assert!(term.send_input("x").await.is_err(), "a closed terminal takes no input");
         sb.kill().await.unwrap();

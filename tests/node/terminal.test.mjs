@@ -86,12 +86,12 @@ test('close() ends a loop that waits, and the shell', async () => {
 })
 
 test('bad arguments', async () => {
-  await assert.rejects(sandbox.terminal.connect({ cols: 0 }), ValidationError)
+  await assert.rejects(sandbox.terminal.connect({ cols: 0 }), { name: 'ValidationError', message: 'cols must be from 1 to 65535, got 0' })
   await assert.rejects(sandbox.terminal.connect({ rows: '24' }), { name: 'ValidationError', message: /integer/ })
   await assert.rejects(sandbox.terminal.connect({ timeout: 0 }), ValidationError)
   const ws = await sandbox.terminal.connect()
   await assert.rejects(ws.sendInput(42), TypeError)
-  await assert.rejects(ws.resize(80, 70000), ValidationError)
+  await assert.rejects(ws.resize(80, 70000), { name: 'ValidationError', message: 'rows must be from 1 to 65535, got 70000' })
   assert.throws(() => sandbox.terminal.sendInput({}, 'x'), TypeError)
   await ws.close()
 })

@@ -78,8 +78,10 @@ def test_async_sandbox_and_iterating_the_connection():
 
 def test_bad_arguments(sb):
     async def main():
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="cols must be from 1 to 65535, got 0"):
             await sb.terminal.connect(cols=0)
+        with pytest.raises(ValidationError, match="rows must be from 1 to 65535"):
+            await sb.terminal.connect(rows=10**30)
         with pytest.raises(TypeError):
             await sb.terminal.connect(rows="24")
         with pytest.raises(ValidationError, match="timeout"):
@@ -87,7 +89,7 @@ def test_bad_arguments(sb):
         async with await sb.terminal.connect() as ws:
             with pytest.raises(TypeError):
                 await ws.send_input(b"ls\n")
-            with pytest.raises(ValidationError):
+            with pytest.raises(ValidationError, match="rows must be from 1 to 65535, got 70000"):
                 await ws.resize(80, 70000)
 
     asyncio.run(main())

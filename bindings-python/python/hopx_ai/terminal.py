@@ -17,7 +17,6 @@ with`` (or :meth:`TerminalConnection.close`) ends it with everything it started.
 """
 
 from . import _args
-from .errors import ValidationError
 
 __all__ = ["Terminal", "TerminalConnection"]
 
@@ -30,13 +29,11 @@ if TYPE_CHECKING:
 
 
 def _size(name: str, value: int) -> int:
+    """A terminal size must be an int; hopx-core checks its range (1 to 65535)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not 1 <= value <= 65535:
-        raise ValidationError(
-            f"{name} must be from 1 to 65535, got {value}", code="INVALID_REQUEST"
-        )
-    return value
+    # Past what the native call takes: still a size the core refuses, not an OverflowError.
+    return max(min(value, 2**31), -(2**31))
 
 
 class TerminalConnection:
