@@ -35,6 +35,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import fake_terminal
+
 API_KEY = "sk_test_contract"
 # Tokens from create live a day, as the cloud's do: no refresh needed unless a scenario says.
 DEFAULT_TOKEN_TTL = 24 * 3600
@@ -254,6 +256,17 @@ class Handler(BaseHTTPRequestHandler):
                 answer.setdefault("timestamp", rfc3339(time.time()))
         elif self.plane == "control":
             status, answer, headers = self._control(route, url, body, rid)
+        elif route == "GET /terminal":
+            failed = self._token_error(rid)
+            if failed is None and fake_terminal.accept(self):
+                entry["status"], entry["body"] = 101, []
+
+                def record(message):
+                    with CLOUD.lock:
+                        entry["body"].append(message)
+                return fake_terminal.serve(self, record)
+            status, answer, headers = failed or (
+                400, {"error": "not a WebSocket handshake", "code": "INVALID_REQUEST"}, {})
         else:
             status, answer, headers = self._agent(route, body, rid)
         entry["status"] = status
@@ -381,6 +394,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- the agent -------------------------------------------------------------------------
 
+    def _token_error(self, rid):
+        """The agent's answer to a missing, unknown or expired bearer token, else None."""
+        auth = self.headers.get("Authorization") or ""
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        with CLOUD.lock:
+            expires = CLOUD.tokens.get(token)
+        if expires is not None and expires > time.time():
+            return None
+        code, message = ("INVALID_TOKEN", "Invalid token") if expires is None else \
+            ("TOKEN_EXPIRED", "Token expired")
+        return 401, {"error": message, "code": code, "request_id": rid,
+                     "timestamp": rfc3339(time.time())}, {}
+
     def _agent(self, route, body, rid):
         def error(status, code, message):
             return status, {"error": message, "code": code, "request_id": rid,
@@ -388,14 +414,9 @@ class Handler(BaseHTTPRequestHandler):
 
         if route == "GET /health":
             return 200, {"status": "healthy", "version": "3.2.8"}, {}
-        auth = self.headers.get("Authorization") or ""
-        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
-        with CLOUD.lock:
-            expires = CLOUD.tokens.get(token)
-        if expires is None:
-            return error(401, "INVALID_TOKEN", "Invalid token")
-        if expires <= time.time():
-            return error(401, "TOKEN_EXPIRED", "Token expired")
+        failed = self._token_error(rid)
+        if failed:
+            return failed
         body = body if isinstance(body, dict) else {}
         if route == EXECUTE:
             return 200, {

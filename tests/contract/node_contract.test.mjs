@@ -476,6 +476,33 @@ scenario('env_masked', 'delete never writes a masked value back', async () => {
   assert.deepEqual(await fake.on('PUT /env'), [], 'nothing was written')
 })
 
+// --- terminal --------------------------------------------------------------------------------
+
+scenario('happy_path', 'the terminal speaks the agent WebSocket protocol', async () => {
+  const sb = await create()
+  const ws = await sb.terminal.connect({ cols: 100, rows: 30 })
+  await sb.terminal.sendInput(ws, 'ls\n')
+  await sb.terminal.resize(ws, 120, 40)
+  await sb.terminal.sendInput(ws, 'exit\n')
+  const got = []
+  for await (const message of sb.terminal.output(ws)) got.push(message)
+  assert.deepEqual(got, [
+    { type: 'output', data: '$ ls\n' },
+    { type: 'output', data: '$ exit\n' },
+    { type: 'exit', code: 0 },
+  ])
+  const [opened] = await fake.on('GET /terminal')
+  assert.equal(opened.plane, 'agent')
+  assert.equal(opened.status, 101)
+  assert.deepEqual(opened.body, [
+    { type: 'resize', cols: 100, rows: 30 },
+    { type: 'input', data: 'ls\n' },
+    { type: 'resize', cols: 120, rows: 40 },
+    { type: 'input', data: 'exit\n' },
+  ])
+  await assertKeysWhereTheyBelong()
+})
+
 // --- the suite itself -------------------------------------------------------------------------
 
 test('every scenario of the fake has a test', async () => {

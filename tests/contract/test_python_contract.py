@@ -489,6 +489,36 @@ def test_delete_never_writes_a_masked_value_back(fake):
     assert fake.on("PUT /env") == []
 
 
+# --- terminal --------------------------------------------------------------------------------
+
+
+@pytest.mark.scenario("happy_path")
+def test_terminal_speaks_the_agent_websocket_protocol(fake):
+    sb = create(fake)
+
+    async def session():
+        ws = await sb.terminal.connect(cols=100, rows=30)
+        await sb.terminal.send_input(ws, "ls\n")
+        await sb.terminal.resize(ws, 120, 40)
+        await sb.terminal.send_input(ws, "exit\n")
+        return [message async for message in sb.terminal.iter_output(ws)]
+
+    assert asyncio.run(session()) == [
+        {"type": "output", "data": "$ ls\n"},
+        {"type": "output", "data": "$ exit\n"},
+        {"type": "exit", "code": 0},
+    ]
+    (opened,) = fake.on("GET /terminal")
+    assert opened["plane"] == "agent" and opened["status"] == 101
+    assert opened["body"] == [
+        {"type": "resize", "cols": 100, "rows": 30},
+        {"type": "input", "data": "ls\n"},
+        {"type": "resize", "cols": 120, "rows": 40},
+        {"type": "input", "data": "exit\n"},
+    ]
+    assert_keys_where_they_belong(fake)
+
+
 # --- the suite itself --------------------------------------------------------------------
 
 
