@@ -392,10 +392,10 @@ def main():
             "(`--quick` runs fewer).", "",
             "## Targets", "",
             table(["target", "measured (same run)", "result"], targets.rows), ""]
-    # files.md, commands.md: written by bench/files.py and bench/commands.py in the same
+    # files.md, commands.md, lifecycle.md: written by bench/<name>.py in the same
     # bench/run.sh; notes.md: hand-written,
     # where the time goes for misses.
-    for extra in ("files.md", "commands.md", "notes.md"):
+    for extra in ("files.md", "commands.md", "lifecycle.md", "notes.md"):
         path = os.path.join(HERE, extra)
         if os.path.exists(path):
             with open(path) as fh:

@@ -197,6 +197,16 @@ export declare class Sandbox {
   killProcess(processId: string): Promise<ProcessInfo>
   /** Kills the sandbox: every process stops and its files are deleted. */
   kill(): Promise<void>
+  /** Pauses the sandbox: every process in it stops where it is and uses no CPU; the kernel's
+   * variables, files and background runs are kept. Other calls on it reject with an
+   * `AgentError` (code `SANDBOX_PAUSED`) until {@link Sandbox.resume}. Its time-to-live keeps
+   * counting. Pausing a paused sandbox does nothing. */
+  pause(): Promise<void>
+  /** Resumes a paused sandbox where it stopped ({@link Sandbox.connect} resumes too). */
+  resume(): Promise<void>
+  /** Sets the time-to-live to `seconds` from now (a fraction rounds up).
+   * @throws {ValidationError} when `seconds` is not positive. */
+  setTimeout(seconds: number): Promise<void>
   /** For `await using`: kills the sandbox unless it is already gone. */
   [Symbol.asyncDispose](): Promise<void>
 }

@@ -143,6 +143,20 @@ class Sandbox {
     await call(() => this.#native.kill())
   }
 
+  async pause() {
+    await call(() => this.#native.pause())
+  }
+
+  async resume() {
+    await call(() => this.#native.resume())
+  }
+
+  async setTimeout(seconds) {
+    const s = v.optSeconds(seconds, 'seconds')
+    if (s === undefined) throw new TypeError('setTimeout needs seconds')
+    await call(() => this.#native.setTimeout(Math.ceil(s)))
+  }
+
   /** `await using`: kills the sandbox; a sandbox that is already gone is not an error. */
   async [Symbol.asyncDispose]() {
     if (this.#native.killed) return

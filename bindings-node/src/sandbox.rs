@@ -121,6 +121,27 @@ impl Sandbox {
         let sandbox = self.inner.clone();
         sandbox.kill().await.js()
     }
+
+    /// `POST /v1/sandboxes/{id}/pause`.
+    #[napi(catch_unwind)]
+    pub async fn pause(&self) -> Result<()> {
+        let sandbox = self.inner.clone();
+        sandbox.pause().await.js()
+    }
+
+    /// `POST /v1/sandboxes/{id}/resume`.
+    #[napi(catch_unwind)]
+    pub async fn resume(&self) -> Result<()> {
+        let sandbox = self.inner.clone();
+        sandbox.resume().await.js()
+    }
+
+    /// `PUT /v1/sandboxes/{id}/timeout` (whole seconds, from now).
+    #[napi(catch_unwind)]
+    pub async fn set_timeout(&self, seconds: u32) -> Result<()> {
+        let sandbox = self.inner.clone();
+        sandbox.set_timeout(u64::from(seconds)).await.js()
+    }
 }
 
 /// Checks a run's arguments as the run will (ranges and limits are the core's), at once: a

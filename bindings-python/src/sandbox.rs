@@ -96,6 +96,16 @@ dual_methods! {
             sb.kill().await
         }
 
+        /// Pauses every process of the sandbox.
+        fn pause / pause_async (sb) -> () {
+            sb.pause().await
+        }
+
+        /// Resumes a paused sandbox.
+        fn resume / resume_async (sb) -> () {
+            sb.resume().await
+        }
+
         /// Sets the time-to-live in seconds.
         fn set_timeout / set_timeout_async (sb, seconds: u64) -> () {
             sb.set_timeout(seconds).await

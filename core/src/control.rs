@@ -143,6 +143,11 @@ impl Control {
         self.call(&IDEMPOTENT, Method::POST, &sandbox_path(id, "/token/refresh"), None).await
     }
 
+    /// `POST /v1/sandboxes/{id}/pause`. Pausing a paused sandbox is harmless, so it retries.
+    pub async fn pause(&self, id: &str) -> Result<()> {
+        self.call(&IDEMPOTENT, Method::POST, &sandbox_path(id, "/pause"), None).await.map(drop)
+    }
+
     /// `POST /v1/sandboxes/{id}/resume`. Resuming a resumed sandbox is harmless, so it retries.
     pub async fn resume(&self, id: &str) -> Result<()> {
         self.call(&IDEMPOTENT, Method::POST, &sandbox_path(id, "/resume"), None).await.map(drop)

@@ -187,6 +187,19 @@ impl Sandbox {
         Ok(())
     }
 
+    /// `POST /v1/sandboxes/{id}/pause`: every process of the sandbox stops where it is, its
+    /// state kept; agent calls are refused until [`Sandbox::resume`].
+    pub async fn pause(&self) -> Result<()> {
+        self.ensure_alive()?;
+        self.client.control().pause(self.id()).await
+    }
+
+    /// `POST /v1/sandboxes/{id}/resume`: a paused sandbox goes on where it stopped.
+    pub async fn resume(&self) -> Result<()> {
+        self.ensure_alive()?;
+        self.client.control().resume(self.id()).await
+    }
+
     /// `PUT /v1/sandboxes/{id}/timeout`.
     pub async fn set_timeout(&self, seconds: u64) -> Result<()> {
         self.ensure_alive()?;

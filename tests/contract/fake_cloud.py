@@ -364,6 +364,10 @@ class Handler(BaseHTTPRequestHandler):
                 sandbox["auth_token"] = token
             return 200, {"id": sid, "auth_token": token, "token_expires_at": expires,
                          "request_id": rid}, {}
+        if route in ("POST /v1/sandboxes/{id}/pause", "POST /v1/sandboxes/{id}/resume"):
+            with CLOUD.lock:
+                sandbox["status"] = "paused" if route.endswith("/pause") else "running"
+            return 200, {**public(sandbox), "request_id": rid}, {}
         if route == "PUT /v1/sandboxes/{id}/timeout":
             sandbox["timeout_seconds"] = body.get("timeout_seconds")
             return 200, {"id": sid, "timeout_seconds": body.get("timeout_seconds"),

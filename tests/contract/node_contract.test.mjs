@@ -476,6 +476,25 @@ scenario('env_masked', 'delete never writes a masked value back', async () => {
   assert.deepEqual(await fake.on('PUT /env'), [], 'nothing was written')
 })
 
+// --- lifecycle -------------------------------------------------------------------------------
+
+scenario('happy_path', 'pause, resume and setTimeout send the official shapes', async () => {
+  const sb = await create()
+  await sb.pause()
+  assert.equal((await sb.getInfo()).status, 'paused')
+  await sb.resume()
+  assert.equal((await sb.getInfo()).status, 'running')
+  await sb.setTimeout(900)
+  const [pause] = await fake.on('POST /v1/sandboxes/{id}/pause')
+  const [resume] = await fake.on('POST /v1/sandboxes/{id}/resume')
+  assert.equal(pause.path, `/v1/sandboxes/${sb.sandboxId}/pause`)
+  assert.equal(resume.path, `/v1/sandboxes/${sb.sandboxId}/resume`)
+  assert.equal(pause.body, null)
+  const [timeout] = await fake.on('PUT /v1/sandboxes/{id}/timeout')
+  assert.deepEqual(timeout.body, { timeout_seconds: 900 })
+  await assertKeysWhereTheyBelong()
+})
+
 // --- terminal --------------------------------------------------------------------------------
 
 scenario('happy_path', 'the terminal speaks the agent WebSocket protocol', async () => {

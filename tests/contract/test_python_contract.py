@@ -489,6 +489,26 @@ def test_delete_never_writes_a_masked_value_back(fake):
     assert fake.on("PUT /env") == []
 
 
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+@pytest.mark.scenario("happy_path")
+def test_pause_resume_and_set_timeout_send_the_official_shapes(fake):
+    sb = create(fake)
+    sb.pause()
+    assert sb.get_info().status == "paused"
+    sb.resume()
+    assert sb.get_info().status == "running"
+    sb.set_timeout(900)
+    (pause,) = fake.on("POST /v1/sandboxes/{id}/pause")
+    (resume,) = fake.on("POST /v1/sandboxes/{id}/resume")
+    assert pause["path"] == f"/v1/sandboxes/{sb.sandbox_id}/pause" and pause["body"] is None
+    assert resume["path"] == f"/v1/sandboxes/{sb.sandbox_id}/resume" and resume["body"] is None
+    (timeout,) = fake.on("PUT /v1/sandboxes/{id}/timeout")
+    assert timeout["body"] == {"timeout_seconds": 900}
+    assert_keys_where_they_belong(fake)
+
+
 # --- terminal --------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-// Sandbox lifecycle against the local engine: connect, list, getInfo, kill, `await using`,
+// Sandbox lifecycle against the local engine: connect, list, getInfo, pause/resume,
+// setTimeout, kill, `await using`,
 // 50 concurrent runs, and a process that exits by itself after kill().
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Sandbox, NotFoundError } from '@hopx-ai/sdk'
+import { Sandbox, NotFoundError, AgentError, ValidationError } from '@hopx-ai/sdk'
 
 const require = createRequire(import.meta.url)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -27,6 +28,44 @@ test('getInfo, connect and list see the same sandbox', async () => {
     const listed = await Sandbox.list()
     assert.ok(listed.some((s) => s.sandboxId === sb.sandboxId))
     assert.ok(listed.every((s) => s instanceof Sandbox))
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('pause keeps the kernel state, refuses runs until resume, and connect resumes', async () => {
+  const sb = await Sandbox.create()
+  try {
+    await sb.runCode('x = 41')
+    await sb.pause()
+    assert.equal((await sb.getInfo()).status, 'paused')
+    await sb.pause() // pausing again is no error
+    const err = await sb.runCode('print(x)').then(() => null, (e) => e)
+    assert.ok(err instanceof AgentError, String(err))
+    assert.equal(err.code, 'SANDBOX_PAUSED')
+    await sb.resume()
+    assert.equal((await sb.runCode('print(x + 1)')).stdout, '42\n')
+    await sb.pause()
+    const again = await Sandbox.connect(sb.sandboxId)
+    assert.equal((await again.getInfo()).status, 'running', 'connect resumes a paused sandbox')
+    assert.equal((await again.runCode('print(x)')).stdout, '41\n')
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('setTimeout sets the time-to-live from now', async () => {
+  const sb = await Sandbox.create({ template: 'base' })
+  try {
+    assert.ok((await sb.getInfo()).expiresAt == null, 'no time-to-live yet')
+    const before = Date.now()
+    await sb.setTimeout(599.5)
+    const info = await sb.getInfo()
+    assert.equal(info.timeoutSeconds, 600, 'a fraction rounds up')
+    const left = (Date.parse(info.expiresAt) - before) / 1000
+    assert.ok(left > 590 && left <= 601, `expires in ${left} s`)
+    await assert.rejects(sb.setTimeout(0), ValidationError)
+    await assert.rejects(sb.setTimeout('60'), TypeError)
   } finally {
     await sb.kill()
   }

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from hopx_ai import AsyncSandbox, NotFoundError, TemplateNotFoundError, TimeoutError
+from hopx_ai import AgentError, AsyncSandbox, NotFoundError, TemplateNotFoundError, TimeoutError
 
 pytestmark = pytest.mark.asyncio
 
@@ -89,3 +89,18 @@ async def test_cancelling_a_run_returns_at_once():
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(sandbox.run_code("sleep 20", language="bash"), 0.5)
         assert time.monotonic() - start < 3
+
+
+async def test_pause_and_resume_keep_the_kernel_state():
+    sb = await AsyncSandbox.create()
+    try:
+        await sb.run_code("x = 41")
+        await sb.pause()
+        assert (await sb.get_info()).status == "paused"
+        with pytest.raises(AgentError) as info:
+            await sb.run_code("print(x)")
+        assert info.value.code == "SANDBOX_PAUSED"
+        await sb.resume()
+        assert (await sb.run_code("print(x + 1)")).stdout == "42\n"
+    finally:
+        await sb.kill()

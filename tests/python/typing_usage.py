@@ -88,9 +88,13 @@ def blocking_api() -> None:
         info = sandbox.get_info()
         assert_type(info, SandboxInfo)
         assert_type(info.status, str)
-        assert_type(info.end_at, Optional[str])
+        assert_type(info.end_at, Optional[datetime.datetime])
+        assert_type(info.created_at, Optional[datetime.datetime])
+        assert_type(info.started_at, Optional[datetime.datetime])
         assert_type(info.resources, Optional[Resources])
         assert_type(sandbox.set_timeout(600), None)
+        assert_type(sandbox.pause(), None)
+        assert_type(sandbox.resume(), None)
 
         files = sandbox.files
         assert_type(files, Files)
@@ -213,6 +217,8 @@ async def async_api() -> None:
 
         assert_type(await AsyncSandbox.connect(sandbox.sandbox_id), AsyncSandbox)
         assert_type(await AsyncSandbox.list(), List[AsyncSandbox])
+        assert_type(await sandbox.pause(), None)
+        assert_type(await sandbox.resume(), None)
 
     other = await AsyncSandbox.create()
     assert_type(other, AsyncSandbox)

@@ -220,6 +220,19 @@ async def kill_process(self: SandboxBase, process_id: str) -> "Dict[str, Any]":
     return await call(self._native.kill_process, process_id)
 
 
+async def pause(self: SandboxBase) -> None:
+    """Pauses the sandbox: every process in it stops where it is and uses no CPU; the kernel's
+    variables, files and background runs are kept. Other calls on it raise
+    :class:`hopx_ai.errors.AgentError` (code ``SANDBOX_PAUSED``) until :meth:`resume`. Its
+    time-to-live keeps counting. Pausing a paused sandbox does nothing."""
+    await call(self._native.pause)
+
+
+async def resume(self: SandboxBase) -> None:
+    """Resumes a paused sandbox where it stopped (``Sandbox.connect`` resumes too)."""
+    await call(self._native.resume)
+
+
 async def set_timeout(self: SandboxBase, seconds: float) -> None:
     """Sets the sandbox's time-to-live to ``seconds`` from now."""
     await call(self._native.set_timeout, _args.check_timeout("seconds", seconds))

@@ -92,6 +92,8 @@ class AsyncSandbox(m.SandboxBase):
     run_code_background = awaiting(m.run_code_background)
     list_processes = awaiting(m.list_processes)
     kill_process = awaiting(m.kill_process)
+    pause = awaiting(m.pause)
+    resume = awaiting(m.resume)
     set_timeout = awaiting(m.set_timeout)
     kill = awaiting(m.kill)
 

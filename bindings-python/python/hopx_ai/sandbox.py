@@ -52,6 +52,8 @@ class Sandbox(m.SandboxBase):
     run_code_background = blocking(m.run_code_background)
     list_processes = blocking(m.list_processes)
     kill_process = blocking(m.kill_process)
+    pause = blocking(m.pause)
+    resume = blocking(m.resume)
     set_timeout = blocking(m.set_timeout)
     kill = blocking(m.kill)
 

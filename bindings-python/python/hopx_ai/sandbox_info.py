@@ -2,8 +2,11 @@
 
 __all__ = ["SandboxInfo", "Resources"]
 
+from ._time import parse_rfc3339
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Any, Dict, Optional
 
 
@@ -28,8 +31,9 @@ class Resources:
 class SandboxInfo:
     """A sandbox as the control plane describes it (``get_info()``).
 
-    ``expires_at`` and ``created_at`` are ISO 8601 strings as the server sent them (or None);
-    ``end_at`` is the official alias of ``expires_at``.
+    ``expires_at`` and ``created_at`` are aware ``datetime`` values (or None), as in the
+    official SDK; ``end_at`` is the official alias of ``expires_at``, and ``started_at`` its
+    legacy field, which the control plane no longer sends (always None).
     """
 
     __slots__ = (
@@ -49,6 +53,7 @@ class SandboxInfo:
         "timeout_seconds",
         "expires_at",
         "created_at",
+        "started_at",
     )
 
     sandbox_id: str
@@ -65,8 +70,9 @@ class SandboxInfo:
     internet_access: "Optional[bool]"
     live_mode: "Optional[bool]"
     timeout_seconds: "Optional[int]"
-    expires_at: "Optional[str]"
-    created_at: "Optional[str]"
+    expires_at: "Optional[datetime]"
+    created_at: "Optional[datetime]"
+    started_at: "Optional[datetime]"
 
     def __init__(self, sandbox_id: str, status: str = "", **fields: "Any") -> None:
         """The record of sandbox ``sandbox_id``; ``fields`` are the other attributes."""
@@ -81,6 +87,9 @@ class SandboxInfo:
     def _from_dict(cls, d: "Dict[str, Any]") -> "SandboxInfo":
         # Only known fields: a newer core may send more, which must not break older code.
         fields = {k: d[k] for k in cls.__slots__[2:] if k in d}
+        for name in ("expires_at", "created_at", "started_at"):
+            if isinstance(fields.get(name), str):
+                fields[name] = parse_rfc3339(fields[name])
         res = fields.get("resources")
         if res:
             fields["resources"] = Resources(
@@ -89,7 +98,7 @@ class SandboxInfo:
         return cls(d["id"], d.get("status", ""), **fields)
 
     @property
-    def end_at(self) -> "Optional[str]":
+    def end_at(self) -> "Optional[datetime]":
         """Alias of ``expires_at`` (the official field name)."""
         return self.expires_at
 

@@ -255,6 +255,12 @@ impl Engine {
         // tear down) and the removal of its files go on in the background.
         sandbox.signal_kill();
         let cleanup = tokio::spawn(async move {
+            // Frozen processes die only once thawed; the SIGKILLs above are already pending,
+            // so none of them runs user code again.
+            if sandbox.is_paused() {
+                let (iso, spec) = (sandbox.context.isolator.clone(), sandbox.context.spec.clone());
+                let _ = tokio::task::spawn_blocking(move || iso.set_paused(&spec, false)).await;
+            }
             sandbox.stop_runs().await;
             let ctx = &sandbox.context;
             ctx.isolator.release(&ctx.spec);

@@ -43,6 +43,9 @@ pub struct Sandbox {
     pub kernel: KernelSlot,
     /// Runs started with `POST /execute/background`.
     pub background: crate::exec::background::Runs,
+    /// Whether its processes are paused (`pause.rs`), and the lock that orders pause/resume.
+    paused: std::sync::atomic::AtomicBool,
+    pausing: tokio::sync::Mutex<()>,
 }
 
 /// Everything needed to make a [`Sandbox`].
@@ -80,7 +83,30 @@ impl Sandbox {
             killed,
             kernel: tokio::sync::Mutex::new(p.kernel),
             background: Default::default(),
+            paused: Default::default(),
+            pausing: Default::default(),
         }
+    }
+
+    /// Whether the sandbox is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Pauses (`true`) or resumes every process of the sandbox; doing what is already done
+    /// is no error.
+    pub async fn set_paused(&self, paused: bool) -> Result<(), String> {
+        let _order = self.pausing.lock().await;
+        if self.is_paused() == paused || self.is_killed() {
+            return Ok(());
+        }
+        let (isolator, spec) = (self.context.isolator.clone(), self.context.spec.clone());
+        tokio::task::spawn_blocking(move || isolator.set_paused(&spec, paused))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        self.paused.store(paused, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// Locks the mutable state (never held across an await).

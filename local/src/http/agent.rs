@@ -82,9 +82,20 @@ fn router(agent: Agent) -> Router {
         .with_state(agent)
 }
 
+/// A killed sandbox answers as gone; a paused one answers only `/health` (its processes are
+/// frozen: nothing could run, and a call would wait for the resume).
 async fn refuse_if_killed(State(agent): State<Agent>, req: Request, next: Next) -> Response {
     if agent.sandbox.is_killed() {
         return AgentError(agent.engine.gone_error(&agent.sandbox.id)).into_response();
+    }
+    if agent.sandbox.is_paused() && req.uri().path() != "/health" {
+        let id = &agent.sandbox.id;
+        return AgentError(ApiError::new(
+            StatusCode::CONFLICT,
+            code::SANDBOX_PAUSED,
+            format!("Sandbox {id} is paused: resume it first (resume(), or connect() which resumes)"),
+        ))
+        .into_response();
     }
     next.run(req).await
 }

@@ -27,6 +27,8 @@ pub fn router(engine: Engine) -> Router {
         .route("/v1/sandboxes", post(create).get(list))
         .route("/v1/sandboxes/{id}", get(get_one).delete(delete))
         .route("/v1/sandboxes/{id}/timeout", put(set_timeout))
+        .route("/v1/sandboxes/{id}/pause", post(pause))
+        .route("/v1/sandboxes/{id}/resume", post(resume))
         .route("/v1/sandboxes/{id}/token/refresh", post(refresh_token))
         .route("/v1/templates", get(list_templates))
         .route("/v1/templates/{name}", get(get_template))
@@ -177,6 +179,27 @@ async fn set_timeout(State(engine): State<Engine>, Path(id): Path<String>, body:
         "request_id": crate::http::current_request_id(),
     }))
     .into_response())
+}
+
+/// `POST /v1/sandboxes/{id}/pause`: every process of the sandbox stops where it is (no CPU),
+/// its state kept; its TTL keeps counting, as wall-clock time does for its runs' timeouts.
+async fn pause(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
+    set_paused(engine, id, true).await
+}
+
+/// `POST /v1/sandboxes/{id}/resume`: the paused processes go on.
+async fn resume(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {
+    set_paused(engine, id, false).await
+}
+
+async fn set_paused(engine: Engine, id: String, paused: bool) -> Answer {
+    let sandbox = engine.get(&id)?;
+    let verb = if paused { "pause" } else { "resume" };
+    sandbox
+        .set_paused(paused)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot {verb} sandbox {id}: {e}")))?;
+    Ok(Json(record::sandbox(&sandbox, false)).into_response())
 }
 
 async fn refresh_token(State(engine): State<Engine>, Path(id): Path<String>) -> Answer {

@@ -12,7 +12,7 @@ pub fn sandbox(sb: &Sandbox, with_token: bool) -> SandboxRecord {
     SandboxRecord {
         object: Some("sandbox".into()),
         id: sb.id.clone(),
-        status: "running".into(),
+        status: if sb.is_paused() { "paused" } else { "running" }.into(),
         public_host: Some(sb.agent_url.clone()),
         direct_url: Some(sb.agent_url.clone()),
         preview_url: None,

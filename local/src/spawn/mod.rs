@@ -213,6 +213,9 @@ pub trait Isolator: Send + Sync + 'static {
     /// Gives a prepared sandbox internet access or takes it away (a pooled sandbox is made
     /// before anyone asks). Blocks for a few milliseconds.
     fn set_internet(&self, sandbox: &SandboxSpec, on: bool) -> io::Result<()>;
+    /// Pauses (`true`) every process of the sandbox where it is, or lets them go on. Blocks
+    /// until it is done (milliseconds).
+    fn set_paused(&self, sandbox: &SandboxSpec, paused: bool) -> io::Result<()>;
     /// Releases what `prepare` made, after the sandbox's last process is gone.
     fn release(&self, sandbox: &SandboxSpec);
     /// The sandbox's files, for the engine's file calls.

@@ -118,6 +118,13 @@ impl Isolator for PlainIsolator {
         Ok(())
     }
 
+    fn set_paused(&self, _sandbox: &SandboxSpec, _paused: bool) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "unisolated sandboxes (HOPX_LOCAL_ISOLATION=none) cannot be paused: their processes are not told apart from the host's",
+        ))
+    }
+
     fn release(&self, _sandbox: &SandboxSpec) {}
 
     /// Unisolated code sees the host as it is, with the engine's rights: so do the file calls,

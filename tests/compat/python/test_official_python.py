@@ -144,6 +144,23 @@ def test_set_timeout(server):
         s.kill()
 
 
+def test_pause_resume_and_connect_resuming(server):
+    s = create(server)
+    try:
+        s.run_code("x = 41")
+        s.pause()
+        assert s.get_info().status == "paused"
+        # Their connect resumes a paused sandbox; the kernel's state is still there.
+        again = Sandbox.connect(s.sandbox_id, api_key=server.api_key, base_url=server.url)
+        assert again.get_info().status == "running"
+        assert again.run_code("print(x + 1)").stdout == "42\n"
+        s.pause()
+        s.resume()
+        assert s.run_code("print(x)").stdout == "41\n"
+    finally:
+        s.kill()
+
+
 def test_refresh_token(server, sb):
     sb.refresh_token()
     assert sb.get_token()

@@ -62,6 +62,9 @@ export async function errors(): Promise<void> {
   }
   const v = new ValidationError('bad', { code: 'INVALID_REQUEST' })
   show(v.message, errorKinds()[0]?.className, again.sandboxId, all.length)
+  await other.pause()
+  await other.resume()
+  await other.setTimeout(600)
   await other.kill()
 }
 

@@ -14,6 +14,9 @@
 //! CPU: a cgroup per sandbox with the default weight, so the scheduler shares the machine
 //! between sandboxes (and the engine) rather than between processes: a sandbox running 80 busy
 //! processes gets the same share as one running one.
+//!
+//! Pause: the freezer (v1's `freezer` hierarchy, v2's `cgroup.freeze`) stops every process of
+//! the sandbox at once, without a signal any of them could see, and lets them go on resume.
 
 use crate::spawn::Limits;
 use std::fs;
@@ -27,8 +30,9 @@ const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
 /// The hierarchies the engine can create sandbox cgroups in.
 #[derive(Debug, Clone)]
 pub enum Cgroups {
-    /// v1: the engine's `memory`, `pids` and `cpu` cgroup directories (any may be missing).
-    V1 { memory: Option<PathBuf>, pids: Option<PathBuf>, cpu: Option<PathBuf> },
+    /// v1: the engine's `memory`, `pids`, `cpu` and `freezer` cgroup directories (any may be
+    /// missing).
+    V1 { memory: Option<PathBuf>, pids: Option<PathBuf>, cpu: Option<PathBuf>, freezer: Option<PathBuf> },
     /// v2: the engine's cgroup directory in the unified tree.
     V2 { base: PathBuf },
 }
@@ -42,6 +46,8 @@ pub struct SandboxCgroup {
     procs: Vec<std::os::fd::OwnedFd>,
     /// The directory holding memory accounting, if memory is limited by the cgroup.
     memory: Option<PathBuf>,
+    /// The directory whose freezer pauses the sandbox, if there is one.
+    freezer: Option<PathBuf>,
     v2: bool,
     pub limits_memory: bool,
     pub limits_pids: bool,
@@ -70,15 +76,20 @@ impl Cgroups {
         let memory = find("memory").filter(|p| p.join("cgroup.procs").exists());
         let pids = find("pids").filter(|p| p.join("cgroup.procs").exists());
         let cpu = find("cpu").filter(|p| p.join("cgroup.procs").exists());
-        (memory.is_some() || pids.is_some()).then_some(Cgroups::V1 { memory, pids, cpu })
+        let freezer = find("freezer").filter(|p| p.join("cgroup.procs").exists());
+        (memory.is_some() || pids.is_some()).then_some(Cgroups::V1 { memory, pids, cpu, freezer })
     }
 
     /// The directories sandbox cgroups are made in.
     fn bases(&self) -> Vec<&Path> {
         match self {
-            Cgroups::V1 { memory, pids, cpu } => {
-                memory.iter().chain(pids.iter()).chain(cpu.iter()).map(PathBuf::as_path).collect()
-            }
+            Cgroups::V1 { memory, pids, cpu, freezer } => memory
+                .iter()
+                .chain(pids.iter())
+                .chain(cpu.iter())
+                .chain(freezer.iter())
+                .map(PathBuf::as_path)
+                .collect(),
             Cgroups::V2 { base } => vec![base.as_path()],
         }
     }
@@ -117,11 +128,12 @@ impl Cgroups {
         // Files count against memory (see the module doc).
         let memory_limit = limits.memory_bytes.map(|m| m + limits.disk_bytes.unwrap_or(0));
         match self {
-            Cgroups::V1 { memory, pids, cpu } => {
+            Cgroups::V1 { memory, pids, cpu, freezer } => {
                 let mut cg = SandboxCgroup {
                     dirs: Vec::new(),
                     procs: Vec::new(),
                     memory: None,
+                    freezer: None,
                     v2: false,
                     limits_memory: false,
                     limits_pids: false,
@@ -149,6 +161,11 @@ impl Cgroups {
                     }
                     cg.dirs.push(dir);
                 }
+                if let Some(base) = freezer {
+                    let dir = make_dir(&base.join(&name))?;
+                    cg.freezer = Some(dir.clone());
+                    cg.dirs.push(dir);
+                }
                 Ok(cg)
             }
             Cgroups::V2 { base } => {
@@ -159,10 +176,13 @@ impl Cgroups {
                 let dir = make_dir(&base.join(&name))?;
                 let available = fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
                 let has = |c: &str| available.split_whitespace().any(|x| x == c);
+                // Every v2 cgroup but the root has `cgroup.freeze` (Linux 5.2+).
+                let freezer = dir.join("cgroup.freeze").exists().then(|| dir.clone());
                 let mut cg = SandboxCgroup {
                     dirs: vec![dir.clone()],
                     procs: Vec::new(),
                     memory: None,
+                    freezer,
                     v2: true,
                     limits_memory: false,
                     limits_pids: false,
@@ -220,8 +240,38 @@ impl SandboxCgroup {
             .unwrap_or(0)
     }
 
+    /// Freezes (`true`) or thaws every process of the sandbox and waits until the kernel says
+    /// it is done. `Ok(false)`: this cgroup has no freezer.
+    pub fn freeze(&self, frozen: bool) -> io::Result<bool> {
+        let Some(dir) = &self.freezer else { return Ok(false) };
+        let (file, value, done_file, done) = match (self.v2, frozen) {
+            (true, _) => ("cgroup.freeze", if frozen { "1" } else { "0" }, "cgroup.events", ""),
+            (false, true) => ("freezer.state", "FROZEN", "freezer.state", "FROZEN"),
+            (false, false) => ("freezer.state", "THAWED", "freezer.state", "THAWED"),
+        };
+        fs::write(dir.join(file), value)?;
+        let want_v2 = format!("frozen {}", u8::from(frozen));
+        // Freezing waits for tasks in the middle of a system call; it takes microseconds to
+        // milliseconds.
+        for _ in 0..2000 {
+            let state = fs::read_to_string(dir.join(done_file))?;
+            let reached = if self.v2 { state.lines().any(|l| l == want_v2) } else { state.trim() == done };
+            if reached {
+                return Ok(true);
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        Err(io::Error::new(io::ErrorKind::TimedOut, format!("the sandbox's freezer did not reach {value}")))
+    }
+
     /// Kills whatever is still in the cgroup and removes it.
     pub fn remove(&self) {
+        if let Some(dir) = &self.freezer {
+            // A frozen process dies of SIGKILL only once thawed (v1): thaw after the signals
+            // are pending, so no user code runs in between.
+            kill_members(dir);
+            let _ = self.freeze(false);
+        }
         for dir in &self.dirs {
             // v2 (5.14+) kills the whole subtree atomically, even a forking one.
             if self.v2 {

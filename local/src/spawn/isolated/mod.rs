@@ -9,6 +9,7 @@
 mod cgroup;
 mod holder;
 mod network;
+mod pause;
 mod probe;
 mod process;
 
@@ -292,6 +293,11 @@ impl Isolator for NamespaceIsolator {
             _ => {}
         }
         Ok(())
+    }
+
+    fn set_paused(&self, sandbox: &SandboxSpec, paused: bool) -> io::Result<()> {
+        let prepared = self.prepared(&sandbox.id)?;
+        pause::set_paused(prepared.cgroup.as_deref(), prepared.holder.pid(), paused)
     }
 
     fn release(&self, sandbox: &SandboxSpec) {

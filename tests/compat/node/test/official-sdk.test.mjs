@@ -114,6 +114,23 @@ describe('lifecycle', () => {
     assert.equal(r.stdout, 'connected\n');
   });
 
+  test('pause, resume, and connect resuming', async () => {
+    const s = await create();
+    try {
+      await s.runCode('x = 41');
+      await s.pause();
+      assert.equal((await s.getInfo()).status, 'paused');
+      const again = await Sandbox.connect(s.sandboxId, server.apiKey, server.url);
+      assert.equal((await again.getInfo()).status, 'running');
+      assert.equal((await again.runCode('print(x + 1)')).stdout, '42\n');
+      await s.pause();
+      await s.resume();
+      assert.equal((await s.runCode('print(x)')).stdout, '41\n');
+    } finally {
+      await s.kill();
+    }
+  });
+
   test('setTimeout and TTL', async () => {
     const s = await create({ timeoutSeconds: 600 });
     try {
