@@ -51,6 +51,57 @@ export interface SandboxCreateOptions extends ConnectionOptions {
   internetAccess?: boolean
   /** Environment variables every run of the sandbox sees. */
   envVars?: Record<string, string>
+  /** Called once when the sandbox comes within `expiryWarningThreshold` seconds of its
+   * expiry (see {@link Sandbox.startExpiryMonitor}). */
+  onExpiringSoon?: (info: ExpiryInfo) => void
+  /** Seconds before the expiry that count as "soon" for `onExpiringSoon` (default 300). */
+  expiryWarningThreshold?: number
+}
+
+/** When a sandbox expires ({@link Sandbox.getExpiryInfo}). */
+export interface ExpiryInfo {
+  expiresAt: Date | null
+  /** Seconds left, negative once past; `null` without a time-to-live. */
+  timeToExpiry: number | null
+  isExpired: boolean
+  isExpiringSoon: boolean
+  hasTimeout: boolean
+}
+
+/** One process of a sandbox ({@link Sandbox.listSystemProcesses}). */
+export interface SystemProcess {
+  /** Its pid as the sandbox sees it. */
+  pid: number
+  name: string
+  /** `running`, `sleeping`, `stopped`, `zombie`, ... */
+  status: string
+  cpu_percent: number
+  memory_mb: number
+  command: string
+}
+
+/** A kernel session of a sandbox ({@link Sandbox.getJupyterSessions}). */
+export interface JupyterSession {
+  kernel_id: string
+  /** `idle` or `busy`. */
+  execution_state: string
+  connections: number
+  last_activity: string
+  [key: string]: any
+}
+
+/** The agent's metrics ({@link Sandbox.getAgentMetrics}); the local engine fills every field. */
+export interface MetricsSnapshot {
+  uptime_seconds?: number
+  total_executions?: number
+  active_executions?: number
+  total_requests?: number
+  requests_total?: number
+  total_errors?: number
+  error_count?: number
+  process?: { count: number; running: number }
+  system?: { memory_bytes: number; memory_mb: number; cpu_seconds: number; processes: number }
+  [key: string]: any
 }
 
 /** Options of {@link Sandbox.list}. */
@@ -204,6 +255,39 @@ export declare class Sandbox {
   pause(): Promise<void>
   /** Resumes a paused sandbox where it stopped ({@link Sandbox.connect} resumes too). */
   resume(): Promise<void>
+  /** Whether the agent answers `/health` as healthy (a failure to ask is `false`). */
+  isHealthy(): Promise<boolean>
+  /** Resolves when the sandbox can take work.
+   * @throws {SandboxExpiredError} once its time-to-live is over.
+   * @throws {HopxError} code `sandbox_not_running` (e.g. paused) or `sandbox_unhealthy`. */
+  ensureHealthy(): Promise<void>
+  /** The agent's `/health` answer (`status`, `version`, ...). */
+  getHealth(): Promise<Record<string, any>>
+  /** The agent's description (`/info`): version, features, languages, endpoints. */
+  getAgentInfo(): Promise<Record<string, any>>
+  /** The sandbox's resource use and the agent's counters (`/metrics/snapshot`). */
+  getAgentMetrics(): Promise<MetricsSnapshot>
+  /** The same snapshot as {@link Sandbox.getAgentMetrics} (the official SDK has both). */
+  getMetricsSnapshot(): Promise<MetricsSnapshot>
+  /** Every process running in the sandbox. */
+  listSystemProcesses(): Promise<SystemProcess[]>
+  /** The sandbox's kernel sessions (none before its Python kernel starts). */
+  getJupyterSessions(): Promise<JupyterSession[]>
+  /** When the sandbox expires; "soon" is within `thresholdSeconds` (default 300). */
+  getExpiryInfo(thresholdSeconds?: number): Promise<ExpiryInfo>
+  /** Seconds left before the sandbox expires (negative once past), `null` without a TTL. */
+  getTimeToExpiry(): Promise<number | null>
+  /** Whether it expires within `thresholdSeconds` (default 300); `null` without a TTL. */
+  isExpiringSoon(thresholdSeconds?: number): Promise<boolean | null>
+  /** Calls `callback` once when the sandbox comes within `thresholdSeconds` (default 300) of
+   * its expiry, checking every `checkIntervalSeconds` (default 30); never keeps Node alive. */
+  startExpiryMonitor(callback: (info: ExpiryInfo) => void, thresholdSeconds?: number, checkIntervalSeconds?: number): void
+  /** Stops the monitor {@link Sandbox.startExpiryMonitor} started (`kill()` does too). */
+  stopExpiryMonitor(): void
+  /** Gets a fresh agent token (calls do it by themselves when needed). */
+  refreshToken(): Promise<void>
+  /** The agent token the calls use. */
+  getToken(): Promise<string>
   /** Sets the time-to-live to `seconds` from now (a fraction rounds up).
    * @throws {ValidationError} when `seconds` is not positive. */
   setTimeout(seconds: number): Promise<void>

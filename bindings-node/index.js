@@ -9,7 +9,7 @@
 const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
-const { ExecutionResult, RichOutput, ProcessInfo } = require('./results')
+const { ExecutionResult, RichOutput, ProcessInfo, expiryInfo } = require('./results')
 const { Commands, CommandResult } = require('./commands')
 const { Env } = require('./env')
 const { Terminal, TerminalConnection } = require('./terminal')
@@ -32,6 +32,7 @@ class Sandbox {
   #env
   #commands
   #terminal
+  #monitor
 
   constructor(handle, key) {
     if (key !== token || !(handle instanceof native.Sandbox)) {
@@ -52,8 +53,12 @@ class Sandbox {
       internetAccess: v.optBoolean(o.internetAccess, 'internetAccess'),
       envVars: v.optEnv(o.envVars, 'envVars'),
     }
+    const onExpiringSoon = v.optFunction(o.onExpiringSoon, 'onExpiringSoon')
+    const threshold = v.optInteger(o.expiryWarningThreshold, 'expiryWarningThreshold', 0, 2 ** 31 - 1)
     const handle = await call(() => native.createSandbox(v.clientArgs(o), args))
-    return new Sandbox(handle, token)
+    const sandbox = new Sandbox(handle, token)
+    if (onExpiringSoon) sandbox.startExpiryMonitor(onExpiringSoon, threshold ?? 300)
+    return sandbox
   }
 
   static async connect(sandboxId, apiKeyOrOptions, baseURL) {
@@ -140,6 +145,7 @@ class Sandbox {
   }
 
   async kill() {
+    this.stopExpiryMonitor()
     await call(() => this.#native.kill())
   }
 
@@ -149,6 +155,94 @@ class Sandbox {
 
   async resume() {
     await call(() => this.#native.resume())
+  }
+
+  // What the sandbox tells about itself (hopx-core's introspect.rs).
+
+  async isHealthy() {
+    return call(() => this.#native.isHealthy())
+  }
+
+  async ensureHealthy() {
+    await call(() => this.#native.ensureHealthy())
+  }
+
+  async getHealth() {
+    return call(() => this.#native.getHealth())
+  }
+
+  async getAgentInfo() {
+    return call(() => this.#native.getAgentInfo())
+  }
+
+  async getAgentMetrics() {
+    return call(() => this.#native.getMetricsSnapshot())
+  }
+
+  async getMetricsSnapshot() {
+    return call(() => this.#native.getMetricsSnapshot())
+  }
+
+  async listSystemProcesses() {
+    return call(() => this.#native.listSystemProcesses())
+  }
+
+  async getJupyterSessions() {
+    return call(() => this.#native.getJupyterSessions())
+  }
+
+  async getExpiryInfo(thresholdSeconds = 300) {
+    const t = v.optInteger(thresholdSeconds, 'thresholdSeconds', -(2 ** 53) + 1, 2 ** 53 - 1) ?? 300
+    return expiryInfo(await call(() => this.#native.getExpiryInfo(t)))
+  }
+
+  async getTimeToExpiry() {
+    return (await this.getExpiryInfo()).timeToExpiry
+  }
+
+  /** As the official SDK: `null` without a time-to-live. */
+  async isExpiringSoon(thresholdSeconds = 300) {
+    const info = await this.getExpiryInfo(thresholdSeconds)
+    return info.hasTimeout ? info.isExpiringSoon : null
+  }
+
+  /**
+   * Calls `callback(info)` once when the sandbox comes within `thresholdSeconds` of its
+   * expiry, checking every `checkIntervalSeconds`; the timer does not keep Node running.
+   */
+  startExpiryMonitor(callback, thresholdSeconds = 300, checkIntervalSeconds = 30) {
+    if (typeof callback !== 'function') throw new TypeError('startExpiryMonitor needs a callback function')
+    const threshold = v.optInteger(thresholdSeconds, 'thresholdSeconds', 0, 2 ** 31 - 1) ?? 300
+    const every = v.optSeconds(checkIntervalSeconds, 'checkIntervalSeconds') ?? 30
+    this.stopExpiryMonitor()
+    let warned = false
+    const check = async () => {
+      try {
+        const info = await this.getExpiryInfo(threshold)
+        if (!warned && (info.isExpiringSoon || info.isExpired)) {
+          warned = true
+          callback(info)
+        }
+      } catch {
+        // A failed check (the network, a killed sandbox) is retried at the next tick.
+      }
+    }
+    this.#monitor = setInterval(check, every * 1000)
+    this.#monitor.unref()
+    check()
+  }
+
+  stopExpiryMonitor() {
+    if (this.#monitor !== undefined) clearInterval(this.#monitor)
+    this.#monitor = undefined
+  }
+
+  async refreshToken() {
+    await call(() => this.#native.refreshToken())
+  }
+
+  async getToken() {
+    return call(() => this.#native.getToken())
   }
 
   async setTimeout(seconds) {

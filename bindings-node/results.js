@@ -95,4 +95,15 @@ function richOutputOfMessage(msg) {
   return new RichOutput({ type: msg.mime_type, data: msg.data, metadata: msg.metadata })
 }
 
-module.exports = { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage }
+/** The official `ExpiryInfo` from hopx-core's (snake_case, `expires_at` an RFC 3339 string). */
+function expiryInfo(raw) {
+  return {
+    expiresAt: raw.expires_at ? new Date(raw.expires_at) : null,
+    timeToExpiry: raw.time_to_expiry ?? null,
+    isExpired: Boolean(raw.is_expired),
+    isExpiringSoon: Boolean(raw.is_expiring_soon),
+    hasTimeout: Boolean(raw.has_timeout),
+  }
+}
+
+module.exports = { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage, expiryInfo }

@@ -14,6 +14,7 @@ mod convert;
 mod env;
 mod errors;
 mod files;
+mod introspect;
 mod progress;
 mod sandbox;
 mod stream;

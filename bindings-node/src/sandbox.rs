@@ -22,6 +22,13 @@ pub struct Sandbox {
     inner: hcore::Sandbox,
 }
 
+impl Sandbox {
+    /// A clone of the core handle, for calls that outlive `&self` (napi's async methods).
+    pub(crate) fn core(&self) -> hcore::Sandbox {
+        self.inner.clone()
+    }
+}
+
 #[napi]
 impl Sandbox {
     /// The sandbox id.

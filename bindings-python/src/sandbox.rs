@@ -106,6 +106,53 @@ dual_methods! {
             sb.resume().await
         }
 
+        // What the sandbox tells about itself (hopx-core's introspect.rs).
+
+        /// Whether the agent answers healthy (never raises).
+        fn is_healthy / is_healthy_async (sb) -> bool {
+            Ok::<_, hopx_core::Error>(sb.is_healthy().await)
+        }
+
+        /// Raises unless the sandbox can take work.
+        fn ensure_healthy / ensure_healthy_async (sb) -> () {
+            sb.ensure_healthy().await
+        }
+
+        /// The agent's `/info`, as a dict.
+        fn agent_info / agent_info_async (sb) -> Json {
+            sb.agent_info().await.map(Json)
+        }
+
+        /// The agent's `/metrics/snapshot`, as a dict.
+        fn metrics_snapshot / metrics_snapshot_async (sb) -> Json {
+            sb.metrics_snapshot().await.map(Json)
+        }
+
+        /// The processes running in the sandbox, as dicts.
+        fn system_processes / system_processes_async (sb) -> Vec<Json> {
+            sb.system_processes().await.map(|v| v.into_iter().map(Json).collect())
+        }
+
+        /// The kernel sessions, as dicts.
+        fn jupyter_sessions / jupyter_sessions_async (sb) -> Vec<Json> {
+            sb.jupyter_sessions().await.map(|v| v.into_iter().map(Json).collect())
+        }
+
+        /// When the sandbox expires, as a dict; "soon" is `threshold` seconds or less.
+        fn expiry_info / expiry_info_async (sb, threshold: i64) -> Json {
+            sb.expiry_info(threshold).await.map(|e| Json::of(&e))
+        }
+
+        /// Fetches a fresh agent token.
+        fn refresh_token / refresh_token_async (sb) -> () {
+            sb.refresh_token().await
+        }
+
+        /// The agent token calls use.
+        fn get_token / get_token_async (sb) -> String {
+            sb.token().await
+        }
+
         /// Sets the time-to-live in seconds.
         fn set_timeout / set_timeout_async (sb, seconds: u64) -> () {
             sb.set_timeout(seconds).await

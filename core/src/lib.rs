@@ -21,6 +21,7 @@ mod control;
 mod env;
 mod files;
 mod http;
+mod introspect;
 mod retry;
 mod sandbox;
 mod stream;
@@ -37,6 +38,7 @@ pub use env::{Env, EnvVars, MASKED};
 pub use error::{Error, ErrorKind, Plane, Result};
 pub use files::{Files, Progress};
 pub use hopx_wire::{FileChange, FileInfo};
+pub use introspect::{ExpiryInfo, EXPIRY_WARNING_SECONDS};
 pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
     SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,

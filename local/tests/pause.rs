@@ -47,6 +47,8 @@ async fn pause_freezes_progress_and_keeps_state() {
     let (s, v) = sb.exec(json!({"language": "python", "code": "print(x)"})).await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["code"], "SANDBOX_PAUSED", "{v}");
+    let (s, health, _) = sb.agent(reqwest::Method::GET, "/health", None).await;
+    assert_eq!((s, health["status"].as_str()), (200, Some("paused")), "{health}");
 
     // While paused, the loop does not count: what it wrote before the pause is what the
     // first read after the resume finds, give or take the steps in flight (running, 600 ms

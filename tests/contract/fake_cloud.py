@@ -466,6 +466,14 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"success": True, "path": "/workspace/a", "size": 0, "message": "ok"}, {}
         if route == "GET /files/download":
             return 200, FILE_BYTES, {}
+        if route == "GET /info":
+            return 200, {"vm_id": "vm-1", "agent_version": "3.2.8", "features": {}}, {}
+        if route == "GET /metrics/snapshot":
+            return 200, {"uptime_seconds": 9, "total_executions": 3, "active_executions": 0}, {}
+        if route == "GET /processes":
+            return 200, {"processes": [{"pid": 1, "name": "init", "status": "sleeping"}]}, {}
+        if route == "GET /jupyter/sessions":
+            return 200, {"sessions": [{"kernel_id": "k1", "execution_state": "idle"}]}, {}
         return error(404, "NOT_FOUND", f"No route {route}")
 
 

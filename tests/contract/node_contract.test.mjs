@@ -495,6 +495,20 @@ scenario('happy_path', 'pause, resume and setTimeout send the official shapes', 
   await assertKeysWhereTheyBelong()
 })
 
+scenario('happy_path', 'introspection reads the agent answers as they are', async () => {
+  const sb = await create()
+  assert.equal(await sb.isHealthy(), true)
+  assert.equal((await sb.getAgentInfo()).agent_version, '3.2.8')
+  assert.equal((await sb.getAgentMetrics()).total_executions, 3)
+  assert.deepEqual(await sb.listSystemProcesses(), [{ pid: 1, name: 'init', status: 'sleeping' }])
+  assert.equal((await sb.getJupyterSessions())[0].kernel_id, 'k1')
+  const routes = (await fake.requests()).filter((r) => r.plane === 'agent').map((r) => r.route)
+  for (const route of ['GET /health', 'GET /info', 'GET /metrics/snapshot', 'GET /processes', 'GET /jupyter/sessions']) {
+    assert.ok(routes.includes(route), route)
+  }
+  await assertKeysWhereTheyBelong()
+})
+
 // --- terminal --------------------------------------------------------------------------------
 
 scenario('happy_path', 'the terminal speaks the agent WebSocket protocol', async () => {

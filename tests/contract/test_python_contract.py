@@ -509,6 +509,21 @@ def test_pause_resume_and_set_timeout_send_the_official_shapes(fake):
     assert_keys_where_they_belong(fake)
 
 
+@pytest.mark.scenario("happy_path")
+def test_introspection_reads_the_agent_answers_as_they_are(fake):
+    sb = create(fake)
+    assert sb.is_healthy() is True
+    assert sb.get_agent_info()["agent_version"] == "3.2.8"
+    assert sb.get_agent_metrics()["total_executions"] == 3
+    assert sb.list_system_processes() == [{"pid": 1, "name": "init", "status": "sleeping"}]
+    assert sb.get_jupyter_sessions()[0]["kernel_id"] == "k1"
+    routes = [r["route"] for r in fake.requests() if r["plane"] == "agent"]
+    for route in ("GET /health", "GET /info", "GET /metrics/snapshot", "GET /processes",
+                  "GET /jupyter/sessions"):
+        assert route in routes, routes
+    assert_keys_where_they_belong(fake)
+
+
 # --- terminal --------------------------------------------------------------------------------
 
 

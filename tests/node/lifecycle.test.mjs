@@ -71,6 +71,54 @@ test('setTimeout sets the time-to-live from now', async () => {
   }
 })
 
+test('health, agent info, metrics, processes, sessions, expiry and tokens', async () => {
+  const sb = await Sandbox.create()
+  try {
+    assert.equal(await sb.isHealthy(), true)
+    await sb.ensureHealthy()
+    assert.equal((await sb.getHealth()).status, 'healthy')
+    assert.equal((await sb.getAgentInfo()).features.code_execution, true)
+    await sb.runCode('x = 1')
+    assert.equal((await sb.getJupyterSessions())[0].execution_state, 'idle')
+    await sb.commands.runBackground('sleep 300', { timeout: 600 })
+    let procs = []
+    for (let i = 0; i < 50 && !procs.some((p) => p.name === 'sleep'); i++) procs = await sb.listSystemProcesses()
+    assert.equal(procs.find((p) => p.name === 'sleep').command, 'sleep 300')
+    const metrics = await sb.getAgentMetrics()
+    assert.ok(metrics.total_executions >= 1 && metrics.process.count >= 3, JSON.stringify(metrics))
+    assert.equal((await sb.getMetricsSnapshot()).process.count, metrics.process.count)
+
+    assert.equal(await sb.getTimeToExpiry(), null)
+    assert.equal(await sb.isExpiringSoon(), null, 'null without a time-to-live, as the official SDK')
+    await sb.setTimeout(200)
+    const info = await sb.getExpiryInfo()
+    assert.ok(info.expiresAt instanceof Date && info.hasTimeout && info.isExpiringSoon && !info.isExpired)
+    assert.ok(info.timeToExpiry > 190 && info.timeToExpiry <= 200)
+    assert.equal(await sb.isExpiringSoon(100), false)
+
+    const first = await sb.getToken()
+    await sb.refreshToken()
+    assert.notEqual(await sb.getToken(), first)
+    assert.equal((await sb.runCode('print(x)')).stdout, '1\n')
+  } finally {
+    await sb.kill()
+  }
+})
+
+test('onExpiringSoon at create: called once when the time-to-live is short', async () => {
+  const seen = []
+  const sb = await Sandbox.create({ template: 'base', timeoutSeconds: 100, onExpiringSoon: (i) => seen.push(i) })
+  try {
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(seen.length, 1)
+    assert.ok(seen[0].isExpiringSoon && seen[0].timeToExpiry <= 100)
+    assert.throws(() => sb.startExpiryMonitor('nope'), TypeError)
+  } finally {
+    await sb.kill()
+  }
+  await assert.rejects(Sandbox.create({ onExpiringSoon: 42 }), TypeError)
+})
+
 test('default template is code-interpreter', async () => {
   const sb = await Sandbox.create()
   try {

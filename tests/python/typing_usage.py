@@ -25,6 +25,7 @@ from hopx_ai import (
     Env,
     ExecutionError,
     ExecutionResult,
+    ExpiryInfo,
     FileInfo,
     Files,
     FileWatch,
@@ -95,6 +96,20 @@ def blocking_api() -> None:
         assert_type(sandbox.set_timeout(600), None)
         assert_type(sandbox.pause(), None)
         assert_type(sandbox.resume(), None)
+        assert_type(sandbox.is_healthy(), bool)
+        assert_type(sandbox.ensure_healthy(), None)
+        assert_type(sandbox.get_agent_info(), Dict[str, Any])
+        assert_type(sandbox.get_agent_metrics(), Dict[str, Any])
+        assert_type(sandbox.get_metrics_snapshot(), Dict[str, Any])
+        assert_type(sandbox.list_system_processes(), List[Dict[str, Any]])
+        assert_type(sandbox.get_jupyter_sessions(), List[Dict[str, Any]])
+        expiry = sandbox.get_expiry_info(expiring_soon_threshold=60)
+        assert_type(expiry, ExpiryInfo)
+        assert_type(expiry.expires_at, Optional[datetime.datetime])
+        assert_type(sandbox.get_time_to_expiry(), Optional[int])
+        assert_type(sandbox.is_expiring_soon(threshold_seconds=60), bool)
+        assert_type(sandbox.refresh_token(), None)
+        assert_type(sandbox.get_token(), str)
 
         files = sandbox.files
         assert_type(files, Files)
@@ -219,6 +234,10 @@ async def async_api() -> None:
         assert_type(await AsyncSandbox.list(), List[AsyncSandbox])
         assert_type(await sandbox.pause(), None)
         assert_type(await sandbox.resume(), None)
+        assert_type(await sandbox.is_healthy(), bool)
+        assert_type(await sandbox.get_expiry_info(), ExpiryInfo)
+        assert_type(await sandbox.get_time_to_expiry(), Optional[int])
+        assert_type(await sandbox.list_system_processes(), List[Dict[str, Any]])
 
     other = await AsyncSandbox.create()
     assert_type(other, AsyncSandbox)

@@ -40,6 +40,7 @@ from .files import AsyncFiles, Files
 from .models import (
     ExecutionError,
     ExecutionResult,
+    ExpiryInfo,
     FileInfo,
     Resources,
     RichOutput,
@@ -60,6 +61,7 @@ __all__ = [
     "RichOutput",
     "SandboxInfo",
     "Resources",
+    "ExpiryInfo",
     "FileInfo",
     "Files",
     "AsyncFiles",

@@ -5,6 +5,7 @@ makes each a coroutine (see ``_define``). ``run_code`` has a definition of its o
 official async SDK spells its timeout ``timeout_seconds``, and this class takes both.
 """
 
+from . import _introspect as i
 from . import _methods as m
 from ._define import awaiting, awaiting_classmethod, creating_classmethod
 from .commands import AsyncCommands
@@ -95,6 +96,18 @@ class AsyncSandbox(m.SandboxBase):
     pause = awaiting(m.pause)
     resume = awaiting(m.resume)
     set_timeout = awaiting(m.set_timeout)
+    is_healthy = awaiting(i.is_healthy)
+    ensure_healthy = awaiting(i.ensure_healthy)
+    get_agent_info = awaiting(i.get_agent_info)
+    get_agent_metrics = awaiting(i.get_agent_metrics)
+    get_metrics_snapshot = awaiting(i.get_metrics_snapshot)
+    list_system_processes = awaiting(i.list_system_processes)
+    get_jupyter_sessions = awaiting(i.get_jupyter_sessions)
+    get_expiry_info = awaiting(i.get_expiry_info)
+    get_time_to_expiry = awaiting(i.get_time_to_expiry)
+    is_expiring_soon = awaiting(i.is_expiring_soon)
+    refresh_token = awaiting(i.refresh_token)
+    get_token = awaiting(i.get_token)
     kill = awaiting(m.kill)
 
     async def __aenter__(self: "_S") -> "_S":

@@ -1,5 +1,5 @@
 """Plain result classes: what ``run_code``, ``get_info`` and ``files.list`` return
-(``SandboxInfo`` and ``Resources`` live in ``sandbox_info.py``, ``FileInfo`` in
+(``SandboxInfo``, ``Resources`` and ``ExpiryInfo`` live in ``sandbox_info.py``, ``FileInfo`` in
 ``file_info.py``; all are re-exported here).
 
 They are built from the dicts the native layer hands over (no validation library, so import
@@ -12,11 +12,12 @@ __all__ = [
     "RichOutput",
     "SandboxInfo",
     "Resources",
+    "ExpiryInfo",
     "FileInfo",
 ]
 
 from .file_info import FileInfo
-from .sandbox_info import Resources, SandboxInfo
+from .sandbox_info import ExpiryInfo, Resources, SandboxInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ The methods are defined once in ``_methods`` (signature, defaults, docstring); t
 makes each a blocking call (see ``_define``).
 """
 
+from . import _introspect as i
 from . import _methods as m
 from ._define import blocking, blocking_classmethod
 from .commands import Commands
@@ -55,6 +56,18 @@ class Sandbox(m.SandboxBase):
     pause = blocking(m.pause)
     resume = blocking(m.resume)
     set_timeout = blocking(m.set_timeout)
+    is_healthy = blocking(i.is_healthy)
+    ensure_healthy = blocking(i.ensure_healthy)
+    get_agent_info = blocking(i.get_agent_info)
+    get_agent_metrics = blocking(i.get_agent_metrics)
+    get_metrics_snapshot = blocking(i.get_metrics_snapshot)
+    list_system_processes = blocking(i.list_system_processes)
+    get_jupyter_sessions = blocking(i.get_jupyter_sessions)
+    get_expiry_info = blocking(i.get_expiry_info)
+    get_time_to_expiry = blocking(i.get_time_to_expiry)
+    is_expiring_soon = blocking(i.is_expiring_soon)
+    refresh_token = blocking(i.refresh_token)
+    get_token = blocking(i.get_token)
     kill = blocking(m.kill)
 
     def __enter__(self: "_S") -> "_S":

@@ -1,6 +1,7 @@
-"""``SandboxInfo`` (what ``get_info`` returns) and its ``Resources``."""
+"""``SandboxInfo`` (what ``get_info`` returns) and its ``Resources``; ``ExpiryInfo`` (what
+``get_expiry_info`` returns)."""
 
-__all__ = ["SandboxInfo", "Resources"]
+__all__ = ["SandboxInfo", "Resources", "ExpiryInfo"]
 
 from ._time import parse_rfc3339
 
@@ -107,3 +108,46 @@ class SandboxInfo:
             f"SandboxInfo(sandbox_id={self.sandbox_id!r}, status={self.status!r}, "
             f"template_name={self.template_name!r}, expires_at={self.expires_at!r})"
         )
+
+
+class ExpiryInfo:
+    """When a sandbox expires (``get_expiry_info()``), with the official fields."""
+
+    __slots__ = ("expires_at", "time_to_expiry", "is_expired", "is_expiring_soon", "has_timeout")
+    expires_at: "Optional[datetime]"
+    time_to_expiry: "Optional[int]"
+    is_expired: bool
+    is_expiring_soon: bool
+    has_timeout: bool
+
+    def __init__(
+        self,
+        expires_at: "Optional[datetime]" = None,
+        time_to_expiry: "Optional[int]" = None,
+        is_expired: bool = False,
+        is_expiring_soon: bool = False,
+        has_timeout: bool = False,
+    ) -> None:
+        """``time_to_expiry`` in seconds, negative once past; None without a time-to-live."""
+        self.expires_at = expires_at
+        self.time_to_expiry = time_to_expiry
+        self.is_expired = is_expired
+        self.is_expiring_soon = is_expiring_soon
+        self.has_timeout = has_timeout
+
+    @classmethod
+    def _from_dict(cls, d: "Dict[str, Any]") -> "ExpiryInfo":
+        at = d.get("expires_at")
+        return cls(
+            parse_rfc3339(at) if isinstance(at, str) else None,
+            d.get("time_to_expiry"),
+            bool(d.get("is_expired")),
+            bool(d.get("is_expiring_soon")),
+            bool(d.get("has_timeout")),
+        )
+
+    def __repr__(self) -> str:
+        if not self.has_timeout:
+            return "ExpiryInfo(no time-to-live)"
+        state = "expired" if self.is_expired else ("expiring soon" if self.is_expiring_soon else "")
+        return f"ExpiryInfo(time_to_expiry={self.time_to_expiry}{', ' + state if state else ''})"

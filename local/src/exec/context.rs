@@ -5,7 +5,8 @@
 use super::Runtimes;
 use crate::spawn::{Isolator, SandboxSpec};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 use tokio::sync::watch;
 
 /// The sandbox as its runs see it. Cheap to clone.
@@ -22,6 +23,8 @@ pub struct RunContext {
     killed: watch::Receiver<bool>,
     /// Runs in progress (each holds a [`RunGuard`]).
     active: Arc<AtomicUsize>,
+    /// Runs started so far, and when the last one started (the agent's metrics).
+    started: Arc<(AtomicU64, Mutex<Option<SystemTime>>)>,
     next_file: Arc<AtomicU64>,
 }
 
@@ -41,6 +44,7 @@ impl RunContext {
             output_limit,
             killed,
             active: Default::default(),
+            started: Default::default(),
             next_file: Arc::new(AtomicU64::new(1)),
         }
     }
@@ -58,12 +62,25 @@ impl RunContext {
     /// Held for the length of a run, so a kill can wait for the run to end.
     pub fn guard(&self) -> RunGuard {
         self.active.fetch_add(1, Ordering::AcqRel);
+        self.started.0.fetch_add(1, Ordering::Relaxed);
+        *self.started.1.lock().unwrap_or_else(|e| e.into_inner()) = Some(SystemTime::now());
         RunGuard(self.active.clone())
     }
 
     /// Whether no run is in progress.
     pub fn idle(&self) -> bool {
-        self.active.load(Ordering::Acquire) == 0
+        self.active() == 0
+    }
+
+    /// How many runs are in progress.
+    pub fn active(&self) -> usize {
+        self.active.load(Ordering::Acquire)
+    }
+
+    /// How many runs have started, and when the last one did.
+    pub fn started(&self) -> (u64, Option<SystemTime>) {
+        let last = *self.started.1.lock().unwrap_or_else(|e| e.into_inner());
+        (self.started.0.load(Ordering::Relaxed), last)
     }
 
     /// A unique name for a code file of one run.

@@ -26,6 +26,8 @@ const GONE_LINGER: Duration = Duration::from_secs(60);
 pub struct Agent {
     pub sandbox: Arc<Sandbox>,
     pub engine: Engine,
+    /// Requests answered, for the metrics.
+    pub counters: Arc<super::introspect::Counters>,
 }
 
 /// Starts serving the agent of `sandbox` on `listener`; it stops a while after the kill.
@@ -35,7 +37,8 @@ pub fn serve(listener: tokio::net::TcpListener, sandbox: Arc<Sandbox>, engine: E
         let _ = killed.wait_for(|k| *k).await;
         tokio::time::sleep(GONE_LINGER).await;
     };
-    super::serve(listener, router(Agent { sandbox, engine }), shutdown);
+    let agent = Agent { sandbox, engine, counters: Default::default() };
+    super::serve(listener, router(agent), shutdown);
 }
 
 fn router(agent: Agent) -> Router {
@@ -66,6 +69,11 @@ fn router(agent: Agent) -> Router {
         .route("/files/download", get(super::files::download))
         .route("/files/watch", get(super::watch::watch))
         .route("/terminal", get(super::terminal::terminal))
+        .route("/processes", get(super::introspect::list))
+        .route("/metrics", get(super::introspect::snapshot))
+        .route("/metrics/snapshot", get(super::introspect::snapshot))
+        .route("/jupyter/sessions", get(super::introspect::sessions))
+        .route("/jupyter/status", get(super::introspect::sessions))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -77,9 +85,17 @@ fn router(agent: Agent) -> Router {
         // Room for the largest accepted code, JSON-escaped, so the size check can say why.
         .layer(axum::extract::DefaultBodyLimit::max(agent.engine.config().code_limit * 2 + (1 << 20)))
         .layer(middleware::from_fn_with_state(agent.clone(), refuse_if_killed))
+        .layer(middleware::from_fn_with_state(agent.clone(), count))
         .layer(middleware::from_fn(|req, next| super::record("agent", req, next)))
         .layer(middleware::from_fn(super::request_id))
         .with_state(agent)
+}
+
+/// Counts every answer, for `/metrics/snapshot`.
+async fn count(State(agent): State<Agent>, req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    agent.counters.count(response.status().as_u16());
+    response
 }
 
 /// A killed sandbox answers as gone; a paused one answers only `/health` (its processes are
@@ -169,8 +185,10 @@ fn features(agent: &Agent) -> Value {
 }
 
 async fn health(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Json<Value> {
+    // A paused sandbox's agent answers (only) this, and says it cannot take work.
+    let status = if agent.sandbox.is_paused() { "paused" } else { "healthy" };
     Json(json!({
-        "status": "healthy",
+        "status": status,
         "agent": "hopx-local",
         "version": env!("CARGO_PKG_VERSION"),
         "uptime": format!("{}s", uptime(&agent)),

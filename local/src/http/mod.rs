@@ -7,6 +7,7 @@ pub mod control;
 pub mod error_body;
 pub mod execute;
 pub mod files;
+pub mod introspect;
 pub mod record;
 pub mod stream;
 pub mod terminal;

@@ -11,6 +11,7 @@ mod helper;
 mod isolated;
 mod pidfd;
 mod plain;
+pub mod procinfo;
 mod thread;
 
 pub use isolated::NamespaceIsolator;
@@ -213,6 +214,8 @@ pub trait Isolator: Send + Sync + 'static {
     /// Gives a prepared sandbox internet access or takes it away (a pooled sandbox is made
     /// before anyone asks). Blocks for a few milliseconds.
     fn set_internet(&self, sandbox: &SandboxSpec, on: bool) -> io::Result<()>;
+    /// The host pids of every process of the sandbox (its holder first, where it has one).
+    fn processes(&self, sandbox: &SandboxSpec) -> io::Result<Vec<i32>>;
     /// Pauses (`true`) every process of the sandbox where it is, or lets them go on. Blocks
     /// until it is done (milliseconds).
     fn set_paused(&self, sandbox: &SandboxSpec, paused: bool) -> io::Result<()>;

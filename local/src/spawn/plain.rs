@@ -118,6 +118,13 @@ impl Isolator for PlainIsolator {
         Ok(())
     }
 
+    fn processes(&self, _sandbox: &SandboxSpec) -> io::Result<Vec<i32>> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "unisolated sandboxes (HOPX_LOCAL_ISOLATION=none) cannot list their processes: they are not told apart from the host's",
+        ))
+    }
+
     fn set_paused(&self, _sandbox: &SandboxSpec, _paused: bool) -> io::Result<()> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,

@@ -161,6 +161,23 @@ def test_pause_resume_and_connect_resuming(server):
         s.kill()
 
 
+def test_introspection(server):
+    s = create(server)
+    try:
+        s.run_code("x = 1")
+        assert s.is_healthy()
+        assert s.get_agent_info()["features"]["code_execution"] is True
+        metrics = s.get_agent_metrics()
+        assert metrics["total_executions"] >= 1 and metrics["uptime_seconds"] >= 0
+        procs = s.list_system_processes()
+        assert any("python" in p["command"] for p in procs), procs
+        assert all(p["pid"] > 0 and p["name"] for p in procs), procs
+        assert s.get_jupyter_sessions()[0]["execution_state"] == "idle"
+        assert s.get_expiry_info().has_timeout is False
+    finally:
+        s.kill()
+
+
 def test_refresh_token(server, sb):
     sb.refresh_token()
     assert sb.get_token()

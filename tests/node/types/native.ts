@@ -33,8 +33,12 @@ declare function fits<From extends To, To>(): void
 none<Mismatch<sdk.RunCodeOptions, native.RunArgs>>()
 // runCodeBackground adds `name`, a parameter of its own.
 fits<sdk.RunCodeBackgroundOptions['name'], Parameters<native.Sandbox['runCodeBackground']>[2]>()
-// create's options minus the connection; a numeric templateId is sent as a string.
-type CreateSent = Omit<sdk.SandboxCreateOptions, keyof sdk.ConnectionOptions | 'templateId'> & { templateId?: string }
+// create's options minus the connection and the expiry monitor (the facade's own); a numeric
+// templateId is sent as a string.
+type CreateSent = Omit<
+  sdk.SandboxCreateOptions,
+  keyof sdk.ConnectionOptions | 'templateId' | 'onExpiringSoon' | 'expiryWarningThreshold'
+> & { templateId?: string }
 none<Mismatch<CreateSent, native.CreateArgs>>()
 none<Mismatch<Omit<sdk.SandboxListOptions, keyof sdk.ConnectionOptions>, native.ListArgs>>()
 // The one rename: the official `baseURL` is the native `baseUrl`.

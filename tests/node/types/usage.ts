@@ -28,6 +28,10 @@ import Default, {
   type FileChange,
   FileNotFoundError,
   type FileTransferOptions,
+  type ExpiryInfo,
+  type SystemProcess,
+  type JupyterSession,
+  type MetricsSnapshot,
 } from '@hopx-ai/sdk'
 
 // No @types/node here: the package's declarations must stand alone.
@@ -64,6 +68,19 @@ export async function errors(): Promise<void> {
   show(v.message, errorKinds()[0]?.className, again.sandboxId, all.length)
   await other.pause()
   await other.resume()
+  const healthy: boolean = await other.isHealthy()
+  await other.ensureHealthy()
+  const expiry: ExpiryInfo = await other.getExpiryInfo(60)
+  const left: number | null = await other.getTimeToExpiry()
+  const soon: boolean | null = await other.isExpiringSoon(60)
+  const procs: SystemProcess[] = await other.listSystemProcesses()
+  const sessions: JupyterSession[] = await other.getJupyterSessions()
+  const metrics: MetricsSnapshot = await other.getAgentMetrics()
+  other.startExpiryMonitor((info) => show(info.expiresAt?.toISOString(), info.timeToExpiry), 120, 10)
+  other.stopExpiryMonitor()
+  show(healthy, expiry.isExpired, left, soon, procs[0]?.memory_mb, sessions.length, metrics.uptime_seconds)
+  show(await other.getToken(), (await other.getAgentInfo()).version, (await other.getHealth()).status)
+  await other.refreshToken()
   await other.setTimeout(600)
   await other.kill()
 }

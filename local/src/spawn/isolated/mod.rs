@@ -295,6 +295,11 @@ impl Isolator for NamespaceIsolator {
         Ok(())
     }
 
+    fn processes(&self, sandbox: &SandboxSpec) -> io::Result<Vec<i32>> {
+        let prepared = self.prepared(&sandbox.id)?;
+        pause::members_of(prepared.holder.pid())
+    }
+
     fn set_paused(&self, sandbox: &SandboxSpec, paused: bool) -> io::Result<()> {
         let prepared = self.prepared(&sandbox.id)?;
         pause::set_paused(prepared.cgroup.as_deref(), prepared.holder.pid(), paused)
@@ -307,7 +312,9 @@ impl Isolator for NamespaceIsolator {
             // then the cgroup, which must be empty to be removed. A run still starting may
             // hold the last reference; its drop reaps the holder's helper.
             p.holder.kill();
-            drop(p.network.lock().unwrap_or_else(|e| e.into_inner()).take());
+            if let Some(network) = p.network.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                network.end_in_background();
+            }
             if let Some(cg) = &p.cgroup {
                 cg.remove();
             }

@@ -106,6 +106,19 @@ impl Slirp {
     }
 }
 
+impl Slirp {
+    /// Ends the network without waiting for it: removing the sandbox's network device takes
+    /// the kernel's network-wide lock and an RCU grace period (some 20 ms each, one at a time),
+    /// which must not hold up the caller (an async runtime's thread, a burst of kills).
+    pub fn end_in_background(self) {
+        // Should the thread not start, the closure is dropped here, and with it the network.
+        let spawned = std::thread::Builder::new().name("hopx-slirp-end".into()).spawn(move || drop(self));
+        if let Err(e) = spawned {
+            tracing::warn!("ended a sandbox network in the foreground: no thread for it ({e})");
+        }
+    }
+}
+
 impl Drop for Slirp {
     fn drop(&mut self) {
         // SAFETY: SIGKILL and reap our own child.

@@ -49,6 +49,14 @@ fn signal_all(holder: i32, stop: bool) -> io::Result<()> {
     ))
 }
 
+/// The host pids of every process of the sandbox whose holder is `holder`, the holder first.
+pub fn members_of(holder: i32) -> io::Result<Vec<i32>> {
+    let ns = std::fs::metadata(format!("/proc/{holder}/ns/user"))?;
+    let mut pids = members(ns.dev(), ns.ino());
+    pids.sort_by_key(|p| (*p != holder, *p));
+    Ok(pids)
+}
+
 /// The host pids of the processes in the user namespace `(dev, ino)`.
 fn members(dev: u64, ino: u64) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };

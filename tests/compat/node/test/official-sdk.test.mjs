@@ -131,6 +131,22 @@ describe('lifecycle', () => {
     }
   });
 
+  test('introspection', async () => {
+    const s = await create();
+    try {
+      await s.runCode('x = 1');
+      assert.equal(await s.isHealthy(), true);
+      const metrics = await s.getAgentMetrics();
+      assert.ok(metrics.total_executions >= 1, JSON.stringify(metrics));
+      const procs = await s.listSystemProcesses();
+      assert.ok(procs.some((p) => p.command.includes('python')), JSON.stringify(procs));
+      assert.equal((await s.getJupyterSessions())[0].execution_state, 'idle');
+      assert.equal((await s.getExpiryInfo()).hasTimeout, false);
+    } finally {
+      await s.kill();
+    }
+  });
+
   test('setTimeout and TTL', async () => {
     const s = await create({ timeoutSeconds: 600 });
     try {
