@@ -58,6 +58,48 @@ export interface SandboxCreateOptions extends ConnectionOptions {
   expiryWarningThreshold?: number
 }
 
+/** Options of {@link Sandbox.listTemplates}. */
+export interface TemplateListOptions extends ConnectionOptions {
+  /** `development`, `infrastructure`, `operating-system`, ... */
+  category?: string
+  /** `python`, `nodejs`, ... */
+  language?: string
+}
+
+/** CPU, memory and disk of a template. */
+export interface TemplateResources {
+  vcpu?: number
+  memoryMb?: number
+  diskGb?: number
+}
+
+/** A template sandboxes are made from ({@link Sandbox.listTemplates}). */
+export interface TemplateInfo {
+  id: string
+  name: string
+  displayName: string
+  description?: string
+  category?: string
+  language?: string
+  icon?: string
+  defaultResources?: TemplateResources
+  minResources?: TemplateResources
+  maxResources?: TemplateResources
+  features?: string[]
+  tags?: string[]
+  popularityScore?: number
+  docsUrl?: string
+  isActive?: boolean
+  isPublic?: boolean
+  status?: string
+  buildId?: string
+  organizationId?: string
+  createdAt?: string
+  updatedAt?: string
+  object?: string
+  requestId?: string
+}
+
 /** When a sandbox expires ({@link Sandbox.getExpiryInfo}). */
 export interface ExpiryInfo {
   expiresAt: Date | null
@@ -205,6 +247,20 @@ export declare class Sandbox {
   /** Creates a sandbox. Without an API key or base URL it runs on this machine. */
   static create(options?: SandboxCreateOptions): Promise<Sandbox>
   /** Connects to a running (or paused, then resumed) sandbox. */
+  /** The sandboxes one by one (`for await`), fetching a page of 100 only when the previous
+   * one is used up: leaving the loop early fetches no more. */
+  static iter(options?: Omit<SandboxListOptions, 'limit'>): AsyncGenerator<Sandbox, void, undefined>
+  /** The templates sandboxes can be made from, optionally of one `category` or `language`,
+   * with the official `TemplateInfo` fields. */
+  static listTemplates(options?: TemplateListOptions): Promise<TemplateInfo[]>
+  /** One template; an unknown one rejects with `TemplateNotFoundError`. */
+  static getTemplate(name: string, options?: ConnectionOptions): Promise<TemplateInfo>
+  /** Deletes a template of your organization. Public ones, and every template of the local
+   * engine (all built in), are refused with an `APIError`. */
+  static deleteTemplate(templateId: string, options?: ConnectionOptions): Promise<Record<string, any>>
+  /** The control plane's health (`status` "healthy"); needs no API key. Takes the base URL
+   * (the official form) or options. */
+  static healthCheck(baseURLOrOptions?: string | ConnectionOptions): Promise<Record<string, any>>
   static connect(sandboxId: string, options?: ConnectionOptions): Promise<Sandbox>
   /** Connects to a sandbox (official positional form). */
   static connect(sandboxId: string, apiKey?: string, baseURL?: string): Promise<Sandbox>

@@ -9,7 +9,7 @@
 const native = require('./native.js')
 const errors = require('./errors')
 const { call } = require('./call')
-const { ExecutionResult, RichOutput, ProcessInfo, expiryInfo } = require('./results')
+const { ExecutionResult, RichOutput, ProcessInfo, expiryInfo, templateInfo } = require('./results')
 const { Commands, CommandResult } = require('./commands')
 const { Env } = require('./env')
 const { Terminal, TerminalConnection } = require('./terminal')
@@ -80,6 +80,43 @@ class Sandbox {
     }
     const handles = await call(() => native.listSandboxes(v.clientArgs(o), args))
     return handles.map((h) => new Sandbox(h, token))
+  }
+
+  /** The sandboxes one by one (`for await`), a page of 100 fetched only when needed. */
+  static async *iter(options) {
+    const o = v.options(options, 'options')
+    const client = v.clientArgs(o)
+    const args = { status: v.optString(o.status, 'status'), region: v.optString(o.region, 'region'), limit: 100 }
+    let cursor = null
+    do {
+      const page = await call(() => native.listPage(client, args, cursor))
+      for (const handle of page.sandboxes) yield new Sandbox(handle, token)
+      cursor = page.nextCursor ?? null
+    } while (cursor !== null)
+  }
+
+  static async listTemplates(options) {
+    const o = v.options(options, 'options')
+    const category = v.optString(o.category, 'category')
+    const language = v.optString(o.language, 'language')
+    const found = await call(() => native.listTemplates(v.clientArgs(o), category, language))
+    return found.map(templateInfo)
+  }
+
+  static async getTemplate(name, options) {
+    v.nonEmptyString(name, 'name')
+    return templateInfo(await call(() => native.getTemplate(v.clientArgs(v.options(options, 'options')), name)))
+  }
+
+  static async deleteTemplate(templateId, options) {
+    v.nonEmptyString(templateId, 'templateId')
+    return call(() => native.deleteTemplate(v.clientArgs(v.options(options, 'options')), templateId))
+  }
+
+  /** The official form takes the base URL itself; options work too. */
+  static async healthCheck(baseURLOrOptions) {
+    const o = typeof baseURLOrOptions === 'string' ? { baseURL: baseURLOrOptions } : v.options(baseURLOrOptions, 'options')
+    return call(() => native.healthCheck(v.clientArgs(o)))
   }
 
   // Plain native getters (sandboxId, killed) cannot fail, so they skip `call`.

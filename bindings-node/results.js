@@ -95,6 +95,16 @@ function richOutputOfMessage(msg) {
   return new RichOutput({ type: msg.mime_type, data: msg.data, metadata: msg.metadata })
 }
 
+/** A template record as the official `TemplateInfo`: every field camelCase, resources too. */
+function templateInfo(raw) {
+  const out = {}
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    const isResources = value !== null && typeof value === 'object' && !Array.isArray(value)
+    out[camel(key)] = isResources ? templateInfo(value) : value
+  }
+  return out
+}
+
 /** The official `ExpiryInfo` from hopx-core's (snake_case, `expires_at` an RFC 3339 string). */
 function expiryInfo(raw) {
   return {
@@ -106,4 +116,4 @@ function expiryInfo(raw) {
   }
 }
 
-module.exports = { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage, expiryInfo }
+module.exports = { ExecutionResult, RichOutput, ProcessInfo, richOutputOfMessage, expiryInfo, templateInfo }

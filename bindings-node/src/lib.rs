@@ -9,6 +9,7 @@
 // exported item looks unused; the normal build still reports real dead code.
 #![cfg_attr(test, allow(dead_code))]
 
+mod catalog;
 mod commands;
 mod convert;
 mod env;

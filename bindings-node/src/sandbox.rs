@@ -27,6 +27,11 @@ impl Sandbox {
     pub(crate) fn core(&self) -> hcore::Sandbox {
         self.inner.clone()
     }
+
+    /// The handle the facade sees of a core sandbox.
+    pub(crate) fn wrap(inner: hcore::Sandbox) -> Sandbox {
+        Sandbox { inner }
+    }
 }
 
 #[napi]

@@ -1,4 +1,5 @@
-//! Module-level calls that need a `Client`: create, connect, list (each a blocking and an
+//! Module-level calls that need a `Client`: create, connect, list, the templates and the
+//! control plane's health (each a blocking and an
 //! `_async` form from one entry of [`dual_functions!`]), and the argument check of a run.
 //! A `Client` is cheap (connections and the embedded engine are shared process-wide), so each
 //! call resolves its own from the arguments and the environment, as the official SDK does.
@@ -89,5 +90,69 @@ dual_functions! {
         let options = ListOptions { status, region, limit };
         let listed = client(api_key, base_url, local_python).await?.list_sandboxes(options).await?;
         Ok(listed.into_iter().map(|(sb, info)| (handle(sb), Json::of(&info))).collect())
+    }
+
+    /// One page of sandboxes from `cursor`: (handles, the next page's cursor or None).
+    #[pyo3(signature = (*, status=None, region=None, limit=None, cursor=None, api_key=None,
+                base_url=None, local_python=None))]
+    fn list_page / list_page_async(
+        status: Option<String>,
+        region: Option<String>,
+        limit: Option<u32>,
+        cursor: Option<String>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        local_python: Option<PathBuf>,
+    ) -> (Vec<NativeSandbox>, Option<String>) {
+        let options = ListOptions { status, region, limit };
+        let c = client(api_key, base_url, local_python).await?;
+        let (page, next) = c.list_page(options, cursor.as_deref()).await?;
+        Ok((page.into_iter().map(|(sb, _)| handle(sb)).collect(), next))
+    }
+
+    /// The templates, as dicts.
+    #[pyo3(signature = (*, category=None, language=None, api_key=None, base_url=None,
+                local_python=None))]
+    fn list_templates / list_templates_async(
+        category: Option<String>,
+        language: Option<String>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        local_python: Option<PathBuf>,
+    ) -> Vec<Json> {
+        let c = client(api_key, base_url, local_python).await?;
+        Ok(c.list_templates(category.as_deref(), language.as_deref()).await?.into_iter().map(Json).collect())
+    }
+
+    /// One template, as a dict.
+    #[pyo3(signature = (name, *, api_key=None, base_url=None, local_python=None))]
+    fn get_template / get_template_async(
+        name: String,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        local_python: Option<PathBuf>,
+    ) -> Json {
+        Ok(Json(client(api_key, base_url, local_python).await?.get_template(&name).await?))
+    }
+
+    /// Deletes a template; the control plane's answer as a dict.
+    #[pyo3(signature = (template_id, *, api_key=None, base_url=None, local_python=None))]
+    fn delete_template / delete_template_async(
+        template_id: String,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        local_python: Option<PathBuf>,
+    ) -> Json {
+        Ok(Json(client(api_key, base_url, local_python).await?.delete_template(&template_id).await?))
+    }
+
+    /// The control plane's `/health`, as a dict.
+    #[pyo3(signature = (*, api_key=None, base_url=None, local_python=None))]
+    fn health_check / health_check_async(
+        api_key: Option<String>,
+        base_url: Option<String>,
+        local_python: Option<PathBuf>,
+    ) -> Json {
+        Ok(Json(client(api_key, base_url, local_python).await?.health_check().await?))
     }
 }

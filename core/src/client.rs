@@ -10,6 +10,7 @@ use crate::models::{CreateOptions, ListOptions, SandboxInfo, DEFAULT_TEMPLATE};
 use crate::sandbox::Sandbox;
 use crate::token::{self, Token};
 use crate::Result;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// A connection to one control plane. Cheap to clone; clones share connections and tokens.
@@ -107,11 +108,42 @@ impl Client {
 
     /// `GET /v1/sandboxes`, each as a handle next to its record.
     pub async fn list_sandboxes(&self, options: ListOptions) -> Result<Vec<(Sandbox, SandboxInfo)>> {
-        let infos = self.list(options).await?;
-        Ok(infos
+        Ok(self.list_page(options, None).await?.0)
+    }
+
+    /// One page of sandboxes from `cursor`, as handles next to their records, and the cursor
+    /// of the next page (for a lazy iteration that fetches pages as it goes).
+    pub async fn list_page(
+        &self,
+        options: ListOptions,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<(Sandbox, SandboxInfo)>, Option<String>)> {
+        let (infos, next) = self.control.list_page(&options, cursor).await?;
+        let handles = infos
             .into_iter()
             .map(|info| (Sandbox::from_parts(self.clone(), &info.sandbox_id, info.agent_url()), info))
-            .collect())
+            .collect();
+        Ok((handles, next))
+    }
+
+    /// `GET /v1/templates` (only those of `category` / `language` when given), as records.
+    pub async fn list_templates(&self, category: Option<&str>, language: Option<&str>) -> Result<Vec<Value>> {
+        self.control.templates(category, language).await
+    }
+
+    /// `GET /v1/templates/{name}`.
+    pub async fn get_template(&self, name: &str) -> Result<Value> {
+        self.control.template(name).await
+    }
+
+    /// `DELETE /v1/templates/{template_id}`; built-in templates cannot be deleted.
+    pub async fn delete_template(&self, template_id: &str) -> Result<Value> {
+        self.control.delete_template(template_id).await
+    }
+
+    /// `GET /health` of the control plane.
+    pub async fn health_check(&self) -> Result<Value> {
+        self.control.health().await
     }
 }
 

@@ -109,7 +109,20 @@ impl Control {
 
     /// `GET /v1/sandboxes` with the filters that are set; a `null` list is empty.
     pub async fn list(&self, options: &ListOptions) -> Result<Vec<SandboxInfo>> {
+        self.list_page(options, None).await.map(|(page, _)| page)
+    }
+
+    /// One page of `GET /v1/sandboxes` from `cursor` (the first without one), and the cursor of
+    /// the next page when there is one.
+    pub async fn list_page(
+        &self,
+        options: &ListOptions,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<SandboxInfo>, Option<String>)> {
         let mut query = Vec::new();
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor.to_string()));
+        }
         if let Some(limit) = options.limit {
             query.push(("limit", limit.to_string()));
         }
@@ -121,7 +134,34 @@ impl Control {
         }
         let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
         let list: List<SandboxRecord> = serde_json::from_value(body).map_err(unreadable)?;
-        Ok(list.data.into_iter().map(SandboxInfo::from).collect())
+        let next = list.next_cursor.filter(|c| list.has_more && !c.is_empty());
+        Ok((list.data.into_iter().map(SandboxInfo::from).collect(), next))
+    }
+
+    /// `GET /v1/templates`, optionally only those of a `category` or `language`: the records as
+    /// the control plane sent them.
+    pub async fn templates(&self, category: Option<&str>, language: Option<&str>) -> Result<Vec<Value>> {
+        let query: Vec<(&str, String)> = [("category", category), ("language", language)]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?.to_string())))
+            .collect();
+        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/templates", None, &query).await?;
+        Ok(body["data"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// `GET /v1/templates/{name}`.
+    pub async fn template(&self, name: &str) -> Result<Value> {
+        self.call(&IDEMPOTENT, Method::GET, &format!("/v1/templates/{}", escape(name)), None).await
+    }
+
+    /// `DELETE /v1/templates/{id}`: the control plane's answer.
+    pub async fn delete_template(&self, id: &str) -> Result<Value> {
+        self.call(&IDEMPOTENT, Method::DELETE, &format!("/v1/templates/{}", escape(id)), None).await
+    }
+
+    /// `GET /health` of the control plane (no key needed).
+    pub async fn health(&self) -> Result<Value> {
+        self.call(&IDEMPOTENT, Method::GET, "/health", None).await
     }
 
     /// `DELETE /v1/sandboxes/{id}`.

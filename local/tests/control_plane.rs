@@ -162,3 +162,37 @@ async fn sandbox_limit_is_a_clear_error() {
     assert!(v["message"].as_str().unwrap().contains("limit"));
     h.server.shutdown().await;
 }
+
+/// Built-in templates cannot be deleted (a clear 403, not a silent success); an unknown one is
+/// a 404. The list's status filter tells paused sandboxes from running ones.
+#[tokio::test(flavor = "multi_thread")]
+async fn templates_refuse_deletion_and_the_list_filters_by_status() {
+    let h = Harness::start().await;
+    let (s, v, _) = h.control(reqwest::Method::DELETE, "/v1/templates/base", None).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["error"]["code"], "FORBIDDEN", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("built into the local engine"), "{v}");
+    let (s, v, _) = h.control(reqwest::Method::DELETE, "/v1/templates/nope", None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (404, Some("TEMPLATE_NOT_FOUND")), "{v}");
+
+    let running = h.create(json!({"template_name": "base"})).await;
+    let paused = h.create(json!({"template_name": "base"})).await;
+    let (s, _, _) =
+        h.control(reqwest::Method::POST, &format!("/v1/sandboxes/{}/pause", paused.id), None).await;
+    assert_eq!(s, 200);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["data"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect()
+    };
+    let (_, v, _) = h.control(reqwest::Method::GET, "/v1/sandboxes?status=paused", None).await;
+    assert_eq!(ids(&v), vec![paused.id.clone()]);
+    let (_, v, _) = h.control(reqwest::Method::GET, "/v1/sandboxes?status=running", None).await;
+    assert_eq!(ids(&v), vec![running.id.clone()]);
+    // One a page: the cursor leads to the next.
+    let (_, v, _) = h.control(reqwest::Method::GET, "/v1/sandboxes?limit=1", None).await;
+    assert_eq!((v["has_more"].as_bool(), ids(&v).len()), (Some(true), 1), "{v}");
+    let next = v["next_cursor"].as_str().unwrap().to_string();
+    let (_, v, _) =
+        h.control(reqwest::Method::GET, &format!("/v1/sandboxes?limit=1&cursor={next}"), None).await;
+    assert_eq!((v["has_more"].as_bool(), ids(&v).len()), (Some(false), 1), "{v}");
+    h.server.shutdown().await;
+}

@@ -143,6 +143,8 @@ SCENARIOS = {
         408, "EXECUTION_TIMEOUT", "Command timed out after 2 s", stdout="partial\n"))},
     # The agent masks a secret's value: deleting another variable must not write the mask back.
     "env_masked": {"env": {"API_KEY": "***MASKED***", "A": "1"}},
+    # The list answers at most 2 sandboxes a page, whatever the limit: iter follows the cursors.
+    "paged_list": {"page_size": 2},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
     "token_expiring_soon": {"token_ttl": 1800},
     # A background run fails at the agent: it may have started, so no retry (Node only: the
@@ -176,6 +178,7 @@ class Cloud:
                 self.script.setdefault(answer["route"], []).append(answer)
             self.token_ttl = scenario.get("token_ttl", DEFAULT_TOKEN_TTL)
             self.env = dict(scenario.get("env", {}))
+            self.page_size = scenario.get("page_size")
 
     def next_id(self):
         with self.lock:
@@ -281,6 +284,8 @@ class Handler(BaseHTTPRequestHandler):
                 return f"{self.command} /v1/sandboxes"
             rest = "/".join(segs[3:])
             return f"{self.command} /v1/sandboxes/{{id}}" + (f"/{rest}" if rest else "")
+        if self.plane == "control" and segs[:2] == ["v1", "templates"] and len(segs) == 3:
+            return f"{self.command} /v1/templates/{{name}}"
         return f"{self.command} {path}"
 
     def _send(self, status, body, headers, rid):
@@ -329,6 +334,8 @@ class Handler(BaseHTTPRequestHandler):
             answer["body"]["error"]["request_id"] = rid
             return status, answer["body"], {}
 
+        if route == "GET /health":  # open to anyone, as the cloud's
+            return 200, {"status": "healthy"}, {}
         if self.headers.get("X-API-Key") != API_KEY:
             return error(401, "AUTHENTICATION_REQUIRED", "Missing or invalid API key")
         segs = url.path.strip("/").split("/")
@@ -341,13 +348,28 @@ class Handler(BaseHTTPRequestHandler):
         if route == CREATE:
             return self._create(body, rid, error)
         if route == LIST:
+            # Cursor paging, as the cloud's: the cursor is the offset of the next page.
+            query = parse_qs(url.query)
+            limit = min(int(query.get("limit", ["100"])[0]), CLOUD.page_size or 1000)
+            start = int(query.get("cursor", ["0"])[0])
             with CLOUD.lock:
-                data = [public(s) for s in CLOUD.sandboxes.values()]
-            return 200, {"object": "list", "data": data, "has_more": False,
+                every = [public(s) for s in CLOUD.sandboxes.values()]
+            data = every[start:start + limit]
+            more = start + limit < len(every)
+            return 200, {"object": "list", "data": data, "has_more": more,
+                         "next_cursor": str(start + limit) if more else None,
                          "url": "/v1/sandboxes", "request_id": rid}, {}
         if route == "GET /v1/templates":
             return 200, {"object": "list", "data": TEMPLATES, "has_more": False,
                          "url": "/v1/templates", "request_id": rid}, {}
+        if route == "GET /v1/templates/{name}":
+            found = [t for t in TEMPLATES if t["name"] == segs[2]]
+            if not found:
+                return error(404, "TEMPLATE_NOT_FOUND", f"Template {segs[2]} not found")
+            return 200, {**found[0], "request_id": rid}, {}
+        if route == "DELETE /v1/templates/{name}":
+            return 200, {"id": segs[2], "status": "deleted", "request_id": rid}, {}
+
         if sandbox is None:
             return missing
         if route == GET:

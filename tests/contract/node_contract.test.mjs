@@ -509,6 +509,31 @@ scenario('happy_path', 'introspection reads the agent answers as they are', asyn
   await assertKeysWhereTheyBelong()
 })
 
+scenario('happy_path', 'templates, health and iter send the official shapes', async () => {
+  await create()
+  const key = opts()
+  const names = (await Sandbox.listTemplates({ category: 'development', ...key })).map((t) => t.name)
+  assert.deepEqual(names, ['code-interpreter', 'base'])
+  assert.equal((await Sandbox.getTemplate('base', key)).displayName, 'Base')
+  assert.equal((await Sandbox.deleteTemplate('tpl_1', key)).status, 'deleted')
+  assert.equal((await Sandbox.healthCheck(cloud.control)).status, 'healthy')
+  const [listed] = await fake.on('GET /v1/templates')
+  assert.equal(listed.query, 'category=development')
+})
+
+scenario('paged_list', 'iter follows the cursor page by page', async () => {
+  const made = []
+  for (let i = 0; i < 5; i++) made.push((await create()).sandboxId)
+  const walk = Sandbox.iter(opts())
+  assert.equal((await walk.next()).value.sandboxId, made[0])
+  assert.equal((await fake.on('GET /v1/sandboxes')).length, 1, 'one page fetched for the first sandbox')
+  const rest = []
+  for await (const sb of walk) rest.push(sb.sandboxId)
+  assert.deepEqual(rest, made.slice(1))
+  assert.equal((await fake.on('GET /v1/sandboxes')).length, 3)
+  await assertKeysWhereTheyBelong()
+})
+
 // --- terminal --------------------------------------------------------------------------------
 
 scenario('happy_path', 'the terminal speaks the agent WebSocket protocol', async () => {

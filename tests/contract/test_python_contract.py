@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 import hopx_ai
 from hopx_ai import AsyncSandbox, Sandbox, errors
 
@@ -521,6 +522,34 @@ def test_introspection_reads_the_agent_answers_as_they_are(fake):
     for route in ("GET /health", "GET /info", "GET /metrics/snapshot", "GET /processes",
                   "GET /jupyter/sessions"):
         assert route in routes, routes
+    assert_keys_where_they_belong(fake)
+
+
+@pytest.mark.scenario("happy_path")
+def test_templates_health_and_iter_send_the_official_shapes(fake):
+    create(fake)
+    key = {"api_key": fake.api_key, "base_url": fake.url}
+    names = [t.name for t in Sandbox.list_templates(category="development", **key)]
+    assert names == ["code-interpreter", "base"]
+    assert Sandbox.get_template("base", **key).display_name == "Base"
+    assert Sandbox.delete_template("tpl_1", **key)["status"] == "deleted"
+    assert Sandbox.health_check(base_url=fake.url)["status"] == "healthy"
+    (listed,) = fake.on(TEMPLATES)
+    assert listed["query"] == "category=development"
+    (deleted,) = fake.on("DELETE /v1/templates/{name}")
+    assert deleted["path"] == "/v1/templates/tpl_1"
+
+
+@pytest.mark.scenario("paged_list")
+def test_iter_follows_the_cursor_page_by_page(fake):
+    made = [create(fake).sandbox_id for _ in range(5)]
+    key = {"api_key": fake.api_key, "base_url": fake.url}
+    walk = Sandbox.iter(**key)
+    assert next(walk).sandbox_id == made[0]
+    assert len(fake.on(LIST)) == 1, "one page fetched for the first sandbox"
+    assert [sb.sandbox_id for sb in walk] == made[1:]
+    pages = [r["query"] for r in fake.on(LIST)]
+    assert pages == ["limit=100", "cursor=2&limit=100", "cursor=4&limit=100"], pages
     assert_keys_where_they_belong(fake)
 
 

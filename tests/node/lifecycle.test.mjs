@@ -119,6 +119,30 @@ test('onExpiringSoon at create: called once when the time-to-live is short', asy
   await assert.rejects(Sandbox.create({ onExpiringSoon: 42 }), TypeError)
 })
 
+test('templates, health check and iter', async () => {
+  const templates = await Sandbox.listTemplates()
+  assert.ok(templates.some((t) => t.name === 'base' && t.displayName && t.defaultResources.vcpu >= 1))
+  assert.equal((await Sandbox.getTemplate('code-interpreter')).name, 'code-interpreter')
+  await assert.rejects(Sandbox.getTemplate('no-such-template'), { name: 'TemplateNotFoundError' })
+  await assert.rejects(Sandbox.deleteTemplate('base'), (e) => e.statusCode === 403 && /built into/.test(e.message))
+  assert.equal((await Sandbox.healthCheck()).status, 'healthy')
+  const sb = await Sandbox.create({ template: 'base' })
+  try {
+    const seen = []
+    for await (const s of Sandbox.iter()) {
+      assert.ok(s instanceof Sandbox)
+      seen.push(s.sandboxId)
+    }
+    assert.ok(seen.includes(sb.sandboxId))
+    await sb.pause()
+    const paused = []
+    for await (const s of Sandbox.iter({ status: 'paused' })) paused.push(s.sandboxId)
+    assert.deepEqual(paused, [sb.sandboxId])
+  } finally {
+    await sb.kill()
+  }
+})
+
 test('default template is code-interpreter', async () => {
   const sb = await Sandbox.create()
   try {

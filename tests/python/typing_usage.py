@@ -35,7 +35,9 @@ from hopx_ai import (
     RichOutput,
     Sandbox,
     SandboxInfo,
+    Template,
     TemplateNotFoundError,
+    TemplateResources,
     Terminal,
     TerminalConnection,
 )
@@ -109,6 +111,13 @@ def blocking_api() -> None:
         assert_type(sandbox.get_time_to_expiry(), Optional[int])
         assert_type(sandbox.is_expiring_soon(threshold_seconds=60), bool)
         assert_type(sandbox.refresh_token(), None)
+        templates = Sandbox.list_templates(category="development", language="python")
+        assert_type(templates, List[Template])
+        assert_type(Sandbox.get_template("base").default_resources, Optional[TemplateResources])
+        assert_type(Sandbox.delete_template("mine"), Dict[str, Any])
+        assert_type(Sandbox.health_check(), Dict[str, Any])
+        for each in Sandbox.iter(status="running"):
+            assert_type(each, Sandbox)
         assert_type(sandbox.get_token(), str)
 
         files = sandbox.files
@@ -238,6 +247,10 @@ async def async_api() -> None:
         assert_type(await sandbox.get_expiry_info(), ExpiryInfo)
         assert_type(await sandbox.get_time_to_expiry(), Optional[int])
         assert_type(await sandbox.list_system_processes(), List[Dict[str, Any]])
+        assert_type(await AsyncSandbox.list_templates(), List[Template])
+        assert_type(await AsyncSandbox.health_check(), Dict[str, Any])
+        async for each in AsyncSandbox.iter():
+            assert_type(each, AsyncSandbox)
 
     other = await AsyncSandbox.create()
     assert_type(other, AsyncSandbox)

@@ -70,6 +70,8 @@ pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const ISOLATION_UNAVAILABLE: &str = "ISOLATION_UNAVAILABLE";
 /// The sandbox Python cannot run the kernel, e.g. without IPython (500 on create).
 pub const KERNEL_UNAVAILABLE: &str = "KERNEL_UNAVAILABLE";
+/// A control-plane action the caller may not take, e.g. deleting a built-in template (403).
+pub const FORBIDDEN: &str = "FORBIDDEN";
 /// An agent call on a paused sandbox (409).
 pub const SANDBOX_PAUSED: &str = "SANDBOX_PAUSED";
 /// `internet_access=true` on a machine that cannot give sandboxes internet access without

@@ -45,6 +45,8 @@ from .models import (
     Resources,
     RichOutput,
     SandboxInfo,
+    Template,
+    TemplateResources,
 )
 from .sandbox import Sandbox
 from .terminal import Terminal, TerminalConnection
@@ -63,6 +65,8 @@ __all__ = [
     "Resources",
     "ExpiryInfo",
     "FileInfo",
+    "Template",
+    "TemplateResources",
     "Files",
     "AsyncFiles",
     "Env",

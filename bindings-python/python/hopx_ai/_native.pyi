@@ -22,6 +22,16 @@ __all__ = [
     "connect_async",
     "list",
     "list_async",
+    "list_page",
+    "list_page_async",
+    "list_templates",
+    "list_templates_async",
+    "get_template",
+    "get_template_async",
+    "delete_template",
+    "delete_template_async",
+    "health_check",
+    "health_check_async",
     "check_run",
     "error_kinds",
     "DEFAULT_RUN_TIMEOUT",
@@ -347,6 +357,102 @@ def list_async(
     local_python: Optional[str] = None,
 ) -> Awaitable[List[Tuple[NativeSandbox, Dict[str, Any]]]]:
     """Lists sandboxes as (handle, info dict) pairs (awaitable)."""
+
+def list_page(
+    *,
+    status: Optional[str] = None,
+    region: Optional[str] = None,
+    limit: Optional[int] = None,
+    cursor: Optional[str] = None,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Tuple[List[NativeSandbox], Optional[str]]:
+    """One page of sandboxes from ``cursor`` and the next page's cursor (blocking)."""
+
+def list_page_async(
+    *,
+    status: Optional[str] = None,
+    region: Optional[str] = None,
+    limit: Optional[int] = None,
+    cursor: Optional[str] = None,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Awaitable[Tuple[List[NativeSandbox], Optional[str]]]:
+    """As ``list_page``, awaitable."""
+
+def list_templates(
+    *,
+    category: Optional[str] = None,
+    language: Optional[str] = None,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> List[Dict[str, Any]]:
+    """The templates as dicts (blocking)."""
+
+def list_templates_async(
+    *,
+    category: Optional[str] = None,
+    language: Optional[str] = None,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Awaitable[List[Dict[str, Any]]]:
+    """As ``list_templates``, awaitable."""
+
+def get_template(
+    name: str,
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Dict[str, Any]:
+    """One template as a dict (blocking)."""
+
+def get_template_async(
+    name: str,
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Awaitable[Dict[str, Any]]:
+    """As ``get_template``, awaitable."""
+
+def delete_template(
+    template_id: str,
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Dict[str, Any]:
+    """Deletes a template (blocking)."""
+
+def delete_template_async(
+    template_id: str,
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Awaitable[Dict[str, Any]]:
+    """As ``delete_template``, awaitable."""
+
+def health_check(
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The control plane's health (blocking)."""
+
+def health_check_async(
+    *,
+    api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    local_python: Optional[str] = None,
+) -> Awaitable[Dict[str, Any]]:
+    """As ``health_check``, awaitable."""
 
 def check_run(
     code: str,

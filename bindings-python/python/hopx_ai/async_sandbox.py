@@ -5,6 +5,7 @@ makes each a coroutine (see ``_define``). ``run_code`` has a definition of its o
 official async SDK spells its timeout ``timeout_seconds``, and this class takes both.
 """
 
+from . import _catalog as c
 from . import _introspect as i
 from . import _methods as m
 from ._define import awaiting, awaiting_classmethod, creating_classmethod
@@ -18,7 +19,7 @@ __all__ = ["AsyncSandbox"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Optional, TypeVar, Union
+    from typing import AsyncIterator, Callable, Dict, Optional, TypeVar, Union
 
     from ._native import NativeSandbox
     from .errors import HopxError
@@ -88,6 +89,33 @@ class AsyncSandbox(m.SandboxBase):
     create = creating_classmethod(m.create)
     connect = awaiting_classmethod(m.connect)
     list = awaiting_classmethod(m.list)
+    list_templates = awaiting_classmethod(c.list_templates)
+    get_template = awaiting_classmethod(c.get_template)
+    delete_template = awaiting_classmethod(c.delete_template)
+    health_check = awaiting_classmethod(c.health_check)
+
+    @classmethod
+    async def iter(
+        cls: "type[_S]",
+        *,
+        status: "Optional[str]" = None,
+        region: "Optional[str]" = None,
+        api_key: "Optional[str]" = None,
+        base_url: "Optional[str]" = None,
+    ) -> "AsyncIterator[_S]":
+        """The sandboxes one by one (``async for``), fetching a page of 100 only when the
+        previous one is used up: leaving the loop early fetches no more."""
+        from . import _native
+
+        args = c.page_args(status, region, api_key, base_url)
+        cursor = None
+        while True:
+            page, cursor = await _native.list_page_async(cursor=cursor, **args)
+            for native in page:
+                yield cls(native)
+            if cursor is None:
+                return
+
     get_info = awaiting(m.get_info)
     run_code = awaiting(run_code)
     run_code_background = awaiting(m.run_code_background)

@@ -1,6 +1,6 @@
 """Plain result classes: what ``run_code``, ``get_info`` and ``files.list`` return
 (``SandboxInfo``, ``Resources`` and ``ExpiryInfo`` live in ``sandbox_info.py``, ``FileInfo`` in
-``file_info.py``; all are re-exported here).
+``file_info.py``, ``Template`` in ``template_info.py``; all are re-exported here).
 
 They are built from the dicts the native layer hands over (no validation library, so import
 stays fast), use ``__slots__``, and render themselves in Jupyter via ``_repr_mimebundle_``.
@@ -14,10 +14,13 @@ __all__ = [
     "Resources",
     "ExpiryInfo",
     "FileInfo",
+    "Template",
+    "TemplateResources",
 ]
 
 from .file_info import FileInfo
 from .sandbox_info import ExpiryInfo, Resources, SandboxInfo
+from .template_info import Template, TemplateResources
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ The methods are defined once in ``_methods`` (signature, defaults, docstring); t
 makes each a blocking call (see ``_define``).
 """
 
+from . import _catalog as c
 from . import _introspect as i
 from . import _methods as m
 from ._define import blocking, blocking_classmethod
@@ -17,7 +18,7 @@ __all__ = ["Sandbox"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing import Iterator, Optional, TypeVar
 
     from ._native import NativeSandbox
 
@@ -48,6 +49,33 @@ class Sandbox(m.SandboxBase):
     create = blocking_classmethod(m.create)
     connect = blocking_classmethod(m.connect)
     list = blocking_classmethod(m.list)
+    list_templates = blocking_classmethod(c.list_templates)
+    get_template = blocking_classmethod(c.get_template)
+    delete_template = blocking_classmethod(c.delete_template)
+    health_check = blocking_classmethod(c.health_check)
+
+    @classmethod
+    def iter(
+        cls: "type[_S]",
+        *,
+        status: "Optional[str]" = None,
+        region: "Optional[str]" = None,
+        api_key: "Optional[str]" = None,
+        base_url: "Optional[str]" = None,
+    ) -> "Iterator[_S]":
+        """The sandboxes one by one, fetching a page of 100 only when the previous one is
+        used up: leaving the loop early fetches no more."""
+        from . import _native
+
+        args = c.page_args(status, region, api_key, base_url)
+        cursor = None
+        while True:
+            page, cursor = _native.list_page(cursor=cursor, **args)
+            for native in page:
+                yield cls(native)
+            if cursor is None:
+                return
+
     get_info = blocking(m.get_info)
     run_code = blocking(m.run_code)
     run_code_background = blocking(m.run_code_background)

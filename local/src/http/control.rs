@@ -31,7 +31,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/v1/sandboxes/{id}/resume", post(resume))
         .route("/v1/sandboxes/{id}/token/refresh", post(refresh_token))
         .route("/v1/templates", get(list_templates))
-        .route("/v1/templates/{name}", get(get_template))
+        .route("/v1/templates/{name}", get(get_template).delete(delete_template))
         .route_layer(middleware::from_fn_with_state(engine.clone(), require_api_key));
     Router::new()
         .route("/health", get(health))
@@ -125,6 +125,19 @@ fn find_template(obj: &serde_json::Map<String, Value>) -> Result<&'static Templa
     Template::find(&wanted).ok_or_else(|| template_not_found(&wanted))
 }
 
+/// `DELETE /v1/templates/{id}`: the engine's templates are built in, so every one it knows is
+/// refused (403) with a clear message, and an unknown one is a 404 as on `GET`.
+async fn delete_template(Path(id): Path<String>) -> Answer {
+    let t = Template::find(&id).ok_or_else(|| template_not_found(&id))?;
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        code::FORBIDDEN,
+        format!("Template {:?} is built into the local engine and cannot be deleted", t.name),
+    )
+    .with_detail("template_name", t.name)
+    .into())
+}
+
 fn template_not_found(name: &str) -> ApiError {
     let names = Template::names();
     ApiError::new(
@@ -145,7 +158,11 @@ async fn list(State(engine): State<Engine>, Query(q): Query<HashMap<String, Stri
     let offset: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let status_ok = |s: &str| q.get("status").is_none_or(|want| want == s);
     let region_ok = q.get("region").is_none_or(|r| r == "local");
-    let all: Vec<_> = engine.list().into_iter().filter(|_| status_ok("running") && region_ok).collect();
+    let all: Vec<_> = engine
+        .list()
+        .into_iter()
+        .filter(|sb| status_ok(if sb.is_paused() { "paused" } else { "running" }) && region_ok)
+        .collect();
     let page = all.iter().skip(offset).take(limit).map(|sb| record::sandbox(sb, false)).collect();
     let mut list = List::new(page, "/v1/sandboxes", crate::http::current_request_id());
     list.has_more = offset + list.data.len() < all.len();

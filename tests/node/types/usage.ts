@@ -32,6 +32,7 @@ import Default, {
   type SystemProcess,
   type JupyterSession,
   type MetricsSnapshot,
+  type TemplateInfo,
 } from '@hopx-ai/sdk'
 
 // No @types/node here: the package's declarations must stand alone.
@@ -81,6 +82,11 @@ export async function errors(): Promise<void> {
   show(healthy, expiry.isExpired, left, soon, procs[0]?.memory_mb, sessions.length, metrics.uptime_seconds)
   show(await other.getToken(), (await other.getAgentInfo()).version, (await other.getHealth()).status)
   await other.refreshToken()
+  const templates: TemplateInfo[] = await Sandbox.listTemplates({ category: 'development' })
+  const one: TemplateInfo = await Sandbox.getTemplate('base', { baseURL: 'http://127.0.0.1:1' })
+  show(templates[0]?.defaultResources?.memoryMb, one.displayName, (await Sandbox.healthCheck()).status)
+  show(await Sandbox.deleteTemplate('mine'), (await Sandbox.healthCheck('http://127.0.0.1:1')).status)
+  for await (const each of Sandbox.iter({ status: 'running' })) show(each.sandboxId)
   await other.setTimeout(600)
   await other.kill()
 }
