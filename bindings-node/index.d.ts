@@ -340,6 +340,12 @@ export declare class Sandbox {
   startExpiryMonitor(callback: (info: ExpiryInfo) => void, thresholdSeconds?: number, checkIntervalSeconds?: number): void
   /** Stops the monitor {@link Sandbox.startExpiryMonitor} started (`kill()` does too). */
   stopExpiryMonitor(): void
+  /** The base URL of the sandbox's agent. */
+  readonly agentUrl: Promise<string>
+  /** Makes sure the agent token is valid: fetched, or refreshed when close to its expiry. */
+  ensureValidToken(): Promise<void>
+  /** Resolves the agent's address and token now (calls do it by themselves otherwise). */
+  init(): Promise<void>
   /** Gets a fresh agent token (calls do it by themselves when needed). */
   refreshToken(): Promise<void>
   /** The agent token the calls use. */

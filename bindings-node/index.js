@@ -274,6 +274,22 @@ class Sandbox {
     this.#monitor = undefined
   }
 
+  /** The base URL of the sandbox's agent (a Promise, as the official getter). */
+  get agentUrl() {
+    return call(() => this.#native.agentUrl())
+  }
+
+  /** Makes sure the agent token is valid (fetched or refreshed when close to expiry). */
+  async ensureValidToken() {
+    await call(() => this.#native.getToken())
+  }
+
+  /** The official SDK's explicit set-up: resolves the agent and its token now. */
+  async init() {
+    await call(() => this.#native.agentUrl())
+    await this.ensureValidToken()
+  }
+
   async refreshToken() {
     await call(() => this.#native.refreshToken())
   }

@@ -59,6 +59,12 @@ impl Sandbox {
         serde_json::to_value(info).map_err(|e| napi::Error::from_reason(e.to_string()))
     }
 
+    /// The agent's base URL.
+    #[napi(catch_unwind)]
+    pub async fn agent_url(&self) -> Result<String> {
+        self.core().resolved_agent_url().await.js()
+    }
+
     /// Fetches a fresh agent token.
     #[napi(catch_unwind)]
     pub async fn refresh_token(&self) -> Result<()> {

@@ -143,6 +143,11 @@ dual_methods! {
             sb.expiry_info(threshold).await.map(|e| Json::of(&e))
         }
 
+        /// The agent's base URL.
+        fn agent_url / agent_url_async (sb) -> String {
+            sb.resolved_agent_url().await
+        }
+
         /// Fetches a fresh agent token.
         fn refresh_token / refresh_token_async (sb) -> () {
             sb.refresh_token().await

@@ -279,6 +279,8 @@ fn by_code(code: &str) -> Option<ErrorKind> {
         RATE_LIMIT_EXCEEDED => RateLimit,
         RESOURCE_LIMIT_ERROR | RESOURCE_LIMIT_EXCEEDED => ResourceLimit,
         INVALID_REQUEST | INVALID_JSON | MISSING_PARAMETER => Validation,
+        // The sandbox is fine; it just cannot work until it is resumed.
+        SANDBOX_PAUSED => Agent,
         _ => return None,
     })
 }

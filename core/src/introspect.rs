@@ -96,6 +96,12 @@ impl Sandbox {
         Ok(())
     }
 
+    /// The agent's base URL (known from create, else asked from the control plane once).
+    pub async fn resolved_agent_url(&self) -> Result<String> {
+        self.ensure_alive()?;
+        self.resolve_agent_url().await
+    }
+
     /// `GET {agent}/info`: the agent's description (version, features, limits, ...).
     pub async fn agent_info(&self) -> Result<Value> {
         self.agent_json("/info").await

@@ -72,7 +72,7 @@ async fn processes_metrics_and_sessions_are_the_sandboxes_own() {
     let busy_cell = sb.exec(json!({"language": "python", "code": "import time; time.sleep(1.5)"}));
     let probe = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        get(&sb, "/jupyter/status").await
+        get(&sb, "/jupyter/sessions").await
     };
     let ((s, _), during) = tokio::join!(busy_cell, probe);
     assert_eq!(s, 200);

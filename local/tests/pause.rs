@@ -45,7 +45,7 @@ async fn pause_freezes_progress_and_keeps_state() {
 
     // Calls on the agent get a clear refusal, not a hang.
     let (s, v) = sb.exec(json!({"language": "python", "code": "print(x)"})).await;
-    assert_eq!(s, 409, "{v}");
+    assert_eq!(s, 400, "{v}");
     assert_eq!(v["code"], "SANDBOX_PAUSED", "{v}");
     let (s, health, _) = sb.agent(reqwest::Method::GET, "/health", None).await;
     assert_eq!((s, health["status"].as_str()), (200, Some("paused")), "{health}");

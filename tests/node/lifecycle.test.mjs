@@ -96,6 +96,9 @@ test('health, agent info, metrics, processes, sessions, expiry and tokens', asyn
     assert.ok(info.timeToExpiry > 190 && info.timeToExpiry <= 200)
     assert.equal(await sb.isExpiringSoon(100), false)
 
+    assert.equal(await sb.agentUrl, (await sb.getInfo()).publicHost)
+    await sb.init()
+    await sb.ensureValidToken()
     const first = await sb.getToken()
     await sb.refreshToken()
     assert.notEqual(await sb.getToken(), first)

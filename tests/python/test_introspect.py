@@ -65,6 +65,8 @@ def test_expiry_helpers_with_and_without_a_time_to_live():
 
 def test_tokens_refresh_and_calls_go_on():
     with Sandbox.create(template="base") as sb:
+        assert sb.agent_url.startswith("http://127.0.0.1:")
+        assert sb.agent_url == sb.get_info().public_host
         first = sb.get_token()
         sb.refresh_token()
         second = sb.get_token()
@@ -83,6 +85,7 @@ def test_async_flavour():
                 await asyncio.sleep(0.01)
             assert (await sb.get_agent_metrics())["process"]["count"] >= 2, "bash and its sleep"
             assert await sb.get_time_to_expiry() is None
+            assert (await sb.agent_url).startswith("http://127.0.0.1:")
             assert isinstance(await sb.list_system_processes(), list)
 
     asyncio.run(main())

@@ -72,7 +72,7 @@ pub const ISOLATION_UNAVAILABLE: &str = "ISOLATION_UNAVAILABLE";
 pub const KERNEL_UNAVAILABLE: &str = "KERNEL_UNAVAILABLE";
 /// A control-plane action the caller may not take, e.g. deleting a built-in template (403).
 pub const FORBIDDEN: &str = "FORBIDDEN";
-/// An agent call on a paused sandbox (409).
+/// An agent call on a paused sandbox (400: a status every such route lists in the spec).
 pub const SANDBOX_PAUSED: &str = "SANDBOX_PAUSED";
 /// `internet_access=true` on a machine that cannot give sandboxes internet access without
 /// the host's network (no slirp4netns) (500 on create).

@@ -19,7 +19,7 @@ __all__ = ["AsyncSandbox"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import AsyncIterator, Callable, Dict, Optional, TypeVar, Union
+    from typing import AsyncIterator, Awaitable, Callable, Dict, Optional, TypeVar, Union
 
     from ._native import NativeSandbox
     from .errors import HopxError
@@ -137,6 +137,12 @@ class AsyncSandbox(m.SandboxBase):
     refresh_token = awaiting(i.refresh_token)
     get_token = awaiting(i.get_token)
     kill = awaiting(m.kill)
+
+    @property
+    def agent_url(self) -> "Awaitable[str]":
+        """The base URL of the sandbox's agent, awaited (``await sandbox.agent_url``), as in
+        the official async SDK."""
+        return self._native.agent_url_async()
 
     async def __aenter__(self: "_S") -> "_S":
         return self

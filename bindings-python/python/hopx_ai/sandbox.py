@@ -98,6 +98,11 @@ class Sandbox(m.SandboxBase):
     get_token = blocking(i.get_token)
     kill = blocking(m.kill)
 
+    @property
+    def agent_url(self) -> str:
+        """The base URL of the sandbox's agent (where its ``run_code`` and file calls go)."""
+        return self._native.agent_url()
+
     def __enter__(self: "_S") -> "_S":
         return self
 

@@ -73,7 +73,6 @@ fn router(agent: Agent) -> Router {
         .route("/metrics", get(super::introspect::snapshot))
         .route("/metrics/snapshot", get(super::introspect::snapshot))
         .route("/jupyter/sessions", get(super::introspect::sessions))
-        .route("/jupyter/status", get(super::introspect::sessions))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -98,16 +97,18 @@ async fn count(State(agent): State<Agent>, req: Request, next: Next) -> Response
     response
 }
 
-/// A killed sandbox answers as gone; a paused one answers only `/health` (its processes are
-/// frozen: nothing could run, and a call would wait for the resume).
+/// A killed sandbox answers as gone. A paused one answers only what reads about it (the open
+/// endpoints, which the spec allows no error on, and its process list); anything that would
+/// run or touch it is refused rather than left waiting for the resume.
 async fn refuse_if_killed(State(agent): State<Agent>, req: Request, next: Next) -> Response {
     if agent.sandbox.is_killed() {
         return AgentError(agent.engine.gone_error(&agent.sandbox.id)).into_response();
     }
-    if agent.sandbox.is_paused() && req.uri().path() != "/health" {
+    let reads = ["/", "/health", "/info", "/ping", "/processes"].contains(&req.uri().path());
+    if agent.sandbox.is_paused() && !reads {
         let id = &agent.sandbox.id;
         return AgentError(ApiError::new(
-            StatusCode::CONFLICT,
+            StatusCode::BAD_REQUEST,
             code::SANDBOX_PAUSED,
             format!("Sandbox {id} is paused: resume it first (resume(), or connect() which resumes)"),
         ))

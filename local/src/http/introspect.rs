@@ -1,6 +1,6 @@
 //! What the agent tells about its sandbox: the processes running in it (`GET /processes`),
 //! its resource use and the agent's counters (`GET /metrics/snapshot`, `GET /metrics`), and
-//! its kernel session (`GET /jupyter/sessions`, also `/jupyter/status`). Every number is read
+//! its kernel session (`GET /jupyter/sessions`). Every number is read
 //! when asked, from `/proc` and the engine's own counters.
 
 use super::agent::Agent;
@@ -119,7 +119,7 @@ pub async fn snapshot(State(agent): State<Agent>) -> Response {
     .into_response()
 }
 
-/// `GET /jupyter/sessions` (and `/jupyter/status`): the sandbox's kernel, once it has started.
+/// `GET /jupyter/sessions`: the sandbox's kernel, once it has started.
 pub async fn sessions(State(agent): State<Agent>) -> Response {
     let sandbox = &agent.sandbox;
     let (started, busy) = match sandbox.kernel.try_lock() {

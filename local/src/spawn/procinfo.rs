@@ -100,7 +100,7 @@ mod tests {
         // Until the child has exec'd (its name and arguments are its parent's before that).
         let mut info = read(child.id() as i32).expect("a live process");
         for _ in 0..100 {
-            if info.command == "sleep 30" {
+            if info.command == "sleep 30" && info.state == 'S' && info.rss_bytes > 0 {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));

@@ -81,6 +81,10 @@ export async function errors(): Promise<void> {
   other.stopExpiryMonitor()
   show(healthy, expiry.isExpired, left, soon, procs[0]?.memory_mb, sessions.length, metrics.uptime_seconds)
   show(await other.getToken(), (await other.getAgentInfo()).version, (await other.getHealth()).status)
+  const agent: string = await other.agentUrl
+  await other.init()
+  await other.ensureValidToken()
+  show(agent)
   await other.refreshToken()
   const templates: TemplateInfo[] = await Sandbox.listTemplates({ category: 'development' })
   const one: TemplateInfo = await Sandbox.getTemplate('base', { baseURL: 'http://127.0.0.1:1' })
