@@ -254,14 +254,16 @@ class Sandbox {
     this.stopExpiryMonitor()
     let warned = false
     const check = async () => {
+      let info
       try {
-        const info = await this.getExpiryInfo(threshold)
-        if (!warned && (info.isExpiringSoon || info.isExpired)) {
-          warned = true
-          callback(info)
-        }
+        info = await this.getExpiryInfo(threshold)
       } catch {
-        // A failed check (the network, a killed sandbox) is retried at the next tick.
+        return // a failed check (the network, a killed sandbox) is retried at the next tick
+      }
+      if (!warned && (info.isExpiringSoon || info.isExpired)) {
+        warned = true
+        this.stopExpiryMonitor()
+        callback(info) // an error of the callback's own is not swallowed
       }
     }
     this.#monitor = setInterval(check, every * 1000)

@@ -79,3 +79,43 @@ async fn processes_metrics_and_sessions_are_the_sandboxes_own() {
     assert_eq!(during["sessions"][0]["execution_state"], "busy", "{during}");
     h.server.shutdown().await;
 }
+
+/// A background run is listed with its program's pid (as the sandbox sees it, so it matches
+/// `/processes`) and a name even when none was given, as the official examples expect.
+#[tokio::test(flavor = "multi_thread")]
+async fn background_runs_have_a_pid_and_a_name() {
+    let h = Harness::start().await;
+    let sb = h.create(json!({"template_name": "base"})).await;
+    let code = "import time; time.sleep(60)";
+    let (s, v, _) = sb
+        .agent(
+            reqwest::Method::POST,
+            "/execute/background",
+            Some(json!({"code": code, "language": "python", "timeout": 120})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let id = v["process_id"].as_str().unwrap().to_string();
+    let mut run = Value::Null;
+    for _ in 0..100 {
+        let listed = get(&sb, "/execute/processes").await;
+        run = listed["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["process_id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        if run["pid"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(run["name"], "python", "{run}");
+    let pid = run["pid"].as_i64().unwrap();
+    let procs = get(&sb, "/processes").await;
+    let program = procs["processes"].as_array().unwrap().iter().find(|p| p["pid"].as_i64() == Some(pid));
+    let program = program.unwrap_or_else(|| panic!("pid {pid} of the run is not among {procs}"));
+    assert!(program["command"].as_str().unwrap().contains("python"), "{program}");
+    h.server.shutdown().await;
+}

@@ -178,7 +178,7 @@ impl Sandbox {
         if self.template.uses_kernel(req.language) {
             crate::exec::kernel::execute(&self.context, &self.kernel, req, events).await
         } else {
-            crate::exec::oneshot::run(&self.context, req, events).await
+            crate::exec::oneshot::run(&self.context, req, events, None).await
         }
     }
 

@@ -15,6 +15,7 @@ use crate::exec::{ExecOutcome, ExecRequest};
 use crate::ids::rfc3339;
 use hopx_wire::{KillResult, ProcessInfo, ProcessOutput};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use tokio::sync::watch;
@@ -32,6 +33,8 @@ pub struct Run {
     pub ended: Option<SystemTime>,
     pub status: &'static str,
     pub outcome: Option<ExecOutcome>,
+    /// The program's pid as the sandbox sees it, once it runs (0 before).
+    pub pid: Arc<AtomicI32>,
     /// Set to true to stop the run.
     kill: watch::Sender<bool>,
 }
@@ -63,6 +66,7 @@ impl Runs {
             ended: None,
             status: "running",
             outcome: None,
+            pid: Default::default(),
             kill,
         };
         let described = describe(&run, false);
@@ -72,10 +76,11 @@ impl Runs {
             runs.insert(process_id.clone(), run);
         }
         let (ctx, runs) = (ctx.clone(), self.runs.clone());
+        let pid = self.runs.lock().unwrap()[&process_id].pid.clone();
         tokio::spawn(async move {
             let _guard = ctx.guard();
             let result = tokio::select! {
-                r = crate::exec::oneshot::run(&ctx, req, None) => Some(r),
+                r = crate::exec::oneshot::run(&ctx, req, None, Some(&pid)) => Some(r),
                 _ = until_true(&mut kill_rx) => None,
             };
             let mut runs = runs.lock().unwrap();
@@ -178,10 +183,11 @@ fn describe(run: &Run, with_output: bool) -> ProcessInfo {
     ProcessInfo {
         process_id: run.process_id.clone(),
         execution_id: run.process_id.clone(),
-        name: run.name.clone().unwrap_or_default(),
+        // Unnamed runs go by their language, so that a list always says what each one is.
+        name: run.name.clone().unwrap_or_else(|| run.language.to_string()),
         language: run.language.into(),
         status: run.status.into(),
-        pid: 0,
+        pid: run.pid.load(Ordering::Acquire).max(0) as u32,
         start_time: rfc3339(run.started),
         duration,
         end_time: run.ended.map(rfc3339),
@@ -212,6 +218,7 @@ mod tests {
             ended: ended.map(at),
             status: if ended.is_some() { "completed" } else { "running" },
             outcome,
+            pid: Default::default(),
             kill: watch::channel(false).0,
         }
     }

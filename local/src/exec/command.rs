@@ -58,7 +58,7 @@ pub async fn run(ctx: &RunContext, req: CommandRequest) -> Result<ExecOutcome, S
         extra_fds: Vec::new(),
         code: None,
     };
-    oneshot::supervise(ctx, command, req.timeout, None).await
+    oneshot::supervise(ctx, command, req.timeout, None, None).await
 }
 
 #[cfg(test)]

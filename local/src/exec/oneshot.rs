@@ -12,6 +12,7 @@ use super::output::{read_stream, Captured, Stream};
 use super::{EventSink, ExecOutcome, ExecRequest, Language};
 use crate::spawn::{self, CodeFile, Command, ExitInfo, ProcessControl};
 use std::ffi::OsString;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -21,8 +22,13 @@ use tokio::task::JoinHandle;
 const DRAIN_GRACE: Duration = Duration::from_millis(1000);
 
 /// Runs `req` as a new process in the sandbox of `ctx`. `Err` means the code could not be
-/// started.
-pub async fn run(ctx: &RunContext, req: ExecRequest, events: EventSink) -> Result<ExecOutcome, String> {
+/// started. `started`, if given, gets the program's pid as the sandbox sees it once it runs.
+pub async fn run(
+    ctx: &RunContext,
+    req: ExecRequest,
+    events: EventSink,
+    started: Option<&AtomicI32>,
+) -> Result<ExecOutcome, String> {
     let program = ctx.runtimes.binary(req.language)?.to_path_buf();
     let file = ctx.next_file_name(req.language.extension());
     let inside_file = format!("{}/.hopx/{file}", spawn::TMP);
@@ -42,7 +48,7 @@ pub async fn run(ctx: &RunContext, req: ExecRequest, events: EventSink) -> Resul
         extra_fds: Vec::new(),
         code: Some(code),
     };
-    supervise(ctx, command, req.timeout, events).await
+    supervise(ctx, command, req.timeout, events, started).await
 }
 
 /// Starts `command`, collects its output and stops it at the timeout or a sandbox kill.
@@ -51,11 +57,15 @@ pub async fn supervise(
     command: Command,
     timeout: Duration,
     events: EventSink,
+    pid: Option<&AtomicI32>,
 ) -> Result<ExecOutcome, String> {
     let started = Instant::now();
     let process = spawn::spawn(&ctx.isolator, &ctx.spec, command)
         .await
         .map_err(|e| format!("cannot start the process: {e}"))?;
+    if let Some(slot) = pid {
+        slot.store(spawn::procinfo::sandbox_pid(process.control.pid()), Ordering::Release);
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let limit = ctx.output_limit;
     let out = reader(process.stdout, Stream::Stdout, limit, events.clone(), stop_rx.clone());

@@ -175,8 +175,7 @@ pub type WaitFuture<'a> = Pin<Box<dyn Future<Output = ExitInfo> + Send + 'a>>;
 
 /// Signals and waits on a started process.
 pub trait ProcessControl: Send + Sync {
-    /// Host pid of the program, for the isolation suites that look at it in `/proc`.
-    #[cfg(feature = "test-hooks")]
+    /// Host pid of the program (its `/proc` entry; the isolation suites look at it there).
     fn pid(&self) -> i32;
     /// Sends `signal` (e.g. `SIGINT`) to the program itself.
     fn signal(&self, signal: i32) -> io::Result<()>;

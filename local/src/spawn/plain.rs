@@ -330,7 +330,6 @@ impl Drop for PlainProcess {
 }
 
 impl ProcessControl for PlainProcess {
-    #[cfg(feature = "test-hooks")]
     fn pid(&self) -> i32 {
         self.pid
     }

@@ -45,6 +45,17 @@ fn page_size() -> u64 {
     *PAGE.get_or_init(|| sysconf(libc::_SC_PAGESIZE, 4096))
 }
 
+/// The pid of `host_pid` as the sandbox sees it (the second entry of its `NSpid`), or the
+/// host pid itself for a process without a pid namespace of its own.
+pub fn sandbox_pid(host_pid: i32) -> i32 {
+    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("NSpid:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(host_pid)
+}
+
 /// The longest command line shown (as `ps` cuts to its width; the kernel's is its source).
 const COMMAND_CHARS: usize = 256;
 
@@ -66,13 +77,8 @@ pub fn read(host_pid: i32) -> Option<ProcInfo> {
         .ok()
         .and_then(|u| u.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0);
-    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).unwrap_or_default();
     // NSpid lists the pid from the host's namespace down; the sandbox's is the second.
-    let pid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("NSpid:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(host_pid);
+    let pid = sandbox_pid(host_pid);
     let cmdline = std::fs::read(format!("/proc/{host_pid}/cmdline")).unwrap_or_default();
     let mut command = String::from_utf8_lossy(&cmdline).trim_end_matches('\0').replace('\0', " ");
     if let Some((cut, _)) = command.char_indices().nth(COMMAND_CHARS) {

@@ -17,8 +17,7 @@ pub struct IsolatedProcess {
     intermediate: i32,
     intermediate_fd: AsyncFd<OwnedFd>,
     init_fd: Option<OwnedFd>,
-    /// The program's host pid (only the test hooks ask for it; signals go through its pidfd).
-    #[cfg(feature = "test-hooks")]
+    /// The program's host pid (for its `/proc` entry; signals go through its pidfd).
     program: i32,
     program_fd: Option<OwnedFd>,
     cgroup: Option<Arc<SandboxCgroup>>,
@@ -44,7 +43,6 @@ impl IsolatedProcess {
             intermediate,
             intermediate_fd,
             init_fd,
-            #[cfg(feature = "test-hooks")]
             program,
             program_fd,
             cgroup,
@@ -55,7 +53,6 @@ impl IsolatedProcess {
 }
 
 impl ProcessControl for IsolatedProcess {
-    #[cfg(feature = "test-hooks")]
     fn pid(&self) -> i32 {
         self.program
     }
