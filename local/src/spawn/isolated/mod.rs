@@ -1,10 +1,11 @@
 //! Namespace isolation: a sandbox is one set of user, mount, pid, ipc, uts and network
-//! namespaces (the network one reaches the internet through `network.rs`, or nothing), held by a pid-1 process of
-//! its own, on a read-only view of the host's system directories and a private disk, inside
-//! the sandbox's cgroup. Each process of the sandbox enters those namespaces as an
-//! unprivileged uid, in a pid namespace of its own run. See `shared/reference/isolation.md`
-//! for why we own this code and the rules it follows. The code between spawn and the
-//! program's `exec` is the `hopx-sandbox` crate, run in a helper process (`spawn/helper.rs`).
+//! namespaces (the network one reaches the internet through `network.rs`, or nothing), held by
+//! a pid-1 process of its own, on a read-only view of the host's system directories and a
+//! private disk, inside the sandbox's cgroup. Each process of the sandbox enters those
+//! namespaces as an unprivileged uid, in a pid namespace of its own run. See
+//! `shared/reference/isolation.md` for why we own this code and the rules it follows. The code
+//! between spawn and the program's `exec` is the `hopx-sandbox` crate, run in a helper process
+//! (`spawn/helper.rs`).
 
 mod cgroup;
 mod holder;
@@ -289,7 +290,11 @@ impl Isolator for NamespaceIsolator {
                 let program = self.slirp.clone().map_err(io::Error::other)?;
                 *network = Some(network::Slirp::attach(&program, prepared.holder.pid())?);
             }
-            (false, true) => *network = None,
+            (false, true) => {
+                if let Some(n) = network.take() {
+                    n.end_in_background();
+                }
+            }
             _ => {}
         }
         Ok(())

@@ -111,6 +111,9 @@ impl Slirp {
     /// the kernel's network-wide lock and an RCU grace period (some 20 ms each, one at a time),
     /// which must not hold up the caller (an async runtime's thread, a burst of kills).
     pub fn end_in_background(self) {
+        // SIGKILL now, so no packet moves from here on; only the reaping waits in the thread.
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
         // Should the thread not start, the closure is dropped here, and with it the network.
         let spawned = std::thread::Builder::new().name("hopx-slirp-end".into()).spawn(move || drop(self));
         if let Err(e) = spawned {
