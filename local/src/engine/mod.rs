@@ -159,9 +159,7 @@ impl Engine {
                 if spec.network != internet_access {
                     let (iso, sb) = (isolator.clone(), spec.clone());
                     let set = tokio::task::spawn_blocking(move || iso.set_internet(&sb, internet_access));
-                    if let Err(e) =
-                        set.await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()))
-                    {
+                    if let Err(e) = set.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
                         kernel.shutdown();
                         self.release_spec(&isolator, &spec);
                         return Err(ApiError::internal(format!("cannot prepare the sandbox: {e}")));

@@ -5,8 +5,8 @@
 use super::Runtimes;
 use crate::spawn::{Isolator, SandboxSpec};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
 /// The sandbox as its runs see it. Cheap to clone.
@@ -23,8 +23,9 @@ pub struct RunContext {
     killed: watch::Receiver<bool>,
     /// Runs in progress (each holds a [`RunGuard`]).
     active: Arc<AtomicUsize>,
-    /// Runs started so far, and when the last one started (the agent's metrics).
-    started: Arc<(AtomicU64, Mutex<Option<SystemTime>>)>,
+    /// Runs started so far, and when the last one started in ms since the epoch, 0 for never
+    /// (the agent's metrics; atomics, as every run passes here).
+    started: Arc<(AtomicU64, AtomicU64)>,
     next_file: Arc<AtomicU64>,
 }
 
@@ -63,7 +64,8 @@ impl RunContext {
     pub fn guard(&self) -> RunGuard {
         self.active.fetch_add(1, Ordering::AcqRel);
         self.started.0.fetch_add(1, Ordering::Relaxed);
-        *self.started.1.lock().unwrap_or_else(|e| e.into_inner()) = Some(SystemTime::now());
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis().max(1) as u64);
+        self.started.1.store(now, Ordering::Relaxed);
         RunGuard(self.active.clone())
     }
 
@@ -79,7 +81,8 @@ impl RunContext {
 
     /// How many runs have started, and when the last one did.
     pub fn started(&self) -> (u64, Option<SystemTime>) {
-        let last = *self.started.1.lock().unwrap_or_else(|e| e.into_inner());
+        let ms = self.started.1.load(Ordering::Relaxed);
+        let last = (ms > 0).then(|| UNIX_EPOCH + std::time::Duration::from_millis(ms));
         (self.started.0.load(Ordering::Relaxed), last)
     }
 
