@@ -6,6 +6,7 @@
 import type { HopxError } from './errors.js'
 import type { Files, FileCallOptions, FileChange } from './files.js'
 import type { Env } from './env.js'
+import type { Cache } from './cache.js'
 import type { Commands } from './commands.js'
 import type { Terminal } from './terminal.js'
 import type { ExecutionErrorInfo, ExecutionResult, ProcessInfo, RichOutput, StreamMessage } from './results.js'
@@ -14,6 +15,7 @@ export * from './errors.js'
 export * from './results.js'
 export * from './files.js'
 export * from './env.js'
+export * from './cache.js'
 export * from './commands.js'
 export * from './terminal.js'
 
@@ -167,6 +169,47 @@ export interface RunCodeOptions {
   env?: Record<string, string>
   /** Working directory of the run; default `/workspace`. */
   workingDir?: string
+  /** Check first that the sandbox can take work ({@link Sandbox.ensureHealthy}): an expired,
+   * paused or unhealthy sandbox rejects before any code is sent. Default false. */
+  preflight?: boolean
+}
+
+/** Options of {@link Sandbox.runIpython}. */
+export interface RunIpythonOptions {
+  /** Execution timeout in seconds, an integer from 1 to 300; default 60. */
+  timeout?: number
+  /** Extra environment variables for this run only. */
+  env?: Record<string, string>
+  /** Working directory of the run; default `/workspace`. */
+  workingDir?: string
+}
+
+/** Options of {@link Sandbox.runCodeAsync}. */
+export interface RunCodeAsyncOptions {
+  /** The `http`/`https` URL the agent POSTs the result to when the run ends. */
+  callbackUrl: string
+  /** `python` (default), `javascript`, `bash` or `go`. */
+  language?: string
+  /** Execution timeout in seconds; default 1800, at most a day on the local engine. */
+  timeout?: number
+  /** Extra environment variables for this run only. */
+  env?: Record<string, string>
+  /** Working directory of the run; default `/workspace`. */
+  workingDir?: string
+  /** Headers added to the delivery (an `Authorization` for the receiver, say). */
+  callbackHeaders?: Record<string, string>
+  /** Given, the delivery carries `X-HOPX-Signature: sha256=<hex>`: on the local engine the
+   * HMAC-SHA256, keyed by this secret, of `"<X-HOPX-Timestamp>.<body>"`. */
+  callbackSignatureSecret?: string
+}
+
+/** What {@link Sandbox.runCodeAsync} resolves to. */
+export interface AsyncExecution {
+  execution_id: string
+  /** `queued`. */
+  status: string
+  callback_url: string
+  [key: string]: any
 }
 
 /** Live-output callbacks of {@link Sandbox.runCode}. Giving any of them runs the code over the
@@ -276,6 +319,8 @@ export declare class Sandbox {
   readonly commands: Commands
   /** An interactive shell: connect, sendInput, resize, output. */
   readonly terminal: Terminal
+  /** The agent's cache of execution results: stats, clear. */
+  readonly cache: Cache
   /** The official form of {@link Files.watch}: the changes in the folder `path` (default
    * `/workspace`) as they happen. The watch opens at the first `next()` and closes when the
    * loop is left. */
@@ -297,6 +342,22 @@ export declare class Sandbox {
   /** Starts code that goes on after this call returns; its output is in
    * {@link Sandbox.listProcesses} once it ends. */
   runCodeBackground(code: string, options?: RunCodeBackgroundOptions): Promise<ProcessInfo>
+  /** Runs Python in the sandbox's IPython kernel (magics such as `%timeit` work); a
+   * template without a kernel (`base`) rejects with an error saying so.
+   * @throws {TimeoutError} when the code runs past `timeout` (default 60 s). */
+  runIpython(code: string, options?: RunIpythonOptions): Promise<ExecutionResult>
+  /** Starts code in the background and resolves at once; when it ends, the agent POSTs its
+   * result (`execution_id`, `status` completed/failed/timeout, `stdout`, `stderr`,
+   * `exit_code`, `execution_time`, `timestamp`, `error`) to `callbackUrl`, with
+   * `X-HOPX-Timestamp` and, given a secret, `X-HOPX-Signature`. A failed delivery (no answer,
+   * 408, 429, 5xx) is tried up to four times in all.
+   * @throws {ValidationError} when `callbackUrl` is not an http(s) URL. */
+  runCodeAsync(code: string, options: RunCodeAsyncOptions): Promise<AsyncExecution>
+  /** A URL (ending in `/`) that reaches a server listening on `port` (default 7777) inside
+   * the sandbox: the cloud's preview address, or on the local engine a loopback address
+   * forwarded into the sandbox's own network (without internet access too).
+   * @throws {ValidationError} when `port` is not from 1 to 65535. */
+  getPreviewUrl(port?: number): Promise<string>
   /** The background runs of this sandbox. */
   listProcesses(): Promise<ProcessInfo[]>
   /** Stops a background run.

@@ -12,6 +12,7 @@ const { call } = require('./call')
 const { ExecutionResult, RichOutput, ProcessInfo, expiryInfo, templateInfo } = require('./results')
 const { Commands, CommandResult } = require('./commands')
 const { Env } = require('./env')
+const { Cache } = require('./cache')
 const { Terminal, TerminalConnection } = require('./terminal')
 const { Files, FileInfo, FileWatch } = require('./files')
 const { runArgs, runCallbacks, messages, runWithCallbacks } = require('./run')
@@ -32,6 +33,7 @@ class Sandbox {
   #env
   #commands
   #terminal
+  #cache
   #monitor
 
   constructor(handle, key) {
@@ -141,6 +143,10 @@ class Sandbox {
     return (this.#terminal ??= new Terminal(this.#native))
   }
 
+  get cache() {
+    return (this.#cache ??= new Cache(this.#native.cache))
+  }
+
   // The official form of files.watch: an async generator, so the watch opens at the first
   // next() and closes when the loop is left.
   async *watchFiles(path = '/workspace', options) {
@@ -170,6 +176,28 @@ class Sandbox {
     const args = runArgs(code, o, true)
     const name = v.optString(o.name, 'name')
     return call(() => this.#native.runCodeBackground(code, args, name), ProcessInfo)
+  }
+
+  async runIpython(code, options) {
+    const args = runArgs(code, v.options(options, 'options'))
+    return call(() => this.#native.runIpython(code, args), ExecutionResult)
+  }
+
+  async runCodeAsync(code, options) {
+    const o = v.options(options, 'options')
+    // Checked with a background run's limits: a webhook run may last a day too.
+    const args = runArgs(code, o, true)
+    const webhook = {
+      callbackUrl: v.nonEmptyString(o.callbackUrl, 'callbackUrl'),
+      callbackHeaders: v.optEnv(o.callbackHeaders, 'callbackHeaders'),
+      callbackSignatureSecret: v.optString(o.callbackSignatureSecret, 'callbackSignatureSecret'),
+    }
+    return call(() => this.#native.runCodeAsync(code, args, webhook))
+  }
+
+  async getPreviewUrl(port = 7777) {
+    const p = v.optInteger(port, 'port', -(2 ** 53) + 1, 2 ** 53 - 1) ?? 7777
+    return call(() => this.#native.getPreviewUrl(p))
   }
 
   async listProcesses() {
@@ -335,6 +363,7 @@ module.exports = {
   FileInfo,
   FileWatch,
   Env,
+  Cache,
   Commands,
   CommandResult,
   Terminal,

@@ -11,6 +11,7 @@ export const {
   FileInfo,
   FileWatch,
   Env,
+  Cache,
   Commands,
   CommandResult,
   Terminal,

@@ -25,6 +25,7 @@ function runArgs(code, o, background = false) {
     timeout: v.optTimeout(o.timeout, 'timeout'),
     env: v.optEnv(o.env, 'env'),
     workingDir: v.optString(o.workingDir, 'workingDir'),
+    preflight: v.optBoolean(o.preflight, 'preflight'),
   }
   call(() => native.checkRun(code, args, background))
   return args

@@ -66,6 +66,8 @@ pub struct RunArgs {
     pub timeout: Option<u32>,
     pub env: Option<HashMap<String, String>>,
     pub working_dir: Option<String>,
+    /// Check first that the sandbox can take work (`ensureHealthy`).
+    pub preflight: Option<bool>,
 }
 
 impl From<RunArgs> for hcore::RunOptions {
@@ -76,6 +78,7 @@ impl From<RunArgs> for hcore::RunOptions {
             timeout: a.timeout,
             env: a.env.map(sorted),
             working_dir: a.working_dir.unwrap_or(d.working_dir),
+            preflight: a.preflight.unwrap_or(false),
         }
     }
 }

@@ -17,6 +17,7 @@ mod errors;
 mod files;
 mod introspect;
 mod progress;
+mod run_variants;
 mod sandbox;
 mod stream;
 mod terminal;

@@ -29,7 +29,8 @@ fn check_run(
     working_dir: String,
     background: bool,
 ) -> PyResult<()> {
-    let options = hopx_core::RunOptions { language, timeout: Some(timeout), env, working_dir };
+    let options =
+        hopx_core::RunOptions { language, timeout: Some(timeout), env, working_dir, preflight: false };
     hopx_core::check_run(code, &options, background).map(drop).map_err(crate::errors::to_py_err)
 }
 
@@ -63,6 +64,12 @@ dual_functions! {
         let options =
             CreateOptions { template, template_id, region, timeout_seconds, internet_access, env_vars };
         Ok(handle(client(api_key, base_url, local_python).await?.create_sandbox(options).await?))
+    }
+
+    /// A handle on an agent alone, from its URL and token (no control plane).
+    #[pyo3(signature = (agent_url, jwt_token, sandbox_id))]
+    fn debug / debug_async(agent_url: String, jwt_token: String, sandbox_id: String) -> NativeSandbox {
+        Ok(handle(hopx_core::Sandbox::debug(&agent_url, &jwt_token, &sandbox_id).await?))
     }
 
     /// Connects to an existing sandbox.

@@ -25,7 +25,7 @@ type Env = Option<BTreeMap<String, String>>;
 type Secs = Option<f64>;
 
 fn run_options(language: String, timeout: u32, env: Env, working_dir: String) -> RunOptions {
-    RunOptions { language, timeout: Some(timeout), env, working_dir }
+    RunOptions { language, timeout: Some(timeout), env, working_dir, preflight: false }
 }
 
 dual_methods! {
@@ -48,22 +48,54 @@ dual_methods! {
             }
         }
 
-        /// Runs code and returns the result as a dict.
+        /// Runs code and returns the result as a dict (`preflight`: check the sandbox first).
         fn run_code / run_code_async
-            (sb, code: String, language: String, timeout: u32, env: Env, working_dir: String)
+            (sb, code: String, language: String, timeout: u32, env: Env, working_dir: String,
+             preflight: bool)
             -> Json
         {
-            let options = run_options(language, timeout, env, working_dir);
+            let options = RunOptions { preflight, ..run_options(language, timeout, env, working_dir) };
             sb.run_code(&code, options).await.map(|r| Json::of(&r))
         }
 
         /// Starts a streaming run and returns its stream once the request is sent.
         fn run_code_stream / run_code_stream_async
-            (sb, code: String, language: String, timeout: u32, env: Env, working_dir: String)
+            (sb, code: String, language: String, timeout: u32, env: Env, working_dir: String,
+             preflight: bool)
             -> NativeStream
         {
-            let options = run_options(language, timeout, env, working_dir);
+            let options = RunOptions { preflight, ..run_options(language, timeout, env, working_dir) };
             sb.run_code_stream(&code, options).await.map(NativeStream::new)
+        }
+
+        /// Starts a webhook run (`/execute/async`); returns the agent's answer as a dict.
+        fn run_webhook / run_webhook_async
+            (sb, code: String, callback_url: String, language: String, timeout: u32, env: Env,
+             working_dir: String, callback_headers: Env, callback_signature_secret: Option<String>)
+            -> Json
+        {
+            let options = run_options(language, timeout, env, working_dir);
+            let webhook = hopx_core::Webhook {
+                callback_url,
+                headers: callback_headers,
+                signature_secret: callback_signature_secret,
+            };
+            sb.run_code_async(&code, options, webhook).await.map(Json)
+        }
+
+        /// A URL reaching `port` inside the sandbox.
+        fn preview_url / preview_url_async (sb, port: i64) -> String {
+            sb.preview_url(port).await
+        }
+
+        /// `sandbox.cache`: the agent's cache numbers, as a dict.
+        fn cache_stats / cache_stats_async (sb) -> Json {
+            sb.cache().stats().await.map(Json)
+        }
+
+        /// `sandbox.cache`: empties it; the agent's answer as a dict.
+        fn cache_clear / cache_clear_async (sb) -> Json {
+            sb.cache().clear().await.map(Json)
         }
 
         /// Starts a background run; returns the agent's description (`process_id`, ...).

@@ -28,16 +28,16 @@ pub(crate) fn execute_body(code: &str, options: &RunOptions, timeout: u32) -> Ex
     }
 }
 
-/// One `POST {agent}/execute`.
+/// One synchronous run: `POST` of `body` to `url` (`{agent}/execute` or a sibling).
 pub(crate) async fn execute(
     http: &reqwest::Client,
-    agent_url: &str,
+    url: &str,
     token: &str,
     body: &ExecuteRequest,
     run_timeout: u32,
 ) -> Result<Value, Failure> {
     let timeout = Duration::from_secs(run_timeout.into()) + RUN_HTTP_MARGIN;
-    let req = authorized(http.post(format!("{agent_url}/execute")), token).body(json_text(body));
+    let req = authorized(http.post(url), token).body(json_text(body));
     http::send(Plane::Agent, req, timeout).await
 }
 

@@ -61,6 +61,7 @@ impl Sandbox {
             timeout: Some(timeout),
             env: options.env.clone(),
             working_dir: options.working_dir.clone(),
+            preflight: false,
         };
         self.run_code_stream(line, run).await
     }

@@ -15,14 +15,18 @@ pub mod models;
 pub mod per_process;
 
 mod agent;
+mod cache;
 mod client;
 mod commands;
 mod control;
+mod debug;
 mod env;
 mod files;
 mod http;
 mod introspect;
+mod preview;
 mod retry;
+mod run_variants;
 mod sandbox;
 mod stream;
 mod terminal;
@@ -31,6 +35,7 @@ mod transfer;
 mod watch;
 mod ws;
 
+pub use cache::Cache;
 pub use client::Client;
 pub use commands::{CommandOptions, CommandResult, DEFAULT_COMMAND_TIMEOUT};
 pub use config::{Backend, ClientConfig, DEFAULT_BASE_URL};
@@ -44,6 +49,7 @@ pub use models::{
     SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,
     MAX_RUN_TIMEOUT,
 };
+pub use run_variants::{Webhook, DEFAULT_ASYNC_TIMEOUT};
 pub use sandbox::{check_run, Sandbox, MAX_CODE_BYTES};
 pub use stream::{event_of, ExecutionStream, SharedStream, StreamEvent};
 pub use terminal::TerminalSession;

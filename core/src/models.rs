@@ -200,11 +200,22 @@ pub struct RunOptions {
     pub timeout: Option<u32>,
     pub env: Option<BTreeMap<String, String>>,
     pub working_dir: String,
+    /// `run_code` checks first that the sandbox can take work ([`Sandbox::ensure_healthy`]),
+    /// for a clear error instead of a failed run.
+    ///
+    /// [`Sandbox::ensure_healthy`]: crate::Sandbox::ensure_healthy
+    pub preflight: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { language: "python".into(), timeout: None, env: None, working_dir: "/workspace".into() }
+        RunOptions {
+            language: "python".into(),
+            timeout: None,
+            env: None,
+            working_dir: "/workspace".into(),
+            preflight: false,
+        }
     }
 }
 

@@ -94,14 +94,27 @@ impl Sandbox {
 
     /// `POST {agent}/execute`. Validates options first; never retried once sent.
     pub async fn run_code(&self, code: &str, options: RunOptions) -> Result<ExecutionResult> {
+        self.execute_at("/execute", code, options).await
+    }
+
+    /// A synchronous run on the agent's `path` (`/execute`, `/execute/ipython`).
+    pub(crate) async fn execute_at(
+        &self,
+        path: &str,
+        code: &str,
+        options: RunOptions,
+    ) -> Result<ExecutionResult> {
         self.ensure_alive()?;
         let timeout = validate_run(code, &options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)?;
+        if options.preflight {
+            self.ensure_healthy().await?;
+        }
         let body = agent::execute_body(code, &options, timeout);
         let http = &self.client.control().http()?;
         let result = self
             .agent_call(&EXECUTE, |url, tok| {
                 let body = &body;
-                async move { agent::execute(http, &url, &tok, body, timeout).await }
+                async move { agent::execute(http, &format!("{url}{path}"), &tok, body, timeout).await }
             })
             .await?;
         Ok(ExecutionResult::from_wire(&result))
@@ -112,6 +125,9 @@ impl Sandbox {
     pub async fn run_code_stream(&self, code: &str, options: RunOptions) -> Result<ExecutionStream> {
         self.ensure_alive()?;
         let timeout = validate_run(code, &options, DEFAULT_RUN_TIMEOUT, MAX_RUN_TIMEOUT)?;
+        if options.preflight {
+            self.ensure_healthy().await?;
+        }
         let request = StreamMessage::Execute(agent::execute_body(code, &options, timeout));
         let url = self.resolve_agent_url().await?;
         let tok = self.token().await?;
@@ -335,7 +351,7 @@ pub fn check_run(code: &str, options: &RunOptions, background: bool) -> Result<u
 
 /// Checks `run_code` arguments before anything is sent; returns the timeout to use (the
 /// call's `default` when none is given).
-fn validate_run(code: &str, options: &RunOptions, default: u32, max: u32) -> Result<u32> {
+pub(crate) fn validate_run(code: &str, options: &RunOptions, default: u32, max: u32) -> Result<u32> {
     let timeout = options.timeout.unwrap_or(default);
     if !(1..=max).contains(&timeout) {
         return Err(Error::validation(format!("timeout must be between 1 and {max} seconds, got {timeout}")));

@@ -101,6 +101,7 @@ async fn run_code_sends_exactly_the_wire_fields_and_the_bearer_token() {
         timeout: Some(30),
         env: Some(env(&[("A", "1")])),
         working_dir: "/tmp".into(),
+        preflight: false,
     };
     let result = sb.run_code("echo hi", options).await.unwrap();
     assert!(result.success);

@@ -29,6 +29,8 @@ pub struct ChildPlan {
     /// The namespaces a holder makes and a joining process enters.
     pub namespaces: c_int,
     pub new_net: bool,
+    /// Connect: the port to connect to on the sandbox's loopback.
+    pub port: u16,
     pub seed: Vec<(CString, Vec<u8>)>,
     pub ids: IdMode,
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,

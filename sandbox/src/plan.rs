@@ -1,6 +1,6 @@
 //! What the engine tells the helper, as plain owned data: start a sandbox (its holder), start
-//! one process in a started sandbox, or (trusted code only) start one process unisolated. The
-//! engine writes [`PlanSpec::encode`] to a memfd the helper reads at start.
+//! one process in a started sandbox, connect to a port on a sandbox's loopback, or (trusted
+//! code only) start one process unisolated. The engine writes [`PlanSpec::encode`] to a memfd the helper reads at start.
 
 use crate::child::ChildPlan;
 use crate::codec::{bad, Reader, Writer};
@@ -24,6 +24,9 @@ pub enum Mode {
     Holder,
     /// Start a program inside a sandbox that a holder keeps (`join.rs`).
     Join,
+    /// Open a TCP connection to a port on a sandbox's own loopback and hand it to the engine
+    /// (`connect.rs`); nothing runs in the sandbox.
+    Connect,
 }
 
 impl Mode {
@@ -32,6 +35,7 @@ impl Mode {
             Mode::Unisolated => 0,
             Mode::Holder => 1,
             Mode::Join => 2,
+            Mode::Connect => 3,
         }
     }
 
@@ -40,6 +44,7 @@ impl Mode {
             0 => Ok(Mode::Unisolated),
             1 => Ok(Mode::Holder),
             2 => Ok(Mode::Join),
+            3 => Ok(Mode::Connect),
             _ => Err(bad("unknown mode")),
         }
     }
@@ -58,7 +63,7 @@ pub struct FdNumbers {
     pub ready: c_int,
     pub go: c_int,
     pub engine_pidfd: c_int,
-    /// Join: a pidfd of the sandbox's holder, whose namespaces the process enters. Holder: a
+    /// Join and Connect: a pidfd of the sandbox's holder, whose namespaces are entered. Holder: a
     /// unix socket on which the holder sends the engine an `O_PATH` descriptor of the
     /// sandbox's root, the engine's only way into the sandbox's files (`local/src/files`).
     pub holder: c_int,
@@ -66,6 +71,8 @@ pub struct FdNumbers {
     pub code: c_int,
     /// `cgroup.procs` files the helper joins before anything else (it writes "0" to each).
     pub cgroups: Vec<c_int>,
+    /// Connect: a unix socket on which the helper sends the engine the connected socket.
+    pub reply: c_int,
 }
 
 impl FdNumbers {
@@ -80,6 +87,7 @@ impl FdNumbers {
             self.engine_pidfd,
             self.holder,
             self.code,
+            self.reply,
         ];
         v.extend(&self.extra);
         v.extend(&self.cgroups);
@@ -106,6 +114,7 @@ impl FdNumbers {
             holder: f(self.holder),
             code: f(self.code),
             cgroups: self.cgroups.iter().map(|&x| f(x)).collect(),
+            reply: f(self.reply),
         }
     }
 }
@@ -135,6 +144,8 @@ pub struct PlanSpec {
     /// together) in bytes, and its number of files; 0 means the kernel's default.
     pub disk_bytes: u64,
     pub disk_inodes: u64,
+    /// Connect: the TCP port on the sandbox's loopback.
+    pub port: u16,
     /// Holder: files written into the new sandbox as its user (`(inside path, content)`).
     pub seed: Vec<(Vec<u8>, Vec<u8>)>,
     pub ids: IdMode,
@@ -156,6 +167,7 @@ impl PlanSpec {
             network: false,
             disk_bytes: 0,
             disk_inodes: 0,
+            port: 0,
             seed: Vec::new(),
             ids,
             rlimits: Vec::new(),
@@ -168,6 +180,7 @@ impl PlanSpec {
                 engine_pidfd: -1,
                 holder: -1,
                 code: -1,
+                reply: -1,
                 ..Default::default()
             },
         }
@@ -214,6 +227,7 @@ impl PlanSpec {
             mounts,
             namespaces,
             new_net: !self.network,
+            port: self.port,
             seed,
             ids: self.ids,
             rlimits: self.rlimits.clone(),
@@ -236,6 +250,7 @@ impl PlanSpec {
         w.u64(self.network as u64);
         w.u64(self.disk_bytes);
         w.u64(self.disk_inodes);
+        w.u64(self.port as u64);
         w.u64(self.seed.len() as u64);
         for (path, data) in &self.seed {
             w.bytes(path);
@@ -256,7 +271,7 @@ impl PlanSpec {
         }
         let f = &self.fds;
         w.fd(f.stdin.unwrap_or(-1));
-        for fd in [f.stdout, f.stderr, f.status, f.ready, f.go, f.engine_pidfd, f.holder, f.code] {
+        for fd in [f.stdout, f.stderr, f.status, f.ready, f.go, f.engine_pidfd, f.holder, f.code, f.reply] {
             w.fd(fd);
         }
         w.fds(&f.extra);
@@ -276,6 +291,7 @@ impl PlanSpec {
         let network = r.bool()?;
         let disk_bytes = r.u64()?;
         let disk_inodes = r.u64()?;
+        let port = u16::try_from(r.u64()?).map_err(|_| bad("port out of range"))?;
         let mut seed = Vec::new();
         for _ in 0..r.count()? {
             seed.push((r.bytes()?, r.bytes()?));
@@ -289,8 +305,8 @@ impl PlanSpec {
             rlimits.push((r.u64()? as libc::__rlimit_resource_t, r.u64()?));
         }
         let stdin = Some(r.fd()?).filter(|&fd| fd >= 0);
-        let [stdout, stderr, status, ready, go, engine_pidfd, holder, code] =
-            [r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?];
+        let [stdout, stderr, status, ready, go, engine_pidfd, holder, code, reply] =
+            [r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?, r.fd()?];
         let extra = r.fds()?;
         let cgroups = r.fds()?;
         r.finish()?;
@@ -306,6 +322,7 @@ impl PlanSpec {
             holder,
             code,
             cgroups,
+            reply,
         };
         Ok(PlanSpec {
             mode,
@@ -318,6 +335,7 @@ impl PlanSpec {
             network,
             disk_bytes,
             disk_inodes,
+            port,
             seed,
             ids,
             rlimits,

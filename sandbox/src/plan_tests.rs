@@ -13,6 +13,7 @@ fn sample() -> PlanSpec {
         network: false,
         disk_bytes: 1 << 30,
         disk_inodes: 1000,
+        port: 0,
         seed: vec![(b"/tmp/a".to_vec(), b"x\0y".to_vec())],
         ids: IdMode::Unprivileged { uid: 1001, gid: 1002 },
         rlimits: vec![(libc::RLIMIT_CORE, 0), (libc::RLIMIT_NOFILE, u64::MAX)],
@@ -28,6 +29,7 @@ fn sample() -> PlanSpec {
             holder: 18,
             code: 19,
             cgroups: vec![20, 21],
+            reply: -1,
         },
     }
 }
@@ -46,6 +48,23 @@ fn round_trips() {
     assert_eq!(PlanSpec::decode(&plain.encode()).unwrap(), plain);
     let empty = PlanSpec::empty(Mode::Holder, IdMode::Root);
     assert_eq!(PlanSpec::decode(&empty.encode()).unwrap(), empty);
+    let mut connect = PlanSpec::empty(Mode::Connect, IdMode::Unprivileged { uid: 1001, gid: 1002 });
+    connect.port = 65535;
+    (connect.fds.status, connect.fds.engine_pidfd, connect.fds.holder, connect.fds.reply) = (3, 4, 5, 6);
+    assert_eq!(PlanSpec::decode(&connect.encode()).unwrap(), connect);
+    assert_eq!(connect.fds.all(), vec![3, 4, 5, 6]);
+    assert_eq!(connect.fds.map(|x| x + 100).reply, 106);
+    assert_eq!(connect.build().unwrap().port, 65535);
+}
+
+#[test]
+fn refuses_a_port_out_of_range() {
+    let mut connect = PlanSpec::empty(Mode::Connect, IdMode::Root);
+    connect.port = 80;
+    let mut bytes = connect.encode();
+    let at = bytes.windows(8).position(|w| w == 80u64.to_le_bytes()).unwrap();
+    bytes[at..at + 8].copy_from_slice(&65536u64.to_le_bytes());
+    assert!(PlanSpec::decode(&bytes).is_err());
 }
 
 #[test]

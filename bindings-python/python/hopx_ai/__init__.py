@@ -14,6 +14,7 @@ The native module loads on the first call, so importing this package is cheap.
 
 from ._stream import MessageStream
 from .async_sandbox import AsyncSandbox
+from .cache import AsyncCache, Cache
 from .commands import AsyncCommands, CommandResult, Commands
 from .env import AsyncEnv, Env
 from .errors import (
@@ -73,6 +74,8 @@ __all__ = [
     "AsyncEnv",
     "Commands",
     "AsyncCommands",
+    "Cache",
+    "AsyncCache",
     "CommandResult",
     "Terminal",
     "TerminalConnection",

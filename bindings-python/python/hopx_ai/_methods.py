@@ -160,6 +160,7 @@ async def run_code(
     on_stderr: "Optional[Callable[[str], object]]" = None,
     on_result: "Optional[Callable[[RichOutput], object]]" = None,
     on_error: "Optional[Callable[[Union[ExecutionError, HopxError]], object]]" = None,
+    preflight: bool = False,
 ) -> ExecutionResult:
     """Runs ``code`` and returns its :class:`ExecutionResult` when it finishes.
 
@@ -176,8 +177,14 @@ async def run_code(
     An exception in a callback stops the run's stream and propagates. :class:`Sandbox` calls
     them in the calling thread; :class:`AsyncSandbox` on the event loop, where each may also
     be a coroutine function (awaited before the next message is read).
+
+    ``preflight=True`` checks first that the sandbox can take work (as
+    :meth:`ensure_healthy`): an expired sandbox raises
+    :class:`hopx_ai.errors.SandboxExpiredError` and a paused or unhealthy one
+    :class:`hopx_ai.errors.HopxError` before any code is sent.
     """
-    args = _args.run_args(code, language, timeout, env, working_dir)
+    _args.check_bool("preflight", preflight)
+    args = (*_args.run_args(code, language, timeout, env, working_dir), bool(preflight))
     callbacks = _stream.check_callbacks(on_stdout, on_stderr, on_result, on_error)
     if callbacks is None:
         return ExecutionResult._from_dict(await call(self._native.run_code, *args))
@@ -204,6 +211,76 @@ async def run_code_background(
     _args.check_str("name", name)
     args = _args.run_args(code, language, timeout, env, working_dir)
     return await call(self._native.run_code_background, *args, name)
+
+
+async def run_code_async(
+    self: SandboxBase,
+    code: str,
+    callback_url: str,
+    *,
+    language: str = "python",
+    timeout: float = 1800,
+    env: "Optional[Dict[str, str]]" = None,
+    working_dir: str = "/workspace",
+    callback_headers: "Optional[Dict[str, str]]" = None,
+    callback_signature_secret: "Optional[str]" = None,
+) -> "Dict[str, Any]":
+    """Starts ``code`` in the background and returns at once; when it ends, the agent POSTs
+    its result to ``callback_url`` (a webhook).
+
+    The POST's JSON body has ``execution_id``, ``status`` (completed, failed or timeout),
+    ``stdout``, ``stderr``, ``exit_code``, ``execution_time`` (seconds), ``timestamp`` and
+    ``error``; its headers are ``callback_headers`` plus ``X-HOPX-Timestamp`` (unix seconds)
+    and, given ``callback_signature_secret``, ``X-HOPX-Signature: sha256=<hex>``. On the local
+    engine that signature is the HMAC-SHA256, keyed by the secret, of
+    ``"<timestamp>.<body>"``. A failed delivery (no answer, 408, 429 or 5xx) is tried up to
+    four times in all. ``timeout`` (seconds, default 30 minutes) may be up to a day.
+
+    Returns the agent's answer as a dict: ``execution_id``, ``status`` ("queued"),
+    ``callback_url``. The run is also listed by :meth:`list_processes`.
+    """
+    _args.check_str("callback_url", callback_url, optional=False)
+    headers = _args.check_env("callback_headers", callback_headers)
+    _args.check_str("callback_signature_secret", callback_signature_secret)
+    code, language, seconds, env, working_dir = _args.run_args(
+        code, language, timeout, env, working_dir
+    )
+    return await call(
+        self._native.run_webhook,
+        code,
+        callback_url,
+        language,
+        seconds,
+        env,
+        working_dir,
+        headers,
+        callback_signature_secret,
+    )
+
+
+async def get_preview_url(self: SandboxBase, port: int = 7777) -> str:
+    """A URL (ending in ``/``) that reaches a server listening on ``port`` inside the sandbox.
+
+    In the cloud it is the sandbox's public preview address. On the local engine it is a
+    loopback address that the engine forwards into the sandbox's own network (which works
+    without internet access too); the forward lasts as long as the sandbox.
+    """
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise TypeError(f"port must be an int, got {type(port).__name__}")
+    return await call(self._native.preview_url, max(min(port, 2**62), -(2**62)))
+
+
+async def debug(cls: "type[_H]", agent_url: str, jwt_token: str, sandbox_id: str = "debug") -> "_H":
+    """A handle on one sandbox's agent alone, from its URL and token, without a control
+    plane: for debugging an agent directly. Agent calls (``run_code``, files, commands)
+    work; control-plane calls (``kill``, ``get_info``) do not. ``ws://`` and ``wss://``
+    URLs are taken as ``http://`` and ``https://``."""
+    from . import _native
+
+    _args.check_str("agent_url", agent_url, optional=False)
+    _args.check_str("jwt_token", jwt_token, optional=False)
+    _args.check_str("sandbox_id", sandbox_id, optional=False)
+    return cls(await call(_native.debug, agent_url, jwt_token, sandbox_id))
 
 
 async def list_processes(self: SandboxBase) -> "List[Dict[str, Any]]":

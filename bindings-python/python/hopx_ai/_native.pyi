@@ -20,6 +20,8 @@ __all__ = [
     "create_async",
     "connect",
     "connect_async",
+    "debug",
+    "debug_async",
     "list",
     "list_async",
     "list_page",
@@ -57,6 +59,7 @@ class NativeSandbox:
         timeout: int,
         env: Optional[Dict[str, str]],
         working_dir: str,
+        preflight: bool,
     ) -> Dict[str, Any]: ...
     def run_code_async(
         self,
@@ -65,6 +68,7 @@ class NativeSandbox:
         timeout: int,
         env: Optional[Dict[str, str]],
         working_dir: str,
+        preflight: bool,
     ) -> Awaitable[Dict[str, Any]]: ...
     def run_code_stream(
         self,
@@ -73,6 +77,7 @@ class NativeSandbox:
         timeout: int,
         env: Optional[Dict[str, str]],
         working_dir: str,
+        preflight: bool,
     ) -> NativeStream:
         """Starts a streaming run (blocking until the request is sent)."""
     def run_code_stream_async(
@@ -82,6 +87,7 @@ class NativeSandbox:
         timeout: int,
         env: Optional[Dict[str, str]],
         working_dir: str,
+        preflight: bool,
     ) -> Awaitable[NativeStream]:
         """Starts a streaming run (awaitable)."""
     def run_code_background(
@@ -103,6 +109,35 @@ class NativeSandbox:
         working_dir: str,
         name: Optional[str],
     ) -> Awaitable[Dict[str, Any]]: ...
+    def run_webhook(
+        self,
+        code: str,
+        callback_url: str,
+        language: str,
+        timeout: int,
+        env: Optional[Dict[str, str]],
+        working_dir: str,
+        callback_headers: Optional[Dict[str, str]],
+        callback_signature_secret: Optional[str],
+    ) -> Dict[str, Any]:
+        """Starts a webhook run (/execute/async); the agent's answer."""
+    def run_webhook_async(
+        self,
+        code: str,
+        callback_url: str,
+        language: str,
+        timeout: int,
+        env: Optional[Dict[str, str]],
+        working_dir: str,
+        callback_headers: Optional[Dict[str, str]],
+        callback_signature_secret: Optional[str],
+    ) -> Awaitable[Dict[str, Any]]: ...
+    def preview_url(self, port: int) -> str: ...
+    def preview_url_async(self, port: int) -> Awaitable[str]: ...
+    def cache_stats(self) -> Dict[str, Any]: ...
+    def cache_stats_async(self) -> Awaitable[Dict[str, Any]]: ...
+    def cache_clear(self) -> Dict[str, Any]: ...
+    def cache_clear_async(self) -> Awaitable[Dict[str, Any]]: ...
     def list_processes(self) -> List[Dict[str, Any]]:
         """The background runs with status and output."""
     def list_processes_async(self) -> Awaitable[List[Dict[str, Any]]]: ...
@@ -319,6 +354,12 @@ def create_async(
     local_python: Optional[str] = None,
 ) -> Awaitable[NativeSandbox]:
     """Creates a sandbox (awaitable)."""
+
+def debug(agent_url: str, jwt_token: str, sandbox_id: str) -> NativeSandbox:
+    """A handle on an agent alone, from its URL and token (blocking)."""
+
+def debug_async(agent_url: str, jwt_token: str, sandbox_id: str) -> Awaitable[NativeSandbox]:
+    """A handle on an agent alone (awaitable)."""
 
 def connect(
     sandbox_id: str,

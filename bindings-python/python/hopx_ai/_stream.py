@@ -123,7 +123,8 @@ class MessageStream:
         if self._done:
             return None
         if self._stream is None:
-            self._stream = await call(self._native.run_code_stream, *self._args)
+            # No preflight: the official stream has none.
+            self._stream = await call(self._native.run_code_stream, *self._args, False)
         try:
             msg = await call(self._stream.next_message)
         except BaseException:

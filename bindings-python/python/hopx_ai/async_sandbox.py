@@ -9,6 +9,7 @@ from . import _catalog as c
 from . import _introspect as i
 from . import _methods as m
 from ._define import awaiting, awaiting_classmethod, creating_classmethod
+from .cache import AsyncCache
 from .commands import AsyncCommands
 from .env import AsyncEnv
 from .files import AsyncFiles
@@ -41,6 +42,7 @@ async def run_code(
     on_stderr: "Optional[Callable[[str], object]]" = None,
     on_result: "Optional[Callable[[RichOutput], object]]" = None,
     on_error: "Optional[Callable[[Union[ExecutionError, HopxError]], object]]" = None,
+    preflight: bool = False,
 ) -> ExecutionResult:
     """Runs ``code`` and returns its :class:`ExecutionResult`.
 
@@ -64,6 +66,7 @@ async def run_code(
         on_stderr=on_stderr,
         on_result=on_result,
         on_error=on_error,
+        preflight=preflight,
     )
 
 
@@ -76,7 +79,7 @@ class AsyncSandbox(m.SandboxBase):
     ``sandbox.env`` holds its sandbox-wide environment variables (each call a coroutine).
     """
 
-    __slots__ = ("files", "env", "commands", "terminal")
+    __slots__ = ("files", "env", "commands", "terminal", "cache")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
@@ -85,6 +88,7 @@ class AsyncSandbox(m.SandboxBase):
         self.env = AsyncEnv(native)
         self.commands = AsyncCommands(native)
         self.terminal = Terminal(native)
+        self.cache = AsyncCache(native)
 
     create = creating_classmethod(m.create)
     connect = awaiting_classmethod(m.connect)
@@ -93,6 +97,7 @@ class AsyncSandbox(m.SandboxBase):
     get_template = awaiting_classmethod(c.get_template)
     delete_template = awaiting_classmethod(c.delete_template)
     health_check = awaiting_classmethod(c.health_check)
+    debug = awaiting_classmethod(m.debug)
 
     @classmethod
     async def iter(
@@ -119,6 +124,8 @@ class AsyncSandbox(m.SandboxBase):
     get_info = awaiting(m.get_info)
     run_code = awaiting(run_code)
     run_code_background = awaiting(m.run_code_background)
+    run_code_async = awaiting(m.run_code_async)
+    get_preview_url = awaiting(m.get_preview_url)
     list_processes = awaiting(m.list_processes)
     kill_process = awaiting(m.kill_process)
     pause = awaiting(m.pause)

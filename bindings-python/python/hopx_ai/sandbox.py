@@ -9,6 +9,7 @@ from . import _catalog as c
 from . import _introspect as i
 from . import _methods as m
 from ._define import blocking, blocking_classmethod
+from .cache import Cache
 from .commands import Commands
 from .env import Env
 from .files import Files
@@ -33,10 +34,10 @@ class Sandbox(m.SandboxBase):
     local engine, with this Python interpreter and its packages. ``with Sandbox.create() as
     sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads and writes its files,
     ``sandbox.commands`` runs shell commands, ``sandbox.env`` holds its sandbox-wide
-    environment variables.
+    environment variables, ``sandbox.cache`` its agent's cache of execution results.
     """
 
-    __slots__ = ("files", "env", "commands", "terminal")
+    __slots__ = ("files", "env", "commands", "terminal", "cache")
 
     def __init__(self, native: "NativeSandbox") -> None:
         """Wraps a native handle; use :meth:`create`, :meth:`connect` or :meth:`list`."""
@@ -45,6 +46,7 @@ class Sandbox(m.SandboxBase):
         self.env = Env(native)
         self.commands = Commands(native)
         self.terminal = Terminal(native)
+        self.cache = Cache(native)
 
     create = blocking_classmethod(m.create)
     connect = blocking_classmethod(m.connect)
@@ -53,6 +55,7 @@ class Sandbox(m.SandboxBase):
     get_template = blocking_classmethod(c.get_template)
     delete_template = blocking_classmethod(c.delete_template)
     health_check = blocking_classmethod(c.health_check)
+    debug = blocking_classmethod(m.debug)
 
     @classmethod
     def iter(
@@ -79,6 +82,8 @@ class Sandbox(m.SandboxBase):
     get_info = blocking(m.get_info)
     run_code = blocking(m.run_code)
     run_code_background = blocking(m.run_code_background)
+    run_code_async = blocking(m.run_code_async)
+    get_preview_url = blocking(m.get_preview_url)
     list_processes = blocking(m.list_processes)
     kill_process = blocking(m.kill_process)
     pause = blocking(m.pause)

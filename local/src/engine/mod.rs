@@ -7,6 +7,7 @@ pub mod cleanup;
 pub mod config;
 pub mod error;
 pub mod font_cache;
+pub mod forward;
 pub mod pool;
 pub mod sandbox;
 pub mod template;

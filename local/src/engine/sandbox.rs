@@ -189,14 +189,15 @@ impl Sandbox {
     }
 
     /// Starts `req` in the background (`POST /execute/background`) and describes the run. The
-    /// output of finished runs is kept within `budget` bytes.
+    /// output of finished runs is kept within `budget` bytes; `on_end` gets the finished run.
     pub fn start_background(
         &self,
         req: ExecRequest,
         name: Option<String>,
         budget: usize,
+        on_end: Option<tokio::sync::oneshot::Sender<hopx_wire::ProcessInfo>>,
     ) -> hopx_wire::ProcessInfo {
-        self.background.start(&self.context, req, name, budget)
+        self.background.start(&self.context, req, name, budget, on_end)
     }
 }
 

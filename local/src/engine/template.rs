@@ -10,25 +10,53 @@ pub struct Template {
     pub name: &'static str,
     pub display_name: &'static str,
     pub description: &'static str,
+    /// The language it is meant for (every template runs every language the machine has).
+    pub language: &'static str,
     /// Python runs in a persistent kernel (state survives between calls).
     pub python_kernel: bool,
 }
 
-/// Every template, in listing order.
-pub static TEMPLATES: [Template; 2] = [
+/// Every template, in listing order. `code-interpreter` and `base` are the cloud's; the others
+/// are the names the official docs and examples use, each mapped to what this engine runs.
+pub static TEMPLATES: [Template; 5] = [
     Template {
         id: "1",
         name: "code-interpreter",
         display_name: "Code Interpreter",
-        description:
-            "Python in a persistent IPython kernel with rich outputs; javascript, bash and go one-shot",
+        description: "Stateful IPython with plots; JS, bash, go one-shot",
+        language: "python",
         python_kernel: true,
     },
     Template {
         id: "2",
         name: "base",
         display_name: "Base",
-        description: "Every language one-shot: a fresh process per call",
+        description: "Every language one-shot, a fresh process per run",
+        language: "python",
+        python_kernel: false,
+    },
+    Template {
+        id: "3",
+        name: "python",
+        display_name: "Python",
+        description: "Python in a stateful IPython kernel",
+        language: "python",
+        python_kernel: true,
+    },
+    Template {
+        id: "4",
+        name: "nodejs",
+        display_name: "Node.js",
+        description: "JavaScript on Node.js, one-shot runs",
+        language: "javascript",
+        python_kernel: false,
+    },
+    Template {
+        id: "5",
+        name: "go",
+        display_name: "Go",
+        description: "Go programs, compiled and run per call",
+        language: "go",
         python_kernel: false,
     },
 ];
@@ -60,7 +88,7 @@ impl Template {
             display_name: self.display_name.into(),
             description: self.description.into(),
             category: "development".into(),
-            language: "python".into(),
+            language: self.language.into(),
             features: features.into_iter().map(String::from).collect(),
             tags: vec!["local".into()],
             popularity_score: 0,

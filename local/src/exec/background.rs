@@ -15,13 +15,13 @@ use crate::exec::{ExecOutcome, ExecRequest};
 use crate::ids::rfc3339;
 use hopx_wire::{KillResult, ProcessInfo, ProcessOutput};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// Runs kept per sandbox; the oldest finished ones are forgotten beyond this.
-const KEPT: usize = 100;
+pub const KEPT: usize = 100;
 
 /// The state of one background run.
 #[derive(Debug)]
@@ -44,6 +44,19 @@ pub struct Run {
 pub struct Runs {
     /// Shared with the task of each run, which records how it ended.
     runs: Arc<Mutex<BTreeMap<String, Run>>>,
+    /// Reads of one run's record that found it, and that did not: the agent's "cache" of
+    /// execution results is this store (`GET /cache/stats`).
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What `GET /cache/stats` reports of the kept results.
+pub struct CacheStats {
+    /// Finished runs whose result is kept.
+    pub size: usize,
+    pub max_size: usize,
+    pub hits: u64,
+    pub misses: u64,
 }
 
 impl Runs {
@@ -55,6 +68,7 @@ impl Runs {
         req: ExecRequest,
         name: Option<String>,
         budget: usize,
+        on_end: Option<oneshot::Sender<ProcessInfo>>,
     ) -> ProcessInfo {
         let process_id = format!("proc_{}", &crate::ids::secret()[..16]);
         let (kill, mut kill_rx) = watch::channel(false);
@@ -98,6 +112,10 @@ impl Runs {
                 };
                 run.status = outcome.as_ref().map_or("killed", |o| o.status().name());
                 run.outcome = outcome;
+                // Described before the budget may cut its output: a webhook gets it whole.
+                if let Some(tx) = on_end {
+                    let _ = tx.send(describe(run, true));
+                }
             }
             keep_within(&mut runs, budget);
         });
@@ -111,7 +129,30 @@ impl Runs {
 
     /// One run with its output.
     pub fn get(&self, process_id: &str) -> Option<ProcessInfo> {
-        self.runs.lock().unwrap().get(process_id).map(|r| describe(r, true))
+        let found = self.runs.lock().unwrap().get(process_id).map(|r| describe(r, true));
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// How many results are kept and how often they were read.
+    pub fn cache_stats(&self) -> CacheStats {
+        let size = self.runs.lock().unwrap().values().filter(|r| r.ended.is_some()).count();
+        CacheStats {
+            size,
+            max_size: KEPT,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Forgets every finished run (running ones stay, to be listed and killed); returns how
+    /// many were forgotten.
+    pub fn clear_finished(&self) -> usize {
+        let mut runs = self.runs.lock().unwrap();
+        let before = runs.len();
+        runs.retain(|_, r| r.ended.is_none());
+        before - runs.len()
     }
 
     /// Stops a run; `None` if there is no such run. A finished run stays as it ended.

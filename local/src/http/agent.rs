@@ -4,6 +4,7 @@
 use super::error_body::AgentError;
 use super::{execute, json_object, string_map};
 use crate::engine::error::ApiError;
+use crate::engine::forward::Forwards;
 use crate::engine::sandbox::Sandbox;
 use crate::engine::Engine;
 use axum::body::Bytes;
@@ -28,6 +29,8 @@ pub struct Agent {
     pub engine: Engine,
     /// Requests answered, for the metrics.
     pub counters: Arc<super::introspect::Counters>,
+    /// Its preview URLs' forwards (`POST /preview-url`).
+    pub previews: Arc<Forwards>,
 }
 
 /// Starts serving the agent of `sandbox` on `listener`; it stops a while after the kill.
@@ -37,13 +40,15 @@ pub fn serve(listener: tokio::net::TcpListener, sandbox: Arc<Sandbox>, engine: E
         let _ = killed.wait_for(|k| *k).await;
         tokio::time::sleep(GONE_LINGER).await;
     };
-    let agent = Agent { sandbox, engine, counters: Default::default() };
+    let agent = Agent { sandbox, engine, counters: Default::default(), previews: Default::default() };
     super::serve(listener, router(agent), shutdown);
 }
 
 fn router(agent: Agent) -> Router {
     let authed = Router::new()
         .route("/execute", post(execute_code))
+        .route("/execute/ipython", post(execute_ipython))
+        .route("/execute/async", post(super::webhook::start))
         .route("/execute/stream", get(super::stream::execute_stream))
         .route("/execute/background", post(super::background::start))
         .route("/execute/processes", get(super::background::list))
@@ -73,6 +78,9 @@ fn router(agent: Agent) -> Router {
         .route("/metrics", get(super::introspect::snapshot))
         .route("/metrics/snapshot", get(super::introspect::snapshot))
         .route("/jupyter/sessions", get(super::introspect::sessions))
+        .route("/preview-url", post(super::preview::preview_url))
+        .route("/cache/stats", get(super::cache::stats))
+        .route("/cache/clear", post(super::cache::clear))
         .route_layer(middleware::from_fn_with_state(agent.clone(), require_token));
     Router::new()
         .route("/", get(root))
@@ -221,12 +229,16 @@ async fn info(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Jso
             "execute": "POST /execute",
             "execute_stream": "GET /execute/stream (WebSocket)",
             "execute_background": "POST /execute/background",
+            "execute_ipython": "POST /execute/ipython",
+            "execute_async": "POST /execute/async (webhook)",
+            "cache": "GET /cache/stats, POST /cache/clear",
             "processes": "GET /execute/processes",
             "kill": "POST /execute/kill/{process_id}",
             "commands": "POST /commands/run",
             "env": "GET|PUT|PATCH|DELETE /env",
             "files": "GET /files/read|list|exists|download, POST /files/write|mkdir|upload, DELETE /files/remove",
             "health": "GET /health",
+            "preview_url": "POST /preview-url",
         },
     }))
 }
@@ -243,6 +255,34 @@ async fn root(State(agent): State<Agent>, headers: axum::http::HeaderMap) -> Jso
 async fn execute_code(State(agent): State<Agent>, body: Bytes) -> Response {
     let config = agent.engine.config();
     let req = match json_object(&body).and_then(|obj| execute::parse_request(&agent.sandbox, &obj, config)) {
+        Ok(r) => r,
+        Err(e) => return AgentError(e).into_response(),
+    };
+    let outcome = agent.sandbox.execute(req.clone(), None).await;
+    execute::answer(&agent.sandbox, &req, outcome)
+}
+
+/// `POST /execute/ipython`: Python in the sandbox's IPython kernel (magics, display), with
+/// `/execute`'s body and answer; a template without a kernel says so instead of running it
+/// as plain Python.
+async fn execute_ipython(State(agent): State<Agent>, body: Bytes) -> Response {
+    if !agent.sandbox.template.python_kernel {
+        let msg =
+            format!("template {} has no IPython kernel; use code-interpreter", agent.sandbox.template.name);
+        return AgentError(ApiError::bad_request(msg)).into_response();
+    }
+    let config = agent.engine.config();
+    let parsed = json_object(&body).and_then(|mut obj| {
+        match obj.get("language").and_then(Value::as_str) {
+            None | Some("python" | "python3" | "ipython") => {}
+            Some(other) => {
+                return Err(ApiError::bad_request(format!("/execute/ipython runs Python, not {other}")))
+            }
+        }
+        obj.insert("language".into(), Value::String("python".into()));
+        execute::parse_request(&agent.sandbox, &obj, config)
+    });
+    let req = match parsed {
         Ok(r) => r,
         Err(e) => return AgentError(e).into_response(),
     };

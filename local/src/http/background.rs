@@ -21,7 +21,7 @@ use std::time::Duration;
 
 /// Background runs default to 300 s and may last up to a day (or the sandbox's life).
 const DEFAULT_TIMEOUT: u64 = 300;
-const MAX_TIMEOUT: u64 = 86_400;
+pub const MAX_TIMEOUT: u64 = 86_400;
 
 pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
     match json_object(&body) {
@@ -92,7 +92,7 @@ fn start_run(agent: &Agent, mut obj: Map<String, Value>) -> Response {
         Err(e) => return AgentError(e).into_response(),
     };
     req.timeout = Duration::from_secs(timeout);
-    let started = agent.sandbox.start_background(req, name, config.background_output_budget);
+    let started = agent.sandbox.start_background(req, name, config.background_output_budget, None);
     Json(ProcessInfo { message: Some("started in the background".into()), ..started }).into_response()
 }
 

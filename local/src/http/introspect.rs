@@ -108,6 +108,7 @@ pub async fn snapshot(State(agent): State<Agent>) -> Response {
         "total_errors": errors,
         "error_count": errors,
         "process": {"count": found.len(), "running": running},
+        "cache": super::cache::numbers(&agent),
         "system": {
             "memory_bytes": memory,
             "memory_mb": mb(memory),

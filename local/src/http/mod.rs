@@ -3,15 +3,18 @@
 
 pub mod agent;
 pub mod background;
+pub mod cache;
 pub mod control;
 pub mod error_body;
 pub mod execute;
 pub mod files;
 pub mod introspect;
+pub mod preview;
 pub mod record;
 pub mod stream;
 pub mod terminal;
 pub mod watch;
+pub mod webhook;
 
 use crate::engine::error::ApiError;
 use axum::body::Bytes;

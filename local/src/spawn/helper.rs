@@ -237,6 +237,7 @@ impl Pipes {
             holder: -1,
             code: -1,
             cgroups: Vec::new(),
+            reply: -1,
         }
     }
 

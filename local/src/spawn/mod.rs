@@ -222,6 +222,11 @@ pub trait Isolator: Send + Sync + 'static {
     fn release(&self, sandbox: &SandboxSpec);
     /// The sandbox's files, for the engine's file calls.
     fn files(&self, sandbox: &SandboxSpec) -> io::Result<FsView>;
+    /// A TCP connection to `127.0.0.1:port` as the sandbox sees it (its own loopback), for a
+    /// preview URL's forward. The engine connects into the sandbox; the sandbox gets no way
+    /// out. Blocks for a few milliseconds (call it off the async threads); nothing listening
+    /// is an error of kind `ConnectionRefused`.
+    fn connect(&self, sandbox: &SandboxSpec, port: u16) -> io::Result<std::net::TcpStream>;
 }
 
 /// The first executable called `name` on PATH.

@@ -73,6 +73,7 @@ none<Mismatch<native.CommandResult, Pick<sdk.CommandResult, keyof native.Command
 none<Exclude<keyof native.Sandbox, keyof sdk.Sandbox | 'killed' | 'terminalConnect'>>()
 none<Exclude<keyof native.Files, keyof sdk.Files>>()
 none<Exclude<keyof native.Env, keyof sdk.Env>>()
+none<Exclude<keyof native.Cache, keyof sdk.Cache>>()
 // `next` is read through the connection's async iterator.
 none<Exclude<keyof native.TerminalSession, keyof sdk.TerminalConnection | 'next'>>()
 // `runStream` is how `run` with onStdout/onStderr reads the output.

@@ -8,6 +8,7 @@
 //! (`spawn/helper.rs`).
 
 mod cgroup;
+mod connect;
 mod holder;
 mod network;
 mod pause;
@@ -308,6 +309,11 @@ impl Isolator for NamespaceIsolator {
     fn set_paused(&self, sandbox: &SandboxSpec, paused: bool) -> io::Result<()> {
         let prepared = self.prepared(&sandbox.id)?;
         pause::set_paused(prepared.cgroup.as_deref(), prepared.holder.pid(), paused)
+    }
+
+    fn connect(&self, sandbox: &SandboxSpec, port: u16) -> io::Result<std::net::TcpStream> {
+        let prepared = self.prepared(&sandbox.id)?;
+        connect::connect(&prepared.holder, self.ids, port)
     }
 
     fn release(&self, sandbox: &SandboxSpec) {
