@@ -478,3 +478,62 @@ def test_async_background_kill(server, sb):
             await s.kill()
 
     asyncio.run(go())
+
+
+# ---- webhook runs, the cache, more templates ----------------------------------------------
+
+
+def test_run_code_async_delivers_to_a_webhook(sb):
+    import hashlib
+    import hmac
+    import queue
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    got = queue.Queue()
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.put((self.headers, body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/done"
+        started = sb.run_code_async(
+            "print('webhook')", url, callback_signature_secret="k", callback_headers={"X-Mine": "1"}
+        )
+        assert started["status"] == "queued" and started["execution_id"]
+        headers, body = got.get(timeout=60)
+        payload = json.loads(body)
+        assert (payload["execution_id"], payload["status"]) == (started["execution_id"], "completed")
+        assert payload["stdout"] == "webhook\n" and headers["X-Mine"] == "1"
+        mac = hmac.new(b"k", headers["X-HOPX-Timestamp"].encode() + b"." + body, hashlib.sha256)
+        assert headers["X-HOPX-Signature"] == "sha256=" + mac.hexdigest()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cache_stats_and_clear(sb):
+    sb.run_code_background("echo kept", language="bash")
+    stats = sb.cache.stats()
+    assert set(stats["cache"]) >= {"size", "max_size", "total_hits", "ttl"}
+    cleared = sb.cache.clear()
+    assert "entries_removed" in cleared
+    running = [p for p in sb.list_processes() if p["status"] == "running"]
+    assert sb.cache.stats()["cache"]["size"] == 0 or running
+
+
+def test_the_python_template_of_the_official_docs(server):
+    with Sandbox.create(template="python", api_key=server.api_key, base_url=server.url) as py:
+        py.run_code("x = 6 * 7")
+        assert py.run_code("print(x)").stdout == "42\n"
+        assert py.get_info().template_name == "python"

@@ -357,3 +357,44 @@ describe('background runs and streaming', () => {
     assert.deepEqual(msgs.at(-1), { type: 'complete', success: true });
   });
 });
+
+describe('IPython, webhook runs and the cache', () => {
+  test('runIpython runs in the kernel', async () => {
+    await sb.runCode('base_value = 40');
+    const r = await sb.runIpython('%time total = base_value + 2\nprint(total)');
+    assert.match(r.stdout, /42/);
+  });
+
+  test('runCodeAsync delivers the result to the callback URL', async () => {
+    const { createServer } = await import('node:http');
+    let resolve;
+    const delivered = new Promise((r) => (resolve = r));
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.writeHead(200).end();
+        resolve({ headers: req.headers, body });
+      });
+    });
+    await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${hook.address().port}/done`;
+      const started = await sb.runCodeAsync("print('hooked')", { callbackUrl: url });
+      const got = await delivered;
+      const payload = JSON.parse(got.body);
+      assert.equal(payload.execution_id, started.execution_id);
+      assert.equal(payload.stdout, 'hooked\n');
+      assert.ok(got.headers['x-hopx-timestamp']);
+    } finally {
+      hook.close();
+    }
+  });
+
+  test('cache.stats and cache.clear', async () => {
+    const stats = await sb.cache.stats();
+    assert.equal(typeof stats.cache.size, 'number');
+    const cleared = await sb.cache.clear();
+    assert.equal(typeof cleared.entries_removed, 'number');
+  });
+});
