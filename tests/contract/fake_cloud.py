@@ -496,6 +496,20 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"processes": [{"pid": 1, "name": "init", "status": "sleeping"}]}, {}
         if route == "GET /jupyter/sessions":
             return 200, {"sessions": [{"kernel_id": "k1", "execution_state": "idle"}]}, {}
+        if route == "POST /execute/ipython":
+            return 200, {
+                "stdout": f"ipython: {body.get('code', '')}\n", "stderr": "", "exit_code": 0,
+                "success": True, "execution_time": 0.01, "timestamp": rfc3339(time.time()),
+            }, {}
+        if route == "POST /execute/async":
+            return 202, {"execution_id": f"exec_{CLOUD.next_id()}", "status": "queued",
+                         "callback_url": body.get("callback_url"), "message": "queued",
+                         "timestamp": rfc3339(time.time())}, {}
+        if route == "GET /cache/stats":
+            return 200, {"cache": {"size": 4, "max_size": 1000, "total_hits": 9, "ttl": "1h"},
+                         "timestamp": rfc3339(time.time())}, {}
+        if route == "POST /cache/clear":
+            return 200, {"message": "Cache cleared successfully", "entries_removed": 4}, {}
         return error(404, "NOT_FOUND", f"No route {route}")
 
 

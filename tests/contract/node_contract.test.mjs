@@ -509,6 +509,27 @@ scenario('happy_path', 'introspection reads the agent answers as they are', asyn
   await assertKeysWhereTheyBelong()
 })
 
+scenario('happy_path', 'IPython and webhook runs and the cache send the official shapes', async () => {
+  const sb = await create()
+  assert.equal((await sb.runIpython('%pwd')).stdout, 'ipython: %pwd\n')
+  const [ipy] = await fake.on('POST /execute/ipython')
+  assert.equal(ipy.body.timeout, 60)
+  assert.equal(ipy.body.language, 'python')
+  const started = await sb.runCodeAsync('train()', {
+    callbackUrl: 'https://hooks.example/done',
+    callbackHeaders: { 'X-Mine': '1' },
+  })
+  assert.equal(started.status, 'queued')
+  const [sent] = await fake.on('POST /execute/async')
+  assert.deepEqual(sent.body, {
+    code: 'train()', language: 'python', timeout: 1800, workdir: '/workspace',
+    callback_url: 'https://hooks.example/done', callback_headers: { 'X-Mine': '1' },
+  })
+  assert.equal((await sb.cache.stats()).cache.total_hits, 9)
+  assert.equal((await sb.cache.clear()).entries_removed, 4)
+  await assertKeysWhereTheyBelong()
+})
+
 scenario('happy_path', 'templates, health and iter send the official shapes', async () => {
   await create()
   const key = opts()

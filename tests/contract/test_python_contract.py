@@ -526,6 +526,30 @@ def test_introspection_reads_the_agent_answers_as_they_are(fake):
 
 
 @pytest.mark.scenario("happy_path")
+def test_webhook_runs_the_cache_and_preflight_send_the_official_shapes(fake):
+    sb = create(fake)
+    started = sb.run_code_async(
+        "train()", "https://hooks.example/done", callback_signature_secret="s", timeout=600
+    )
+    assert started["status"] == "queued"
+    [sent] = fake.on("POST /execute/async")
+    assert sent["body"] == {
+        "code": "train()", "language": "python", "timeout": 600, "workdir": "/workspace",
+        "callback_url": "https://hooks.example/done", "callback_signature_secret": "s",
+    }
+    assert sb.cache.stats()["cache"]["size"] == 4
+    assert sb.cache.clear()["entries_removed"] == 4
+    assert sb.run_code("1", preflight=True).success
+    routes = [r["route"] for r in fake.requests()]
+    # The preflight asked the control plane and the agent before the run.
+    assert routes.index("GET /health") < routes.index(EXECUTE)
+    # The fake's agent is on loopback, not a cloud host: its preview URL is asked of it,
+    # and the fake, like an agent without preview URLs, has none.
+    raises("NotFoundError", lambda: sb.get_preview_url(3000))
+    assert_keys_where_they_belong(fake)
+
+
+@pytest.mark.scenario("happy_path")
 def test_templates_health_and_iter_send_the_official_shapes(fake):
     create(fake)
     key = {"api_key": fake.api_key, "base_url": fake.url}
