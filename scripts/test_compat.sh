@@ -121,6 +121,27 @@ fi
 unset HOPX_LOCAL_RECORD
 HOPX_COMPAT_RECORDINGS=$RECORDINGS run_pytest "OpenAPI conformance" conformance
 
+# Our packages (built by test_python.sh and test_node.sh; built here when run alone) must have
+# every name of the official core surface (tests/compat/surface/compare.py).
+say "official core surface vs ours"
+if ! "$ROOT/.venv/bin/python" -c 'import hopx_ai._native' 2>/dev/null; then
+  bash "$ROOT/scripts/setup.sh" && "$ROOT/.venv/bin/python" -m pip install -q "maturin>=1.7,<2" &&
+    (cd "$ROOT" && VIRTUAL_ENV="$ROOT/.venv" .venv/bin/maturin develop -q)
+fi
+if ! ls "$ROOT"/bindings-node/*.node >/dev/null 2>&1; then
+  (cd "$ROOT" && npm ci --no-audit --no-fund && npm run --silent build)
+fi
+SURFACE=$COMPAT/surface
+if "$VENV/bin/python" "$SURFACE/dump_python.py" >"$WORK/official-py.json" &&
+  "$ROOT/.venv/bin/python" "$SURFACE/dump_python.py" >"$WORK/ours-py.json" &&
+  node "$SURFACE/dump_node.cjs" "$COMPAT/node/node_modules/@hopx-ai/sdk" >"$WORK/official-js.json" &&
+  node "$SURFACE/dump_node.cjs" "$ROOT/bindings-node/index.js" >"$WORK/ours-js.json"; then
+  "$VENV/bin/python" "$SURFACE/compare.py" "$WORK"/{official-py,ours-py,official-js,ours-js}.json ||
+    failures+=("official core surface")
+else
+  failures+=("official core surface (a dump failed)")
+fi
+
 say "summary"
 echo "recorded answers: $(cat "$RECORDINGS"/*.jsonl 2>/dev/null | wc -l) (in $RECORDINGS)"
 if [[ ${#failures[@]} -gt 0 ]]; then
