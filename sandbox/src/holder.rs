@@ -21,7 +21,7 @@ use crate::child::{
 use crate::files::{as_fs_user, write_new};
 use crate::net;
 use crate::sys;
-use crate::uidmap::PROGRAM_ID;
+use crate::uidmap::{IdMode, PROGRAM_ID};
 use std::os::raw::c_int;
 
 /// The intermediate of a new sandbox: runs in the engine's namespaces, as the engine's child.
@@ -72,7 +72,14 @@ fn run_holder(plan: &mut ChildPlan, parent_pidfd: c_int) -> ! {
     let st = plan.fds.status;
     or_fail(st, "pdeathsig", sys::die_with_parent(parent_pidfd));
     join_cgroups(plan);
-    sys::not_dumpable();
+    // Out of reach of the sandbox's processes through /proc and ptrace. Not where the engine
+    // is unprivileged: it then has the holder's host uid and no CAP_SYS_PTRACE, and the kernel
+    // lets it enter the sandbox through the holder's pidfd (every run, slirp4netns, preview
+    // connections) only while the holder is dumpable. No program can name the holder anyway:
+    // each run has a pid namespace of its own below the holder's, with its own init as pid 1.
+    if plan.ids == IdMode::Root {
+        sys::not_dumpable();
+    }
     // Our mount events must never propagate back to the host.
     or_fail(st, "make mounts private", sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None));
     if let Err((stage, e)) = plan.mounts.clone_sources(&mut plan.bind_fds) {

@@ -22,8 +22,22 @@ use std::time::{Duration, Instant};
 /// How long slirp4netns may take to configure the sandbox's interface.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The `slirp4netns` binary: `HOPX_LOCAL_SLIRP4NETNS`, else the first on PATH.
+/// The `slirp4netns` binary: `HOPX_LOCAL_SLIRP4NETNS`, else the first on PATH; an error
+/// saying why where sandboxes cannot have it (not installed, or no usable `/dev/net/tun`).
 pub fn find() -> Result<PathBuf, String> {
+    let program = find_program()?;
+    // slirp4netns makes the sandbox's tap device through /dev/net/tun, opened with the
+    // engine's host uid: some machines (containers, hardened hosts) keep it root-only.
+    if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/net/tun") {
+        return Err(format!(
+            "sandboxes reach the internet through slirp4netns, which needs /dev/net/tun, and this \
+             user cannot open it ({e}); run the engine as root or make the device usable (mode 0666)"
+        ));
+    }
+    Ok(program)
+}
+
+fn find_program() -> Result<PathBuf, String> {
     use std::os::unix::fs::PermissionsExt;
     match std::env::var_os("HOPX_LOCAL_SLIRP4NETNS").filter(|v| !v.is_empty()) {
         Some(p) => {
