@@ -19,9 +19,10 @@ else
         jupyter_client ipython matplotlib pandas numpy
 fi
 
-echo "== ruff check, ruff format --check (the package and its tests)"
-"$PY" -m ruff check bindings-python/python tests/python
-"$PY" -m ruff format --check bindings-python/python tests/python
+echo "== ruff check, ruff format --check (the package, its tests, the contract and compat suites)"
+LINTED=(bindings-python/python tests/python tests/contract tests/compat)
+"$PY" -m ruff check "${LINTED[@]}"
+"$PY" -m ruff format --check "${LINTED[@]}"
 
 # The package itself, editable; maturin develop builds the dev profile (pip would build release).
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q

@@ -1,4 +1,4 @@
-//! `sandbox.files()` against a loopback server that answers as the HopX cloud agent does:
+//! `sandbox.files()` against the fake HopX cloud of the contract suites (its agent):
 //! request shapes (query paths, JSON bodies, the multipart field names), which failures are
 //! retried, and how file errors are classified.
 
@@ -54,13 +54,13 @@ async fn every_call_sends_the_official_shape() {
     let up = &cloud.on("POST /files/upload")[0];
     let content_type = up.header("content-type").unwrap();
     let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect(content_type);
-    let body = String::from_utf8_lossy(&up.raw).into_owned();
+    let body = up.body.as_str().expect("the multipart text").to_string();
     let path_at = body.find("name=\"path\"\r\n\r\n/workspace/data.csv\r\n").expect(&body);
     let file_at = body.find("name=\"file\"; filename=\"data.csv\"").expect(&body);
     assert!(path_at < file_at, "the path comes first, so a server can stream the file to its place");
     assert!(body.contains("\r\n\r\na,b\n1,2\n\r\n"), "{body}");
     assert!(body.ends_with(&format!("--{boundary}--\r\n")), "{body}");
-    assert_eq!(up.header("content-length"), Some(up.raw.len().to_string().as_str()));
+    assert_eq!(up.header("content-length"), Some(body.len().to_string().as_str()));
     assert_eq!(files.download("/workspace/a", &dir.join("down"), None).await.unwrap(), 12);
     assert_eq!(std::fs::read(dir.join("down")).unwrap(), b"\x00\x01raw bytes\xff");
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,6 +1,5 @@
-//! Webhook runs, IPython runs, the cache, preview URLs, preflight and `Sandbox::debug` against a
-//! loopback server that answers as the HopX cloud does: what goes on the wire and what comes
-//! back.
+//! Webhook runs, IPython runs, the cache, preview URLs, preflight and `Sandbox::debug` against
+//! the fake HopX cloud of the contract suites: what goes on the wire and what comes back.
 
 mod support;
 
@@ -133,7 +132,6 @@ async fn preflight_checks_the_sandbox_before_sending_code() {
     assert_eq!(err.code.as_deref(), Some("sandbox_not_running"));
     assert!(cloud.on("POST /execute").is_empty(), "no code was sent");
     cloud.set_status(sb.id(), "running");
-    cloud.script("GET /health", 200, json!({"status": "healthy"}), &[]);
     sb.run_code("print(1)", checked).await.unwrap();
     assert_eq!(cloud.on("POST /execute").len(), 1);
 }
@@ -146,7 +144,7 @@ async fn debug_sends_the_given_token_to_the_given_agent() {
     let agent = made.agent_url().unwrap().replace("http://", "ws://");
     let direct = Sandbox::debug(&agent, &token, "dbg").await.unwrap();
     let result = direct.run_code("print(2)", RunOptions::default()).await.unwrap();
-    assert_eq!(result.stdout, "ran: print(2)");
+    assert_eq!(result.stdout, "ran: print(2)\n");
     let sent = cloud.on("POST /execute");
     assert_eq!(sent.last().unwrap().header("authorization"), Some(format!("Bearer {token}").as_str()));
     assert!(Sandbox::debug("127.0.0.1:1", &token, "dbg").await.is_err());

@@ -78,7 +78,13 @@ ALIASES = [
 # Each with a schema of the spec, or (for routes the SDKs call but the spec lacks) the fields
 # wire-api.md gives their answer.
 OWN_ROUTES = [
-    ("agent", "GET", re.compile(r"^/execute/processes/[^/]+$"), "main.ProcessInfo", {200, 401, 404}),
+    (
+        "agent",
+        "GET",
+        re.compile(r"^/execute/processes/[^/]+$"),
+        "main.ProcessInfo",
+        {200, 401, 404},
+    ),
     # B.5: run_code_async / runCodeAsync.
     (
         "agent",
@@ -189,7 +195,9 @@ def check(plane, method, path, status, body):
     template, op = find_operation(plane, method, path)
     is_error = status >= 400
 
-    own = next((o for o in OWN_ROUTES if (o[0], o[1]) == (plane, method) and o[2].match(path)), None)
+    own = next(
+        (o for o in OWN_ROUTES if (o[0], o[1]) == (plane, method) and o[2].match(path)), None
+    )
     if op is None and own is not None:
         if status not in own[4]:
             problems.append(f"status {status} not expected for our {method} {path}")
@@ -208,7 +216,9 @@ def check(plane, method, path, status, body):
             (plane, method, template), set()
         )
         if status not in listed | extra:
-            problems.append(f"status {status} not listed for {method} {template} (spec: {sorted(listed)})")
+            problems.append(
+                f"status {status} not listed for {method} {template} (spec: {sorted(listed)})"
+            )
         schema = response_schema(plane, op, status)
         if schema is not None:
             problems += validate(schema, body)
@@ -226,7 +236,11 @@ def check(plane, method, path, status, body):
             problems.append("agent error body needs an RFC 3339 timestamp")
     if is_error and plane == "control":
         err = body.get("error")
-        if not isinstance(err, dict) or not isinstance(err.get("message"), str) or not err.get("code"):
+        if (
+            not isinstance(err, dict)
+            or not isinstance(err.get("message"), str)
+            or not err.get("code")
+        ):
             problems.append("control error body needs error.{code,message} (official Python)")
         if not isinstance(body.get("code"), str) or not isinstance(body.get("message"), str):
             problems.append("control error body needs top-level code and message (official JS)")
@@ -234,7 +248,12 @@ def check(plane, method, path, status, body):
         return problems
 
     # Success bodies: what wire-api.md asks where the spec is silent.
-    if plane == "control" and template in ("/v1/sandboxes", "/v1/sandboxes/{id}") and method in ("POST", "GET") and "data" not in body:
+    if (
+        plane == "control"
+        and template in ("/v1/sandboxes", "/v1/sandboxes/{id}")
+        and method in ("POST", "GET")
+        and "data" not in body
+    ):
         problems += _sandbox_contract(body)
         if method == "POST" and not ("auth_token" in body and "token_expires_at" in body):
             problems.append("create must return auth_token and token_expires_at")
@@ -243,7 +262,9 @@ def check(plane, method, path, status, body):
             problems += _sandbox_contract(item)
     if plane == "control" and template == "/v1/sandboxes/{id}/token/refresh":
         problems += validate(schema_by_name("control", SANDBOX), body)
-        if not isinstance(body.get("auth_token"), str) or not _rfc3339(body.get("token_expires_at")):
+        if not isinstance(body.get("auth_token"), str) or not _rfc3339(
+            body.get("token_expires_at")
+        ):
             problems.append("token refresh must return auth_token and an RFC 3339 token_expires_at")
     if plane == "control" and template == "/v1/templates":
         for item in body.get("data") or []:
@@ -252,17 +273,39 @@ def check(plane, method, path, status, body):
                     problems.append(f"TemplateListItem.{key} must be a string (official Python)")
     # A paused sandbox says so, so that is_healthy() is False for it in every SDK; the official
     # Python SDK waits for "healthy" only after create and resume, never on a paused sandbox.
-    if plane == "agent" and template == "/health" and body.get("status") not in ("healthy", "paused"):
-        problems.append('agent /health must say {"status": "healthy"} (official Python waits for it)')
+    if (
+        plane == "agent"
+        and template == "/health"
+        and body.get("status") not in ("healthy", "paused")
+    ):
+        problems.append(
+            'agent /health must say {"status": "healthy"} (official Python waits for it)'
+        )
     if plane == "agent" and template == "/execute":
-        for key, kind in (("success", bool), ("stdout", str), ("stderr", str), ("exit_code", int), ("execution_time", (int, float)), ("timestamp", str), ("language", str)):
+        for key, kind in (
+            ("success", bool),
+            ("stdout", str),
+            ("stderr", str),
+            ("exit_code", int),
+            ("execution_time", (int, float)),
+            ("timestamp", str),
+            ("language", str),
+        ):
             if not isinstance(body.get(key), kind):
                 problems.append(f"execute result needs {key} ({kind})")
         if body.get("success") is not (body.get("exit_code") == 0 and "error" not in body):
             problems.append("success must be exit_code == 0 and no error")
-    if plane == "agent" and template == "/execute/background" and not isinstance(body.get("process_id"), str):
+    if (
+        plane == "agent"
+        and template == "/execute/background"
+        and not isinstance(body.get("process_id"), str)
+    ):
         problems.append("background start needs process_id (both SDKs read it)")
-    if plane == "agent" and template == "/execute/processes" and not isinstance(body.get("processes"), list):
+    if (
+        plane == "agent"
+        and template == "/execute/processes"
+        and not isinstance(body.get("processes"), list)
+    ):
         problems.append("process list needs processes[] (both SDKs read it)")
     if plane == "agent" and template == "/env" and method in ("PUT", "PATCH", "DELETE"):
         problems += validate(schema_by_name("agent", "main.EnvVarsResponse"), body)

@@ -58,8 +58,13 @@ class FakeCloud:
 @pytest.fixture(scope="session")
 def cloud():
     env = {k: v for k, v in os.environ.items() if k not in ("HOPX_API_KEY", "HOPX_BASE_URL")}
-    proc = subprocess.Popen([sys.executable, str(FAKE)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(FAKE)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         urls = json.loads(proc.stdout.readline())
         yield FakeCloud(proc, urls)

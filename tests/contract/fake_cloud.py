@@ -16,6 +16,11 @@ Test endpoints on the control port:
   "token_ttl": s}``): forgets all sandboxes, tokens and recorded requests, then queues the
   scenario's canned answers. Each canned answer is used once, in order, by the next request
   on its route; other requests get the normal answers.
+- ``POST /__script`` with ``{"script": [...]}``: queues more canned answers, keeping the
+  state (for a test that scripts an answer after it made a sandbox).
+- ``POST /__config`` with any of ``{"agent_url": url}`` (the ``public_host`` of sandboxes
+  created from now on), ``{"token_ttl": s}`` (of create's tokens) and ``{"status": {id:
+  status}}`` (a sandbox's status, as if the cloud changed it).
 - ``GET /__scenarios?lang=python|node``: the scenario names for that language (a scenario
   may say ``"only": <lang>``), so each suite can check that it covers them all.
 - ``GET /__requests``: every request since the last reset, in order, as ``{plane, method,
@@ -71,8 +76,7 @@ def on(route, answer, times=1):
     return [{"route": route, **answer} for _ in range(times)]
 
 
-RATE_LIMIT_HEADERS = {"Retry-After": "1", "X-RateLimit-Limit": "100",
-                      "X-RateLimit-Remaining": "0"}
+RATE_LIMIT_HEADERS = {"Retry-After": "1", "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0"}
 
 # name -> {"script": [canned answers], "token_ttl": seconds for create's token}
 SCENARIOS = {
@@ -85,29 +89,73 @@ SCENARIOS = {
     # Create with an unknown template name: the cloud's own 404, then GET /v1/templates.
     "unknown_template": {},
     # One 429 with Retry-After: 1 on GET /v1/sandboxes/{id}, then the real answer.
-    "rate_limited_get": {"script": on(GET, nested(
-        429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", {"retry_after_seconds": 1},
-        RATE_LIMIT_HEADERS))},
+    "rate_limited_get": {
+        "script": on(
+            GET,
+            nested(
+                429,
+                "RATE_LIMIT_EXCEEDED",
+                "Rate limit exceeded",
+                {"retry_after_seconds": 1},
+                RATE_LIMIT_HEADERS,
+            ),
+        )
+    },
     # 429 on every attempt of a list: RateLimitError with retry_after from the body.
-    "rate_limit_exhausted": {"script": on(LIST, nested(
-        429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", {"retry_after_seconds": 1},
-        RATE_LIMIT_HEADERS), times=8)},
+    "rate_limit_exhausted": {
+        "script": on(
+            LIST,
+            nested(
+                429,
+                "RATE_LIMIT_EXCEEDED",
+                "Rate limit exceeded",
+                {"retry_after_seconds": 1},
+                RATE_LIMIT_HEADERS,
+            ),
+            times=8,
+        )
+    },
     # An idempotent GET through 502 and 504: retried until the real answer.
-    "gateway_errors_on_get": {"script": (
-        on(GET, nested(502, "INTERNAL_ERROR", "Bad gateway"))
-        + on(GET, nested(504, "INTERNAL_ERROR", "Gateway timeout")))},
+    "gateway_errors_on_get": {
+        "script": (
+            on(GET, nested(502, "INTERNAL_ERROR", "Bad gateway"))
+            + on(GET, nested(504, "INTERNAL_ERROR", "Gateway timeout"))
+        )
+    },
     # Create refused with 403 and a quota message.
-    "resource_limit_on_create": {"script": on(CREATE, nested(
-        403, "FORBIDDEN", "Sandbox limit reached: 10 of 10 running sandboxes",
-        {"limit": 10, "current": 10, "available": 0,
-         "upgrade_url": "https://console.hopx.dev/billing"}))},
+    "resource_limit_on_create": {
+        "script": on(
+            CREATE,
+            nested(
+                403,
+                "FORBIDDEN",
+                "Sandbox limit reached: 10 of 10 running sandboxes",
+                {
+                    "limit": 10,
+                    "current": 10,
+                    "available": 0,
+                    "upgrade_url": "https://console.hopx.dev/billing",
+                },
+            ),
+        )
+    },
     # No nodes available once: create is retried (nothing was created).
-    "create_503_then_201": {"script": on(CREATE, nested(
-        503, "SERVICE_UNAVAILABLE", "No nodes available"))},
+    "create_503_then_201": {
+        "script": on(CREATE, nested(503, "SERVICE_UNAVAILABLE", "No nodes available"))
+    },
     # Creation rate limit once: retried after Retry-After (nothing was created).
-    "create_429_then_201": {"script": on(CREATE, nested(
-        429, "RATE_LIMIT_EXCEEDED", "Sandbox creation rate limit exceeded",
-        {"retry_after_seconds": 1}, RATE_LIMIT_HEADERS))},
+    "create_429_then_201": {
+        "script": on(
+            CREATE,
+            nested(
+                429,
+                "RATE_LIMIT_EXCEEDED",
+                "Sandbox creation rate limit exceeded",
+                {"retry_after_seconds": 1},
+                RATE_LIMIT_HEADERS,
+            ),
+        )
+    },
     # A 502 or 504 on create may hide a created sandbox: never retried.
     "create_502": {"script": on(CREATE, nested(502, "INTERNAL_ERROR", "Bad gateway"))},
     "create_504": {"script": on(CREATE, nested(504, "INTERNAL_ERROR", "Gateway timeout"))},
@@ -116,41 +164,63 @@ SCENARIOS = {
     # A 503 from the agent: also never retried for /execute.
     "execute_503": {"script": on(EXECUTE, flat(503, "INTERNAL_ERROR", "agent overloaded"))},
     # A 429 from the agent proves nothing ran: retried after Retry-After.
-    "execute_429": {"script": on(EXECUTE, flat(
-        429, "RATE_LIMIT_EXCEEDED", "Too many requests", RATE_LIMIT_HEADERS,
-        retry_after=1))},
+    "execute_429": {
+        "script": on(
+            EXECUTE,
+            flat(
+                429, "RATE_LIMIT_EXCEEDED", "Too many requests", RATE_LIMIT_HEADERS, retry_after=1
+            ),
+        )
+    },
     # The agent reads the run and closes the connection without answering.
     "execute_dropped": {"script": on(EXECUTE, {"drop": True})},
     # The run times out: 408 with the output gathered before the kill.
-    "execute_timeout_408": {"script": on(EXECUTE, flat(
-        408, "EXECUTION_TIMEOUT", "Execution timed out after 5s",
-        stdout="partial line\n", stderr="warning: slow\n"))},
+    "execute_timeout_408": {
+        "script": on(
+            EXECUTE,
+            flat(
+                408,
+                "EXECUTION_TIMEOUT",
+                "Execution timed out after 5s",
+                stdout="partial line\n",
+                stderr="warning: slow\n",
+            ),
+        )
+    },
     # The agent refuses the token once (401 before anything runs): refresh, then one retry.
-    "execute_401_then_refresh": {"script": on(EXECUTE, flat(
-        401, "TOKEN_EXPIRED", "Token expired"))},
+    "execute_401_then_refresh": {
+        "script": on(EXECUTE, flat(401, "TOKEN_EXPIRED", "Token expired"))
+    },
     # The agent refuses the refreshed token too: give up after one refresh.
-    "execute_401_twice": {"script": on(EXECUTE, flat(
-        401, "INVALID_TOKEN", "Invalid token"), times=2)},
+    "execute_401_twice": {
+        "script": on(EXECUTE, flat(401, "INVALID_TOKEN", "Invalid token"), times=2)
+    },
     # File calls: a read through a 503 is retried; a remove through a 502 (it may have
     # happened) is not; a missing file is FileNotFoundError by its code.
     "files_read_503": {"script": on("GET /files/read", flat(503, "INTERNAL_ERROR", "busy"))},
-    "files_remove_502": {"script": on("DELETE /files/remove", flat(502, "INTERNAL_ERROR",
-                                                                   "bad gateway"))},
-    "files_not_found": {"script": on("GET /files/read", flat(404, "FILE_NOT_FOUND",
-                                                             "File not found"))},
+    "files_remove_502": {
+        "script": on("DELETE /files/remove", flat(502, "INTERNAL_ERROR", "bad gateway"))
+    },
+    "files_not_found": {
+        "script": on("GET /files/read", flat(404, "FILE_NOT_FOUND", "File not found"))
+    },
     # A command runs past its timeout: 408 with the output so far, and never sent again.
-    "command_timeout_408": {"script": on("POST /commands/run", flat(
-        408, "EXECUTION_TIMEOUT", "Command timed out after 2 s", stdout="partial\n"))},
+    "command_timeout_408": {
+        "script": on(
+            "POST /commands/run",
+            flat(408, "EXECUTION_TIMEOUT", "Command timed out after 2 s", stdout="partial\n"),
+        )
+    },
     # The agent masks a secret's value: deleting another variable must not write the mask back.
     "env_masked": {"env": {"API_KEY": "***MASKED***", "A": "1"}},
     # The list answers at most 2 sandboxes a page, whatever the limit: iter follows the cursors.
     "paged_list": {"page_size": 2},
     # Create hands out a token that expires in 30 minutes: refreshed before the first run.
     "token_expiring_soon": {"token_ttl": 1800},
-    # A background run fails at the agent: it may have started, so no retry (Node only: the
-    # Python package has no background runs yet).
-    "background_500": {"only": "node", "script": on("POST /execute/background", flat(
-        500, "INTERNAL_ERROR", "agent crashed"))},
+    # A background run fails at the agent: it may have started, so no retry.
+    "background_500": {
+        "script": on("POST /execute/background", flat(500, "INTERNAL_ERROR", "agent crashed"))
+    },
 }
 
 
@@ -250,8 +320,11 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         if canned:
-            status, answer, headers = canned["status"], json.loads(json.dumps(canned["body"])), \
-                canned.get("headers", {})
+            status, answer, headers = (
+                canned["status"],
+                json.loads(json.dumps(canned["body"])),
+                canned.get("headers", {}),
+            )
             if isinstance(answer.get("error"), dict):
                 answer["error"].setdefault("request_id", rid)
             else:
@@ -267,9 +340,13 @@ class Handler(BaseHTTPRequestHandler):
                 def record(message):
                     with CLOUD.lock:
                         entry["body"].append(message)
+
                 return fake_terminal.serve(self, record)
             status, answer, headers = failed or (
-                400, {"error": "not a WebSocket handshake", "code": "INVALID_REQUEST"}, {})
+                400,
+                {"error": "not a WebSocket handshake", "code": "INVALID_REQUEST"},
+                {},
+            )
         else:
             status, answer, headers = self._agent(route, body, rid)
         entry["status"] = status
@@ -312,10 +389,24 @@ class Handler(BaseHTTPRequestHandler):
                 scenario = body
             CLOUD.reset(scenario)
             return self._send(200, {"ok": True}, {}, "-")
+        if self.command == "POST" and path == "/__script":
+            with CLOUD.lock:
+                for answer in (body or {}).get("script", []):
+                    CLOUD.script.setdefault(answer["route"], []).append(answer)
+            return self._send(200, {"ok": True}, {}, "-")
+        if self.command == "POST" and path == "/__config":
+            body = body or {}
+            with CLOUD.lock:
+                CLOUD.agent_url = body.get("agent_url", CLOUD.agent_url)
+                CLOUD.token_ttl = body.get("token_ttl", CLOUD.token_ttl)
+                for sid, status in body.get("status", {}).items():
+                    CLOUD.sandboxes[sid]["status"] = status
+            return self._send(200, {"ok": True}, {}, "-")
         with CLOUD.lock:
             answers = {
                 "/__scenarios": lambda: sorted(
-                    name for name, sc in SCENARIOS.items() if sc.get("only", lang) == lang),
+                    name for name, sc in SCENARIOS.items() if sc.get("only", lang) == lang
+                ),
                 "/__requests": lambda: list(CLOUD.requests),
                 "/__tokens": lambda: list(CLOUD.issued),
             }
@@ -354,14 +445,32 @@ class Handler(BaseHTTPRequestHandler):
             start = int(query.get("cursor", ["0"])[0])
             with CLOUD.lock:
                 every = [public(s) for s in CLOUD.sandboxes.values()]
-            data = every[start:start + limit]
+            data = every[start : start + limit]
             more = start + limit < len(every)
-            return 200, {"object": "list", "data": data, "has_more": more,
-                         "next_cursor": str(start + limit) if more else None,
-                         "url": "/v1/sandboxes", "request_id": rid}, {}
+            return (
+                200,
+                {
+                    "object": "list",
+                    "data": data,
+                    "has_more": more,
+                    "next_cursor": str(start + limit) if more else None,
+                    "url": "/v1/sandboxes",
+                    "request_id": rid,
+                },
+                {},
+            )
         if route == "GET /v1/templates":
-            return 200, {"object": "list", "data": TEMPLATES, "has_more": False,
-                         "url": "/v1/templates", "request_id": rid}, {}
+            return (
+                200,
+                {
+                    "object": "list",
+                    "data": TEMPLATES,
+                    "has_more": False,
+                    "url": "/v1/templates",
+                    "request_id": rid,
+                },
+                {},
+            )
         if route == "GET /v1/templates/{name}":
             found = [t for t in TEMPLATES if t["name"] == segs[2]]
             if not found:
@@ -384,16 +493,22 @@ class Handler(BaseHTTPRequestHandler):
             with CLOUD.lock:
                 CLOUD.tokens.pop(sandbox["auth_token"], None)  # the old token stops working
                 sandbox["auth_token"] = token
-            return 200, {"id": sid, "auth_token": token, "token_expires_at": expires,
-                         "request_id": rid}, {}
+            return (
+                200,
+                {"id": sid, "auth_token": token, "token_expires_at": expires, "request_id": rid},
+                {},
+            )
         if route in ("POST /v1/sandboxes/{id}/pause", "POST /v1/sandboxes/{id}/resume"):
             with CLOUD.lock:
                 sandbox["status"] = "paused" if route.endswith("/pause") else "running"
             return 200, {**public(sandbox), "request_id": rid}, {}
         if route == "PUT /v1/sandboxes/{id}/timeout":
             sandbox["timeout_seconds"] = body.get("timeout_seconds")
-            return 200, {"id": sid, "timeout_seconds": body.get("timeout_seconds"),
-                         "request_id": rid}, {}
+            return (
+                200,
+                {"id": sid, "timeout_seconds": body.get("timeout_seconds"), "request_id": rid},
+                {},
+            )
         return error(404, "RESOURCE_NOT_FOUND", f"No route {route}")
 
     def _create(self, body, rid, error):
@@ -404,15 +519,23 @@ class Handler(BaseHTTPRequestHandler):
         token, expires = CLOUD.issue_token(CLOUD.token_ttl)
         now = int(time.time())
         sandbox = {
-            "id": sid, "object": "sandbox", "status": "running",
-            "public_host": CLOUD.agent_url, "direct_url": CLOUD.agent_url,
+            "id": sid,
+            "object": "sandbox",
+            "status": "running",
+            "public_host": CLOUD.agent_url,
+            "direct_url": CLOUD.agent_url,
             "template_id": body.get("template_id", "291"),
-            "template_name": name or "code-interpreter", "organization_id": 7,
-            "node_id": "node-1", "region": body.get("region", "us-east"),
+            "template_name": name or "code-interpreter",
+            "organization_id": 7,
+            "node_id": "node-1",
+            "region": body.get("region", "us-east"),
             "resources": {"vcpu": 2, "memory_mb": 2048, "disk_mb": 10240},
-            "internet_access": body.get("internet_access", True), "live_mode": False,
-            "timeout_seconds": body.get("timeout_seconds"), "expires_at": None,
-            "created_at": rfc3339(now), "auth_token": token,
+            "internet_access": body.get("internet_access", True),
+            "live_mode": False,
+            "timeout_seconds": body.get("timeout_seconds"),
+            "expires_at": None,
+            "created_at": rfc3339(now),
+            "auth_token": token,
         }
         with CLOUD.lock:
             CLOUD.sandboxes[sid] = sandbox
@@ -423,20 +546,34 @@ class Handler(BaseHTTPRequestHandler):
     def _token_error(self, rid):
         """The agent's answer to a missing, unknown or expired bearer token, else None."""
         auth = self.headers.get("Authorization") or ""
-        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else ""
         with CLOUD.lock:
             expires = CLOUD.tokens.get(token)
         if expires is not None and expires > time.time():
             return None
-        code, message = ("INVALID_TOKEN", "Invalid token") if expires is None else \
-            ("TOKEN_EXPIRED", "Token expired")
-        return 401, {"error": message, "code": code, "request_id": rid,
-                     "timestamp": rfc3339(time.time())}, {}
+        code, message = (
+            ("INVALID_TOKEN", "Invalid token")
+            if expires is None
+            else ("TOKEN_EXPIRED", "Token expired")
+        )
+        return (
+            401,
+            {"error": message, "code": code, "request_id": rid, "timestamp": rfc3339(time.time())},
+            {},
+        )
 
     def _agent(self, route, body, rid):
         def error(status, code, message):
-            return status, {"error": message, "code": code, "request_id": rid,
-                            "timestamp": rfc3339(time.time())}, {}
+            return (
+                status,
+                {
+                    "error": message,
+                    "code": code,
+                    "request_id": rid,
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
 
         if route == "GET /health":
             return 200, {"status": "healthy", "version": "3.2.8"}, {}
@@ -445,21 +582,50 @@ class Handler(BaseHTTPRequestHandler):
             return failed
         body = body if isinstance(body, dict) else {}
         if route == EXECUTE:
-            return 200, {
-                "stdout": f"ran: {body.get('code', '')}\n", "stderr": "", "exit_code": 0,
-                "success": True, "execution_time": 0.01, "language": body.get("language"),
-                "rich_outputs": [], "timestamp": rfc3339(time.time()),
-            }, {}
+            return (
+                200,
+                {
+                    "stdout": f"ran: {body.get('code', '')}\n",
+                    "stderr": "",
+                    "exit_code": 0,
+                    "success": True,
+                    "execution_time": 0.01,
+                    "language": body.get("language"),
+                    "rich_outputs": [],
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
         if route == "POST /execute/background":
             n = CLOUD.next_id()
-            return 200, {"process_id": f"proc_{n}", "execution_id": f"exec_{n}",
-                         "status": "running", "start_time": rfc3339(time.time()),
-                         "name": body.get("name"), "message": "Background execution started"}, {}
+            return (
+                200,
+                {
+                    "process_id": f"proc_{n}",
+                    "execution_id": f"exec_{n}",
+                    "status": "running",
+                    "start_time": rfc3339(time.time()),
+                    "name": body.get("name"),
+                    "message": "Background execution started",
+                },
+                {},
+            )
         if route == "POST /commands/run":
             line = (body.get("args") or [""])[-1]
-            return 200, {"stdout": f"ran: {line}\n", "stderr": "", "exit_code": 0, "success": True,
-                         "execution_time": 0.01, "command": line, "pid": 7,
-                         "timestamp": rfc3339(time.time())}, {}
+            return (
+                200,
+                {
+                    "stdout": f"ran: {line}\n",
+                    "stderr": "",
+                    "exit_code": 0,
+                    "success": True,
+                    "execution_time": 0.01,
+                    "command": line,
+                    "pid": 7,
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
         if route == "POST /commands/background":
             n = CLOUD.next_id()
             return 200, {"process_id": f"cmd_{n}", "status": "running"}, {}
@@ -478,13 +644,32 @@ class Handler(BaseHTTPRequestHandler):
         if route == "GET /files/read":
             return 200, {"content": "file text", "path": "/workspace/a", "size": 9}, {}
         if route == "GET /files/list":
-            return 200, {"path": "/workspace", "count": 1, "files": [
-                {"name": "a", "path": "/workspace/a", "size": 9, "is_directory": False,
-                 "modified_time": "2025-01-01T00:00:00Z", "permissions": "-rw-r--r--"}]}, {}
+            return (
+                200,
+                {
+                    "path": "/workspace",
+                    "count": 1,
+                    "files": [
+                        {
+                            "name": "a",
+                            "path": "/workspace/a",
+                            "size": 9,
+                            "is_directory": False,
+                            "modified_time": "2025-01-01T00:00:00Z",
+                            "permissions": "-rw-r--r--",
+                        }
+                    ],
+                },
+                {},
+            )
         if route == "GET /files/exists":
             return 200, {"exists": True, "path": "/workspace/a"}, {}
-        if route in ("POST /files/write", "POST /files/mkdir", "POST /files/upload",
-                     "DELETE /files/remove"):
+        if route in (
+            "POST /files/write",
+            "POST /files/mkdir",
+            "POST /files/upload",
+            "DELETE /files/remove",
+        ):
             return 200, {"success": True, "path": "/workspace/a", "size": 0, "message": "ok"}, {}
         if route == "GET /files/download":
             return 200, FILE_BYTES, {}
@@ -497,17 +682,39 @@ class Handler(BaseHTTPRequestHandler):
         if route == "GET /jupyter/sessions":
             return 200, {"sessions": [{"kernel_id": "k1", "execution_state": "idle"}]}, {}
         if route == "POST /execute/ipython":
-            return 200, {
-                "stdout": f"ipython: {body.get('code', '')}\n", "stderr": "", "exit_code": 0,
-                "success": True, "execution_time": 0.01, "timestamp": rfc3339(time.time()),
-            }, {}
+            return (
+                200,
+                {
+                    "stdout": f"ipython: {body.get('code', '')}\n",
+                    "stderr": "",
+                    "exit_code": 0,
+                    "success": True,
+                    "execution_time": 0.01,
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
         if route == "POST /execute/async":
-            return 202, {"execution_id": f"exec_{CLOUD.next_id()}", "status": "queued",
-                         "callback_url": body.get("callback_url"), "message": "queued",
-                         "timestamp": rfc3339(time.time())}, {}
+            return (
+                202,
+                {
+                    "execution_id": f"exec_{CLOUD.next_id()}",
+                    "status": "queued",
+                    "callback_url": body.get("callback_url"),
+                    "message": "queued",
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
         if route == "GET /cache/stats":
-            return 200, {"cache": {"size": 4, "max_size": 1000, "total_hits": 9, "ttl": "1h"},
-                         "timestamp": rfc3339(time.time())}, {}
+            return (
+                200,
+                {
+                    "cache": {"size": 4, "max_size": 1000, "total_hits": 9, "ttl": "1h"},
+                    "timestamp": rfc3339(time.time()),
+                },
+                {},
+            )
         if route == "POST /cache/clear":
             return 200, {"message": "Cache cleared successfully", "entries_removed": 4}, {}
         return error(404, "NOT_FOUND", f"No route {route}")
@@ -532,8 +739,9 @@ def serve(handler):
 def main():
     control = serve(Handler)
     CLOUD.agent_url = serve(AgentHandler)
-    print(json.dumps({"control": control, "agent": CLOUD.agent_url, "api_key": API_KEY}),
-          flush=True)
+    print(
+        json.dumps({"control": control, "agent": CLOUD.agent_url, "api_key": API_KEY}), flush=True
+    )
     # Until whoever started us goes away (stdin closes) or SIGTERM ends the process.
     try:
         while sys.stdin.read(4096):

@@ -61,6 +61,7 @@ def write_frame(wfile, opcode, payload):
 def serve(handler, record):
     """Runs the fake shell on the upgraded connection; ``record(message)`` keeps each client
     message."""
+
     def send(message):
         write_frame(handler.wfile, 0x1, json.dumps(message).encode())
 

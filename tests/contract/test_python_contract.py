@@ -68,8 +68,7 @@ def test_happy_path_sends_the_wire_fields_to_the_right_plane(fake):
     result = sb.run_code("print(1)")
     assert result.success and result.exit_code == 0
     assert result.stdout == "ran: print(1)\n"
-    result = sb.run_code("echo $A", language="bash", timeout=30, env={"A": "1"},
-                         working_dir="/tmp")
+    result = sb.run_code("echo $A", language="bash", timeout=30, env={"A": "1"}, working_dir="/tmp")
     assert result.stdout == "ran: echo $A\n"
     info = sb.get_info()
     assert info.sandbox_id == sb.sandbox_id and info.status == "running"
@@ -77,14 +76,26 @@ def test_happy_path_sends_the_wire_fields_to_the_right_plane(fake):
 
     assert fake.routes() == [CREATE, EXECUTE, EXECUTE, GET, "DELETE /v1/sandboxes/{id}"]
     (made,) = fake.on(CREATE)
-    assert made["body"] == {"template_name": "code-interpreter", "region": "eu-west",
-                            "timeout_seconds": 600}
+    assert made["body"] == {
+        "template_name": "code-interpreter",
+        "region": "eu-west",
+        "timeout_seconds": 600,
+    }
     first, second = fake.on(EXECUTE)
     assert first["plane"] == second["plane"] == "agent", "public_host is the agent's port"
-    assert first["body"] == {"language": "python", "code": "print(1)", "workdir": "/workspace",
-                             "timeout": 120}
-    assert second["body"] == {"language": "bash", "code": "echo $A", "workdir": "/tmp",
-                              "timeout": 30, "env": {"A": "1"}}
+    assert first["body"] == {
+        "language": "python",
+        "code": "print(1)",
+        "workdir": "/workspace",
+        "timeout": 120,
+    }
+    assert second["body"] == {
+        "language": "bash",
+        "code": "echo $A",
+        "workdir": "/tmp",
+        "timeout": 30,
+        "env": {"A": "1"},
+    }
     (token,) = fake.tokens()
     assert first["headers"]["authorization"] == bearer(token)
     assert second["headers"]["authorization"] == bearer(token)
@@ -179,8 +190,10 @@ def test_wrong_api_key_is_an_authentication_error(fake):
 
 @pytest.mark.scenario("sandbox_not_found")
 def test_unknown_sandbox_is_not_found_from_the_nested_body(fake):
-    err = raises("NotFoundError",
-                 lambda: Sandbox.connect("sb-missing", api_key=fake.api_key, base_url=fake.url))
+    err = raises(
+        "NotFoundError",
+        lambda: Sandbox.connect("sb-missing", api_key=fake.api_key, base_url=fake.url),
+    )
     (got,) = fake.on(GET)
     assert got["path"] == "/v1/sandboxes/sb-missing"
     assert err.status_code == 404
@@ -206,8 +219,7 @@ def test_unknown_template_lists_the_templates_that_exist(fake):
 @pytest.mark.scenario("rate_limit_exhausted")
 def test_429_that_persists_is_a_rate_limit_error_with_retry_after(fake):
     started = time.monotonic()
-    err = raises("RateLimitError",
-                 lambda: Sandbox.list(api_key=fake.api_key, base_url=fake.url))
+    err = raises("RateLimitError", lambda: Sandbox.list(api_key=fake.api_key, base_url=fake.url))
     lists = fake.on(LIST)
     assert len(lists) == 4, "four attempts in all"
     assert time.monotonic() - started >= 2.7, "each retry waited Retry-After: 1"
@@ -263,6 +275,19 @@ def test_500_on_execute_is_a_server_error_and_not_retried(fake):
     assert err.code == "INTERNAL_ERROR"
     assert err.message == "agent crashed"
     assert err.request_id == run["request_id"]
+
+
+@pytest.mark.scenario("background_500")
+def test_500_on_a_background_run_is_a_server_error_and_not_retried(fake):
+    sb = create(fake)
+    err = raises("ServerError", lambda: sb.run_code_background("import time; time.sleep(60)"))
+    (run,) = fake.on("POST /execute/background")
+    assert (err.status_code, err.message) == (500, "agent crashed")
+    assert err.request_id == run["request_id"]
+    # The next background run is the only other one sent.
+    started = sb.run_code_background("print(1)", name="second")
+    assert started["process_id"].startswith("proc_")
+    assert len(fake.on("POST /execute/background")) == 2
 
 
 @pytest.mark.scenario("execute_503")
@@ -353,8 +378,11 @@ def test_async_execution_timeout_carries_the_partial_output(fake):
         return await sb.run_code("while True: pass", timeout_seconds=5)
 
     err = raises("TimeoutError", lambda: run_async(session))
-    assert (err.stdout, err.stderr, err.code) == ("partial line\n", "warning: slow\n",
-                                                  "EXECUTION_TIMEOUT")
+    assert (err.stdout, err.stderr, err.code) == (
+        "partial line\n",
+        "warning: slow\n",
+        "EXECUTION_TIMEOUT",
+    )
     assert err.request_id == fake.on(EXECUTE)[0]["request_id"]
 
 
@@ -392,8 +420,12 @@ def test_file_calls_send_the_official_shapes(fake, tmp_path):
     assert fake.on("GET /files/read")[0]["query"] == "path=%2Fworkspace%2Fa%20b"
     first, second = fake.on("POST /files/write")
     assert first["body"] == {"path": "/workspace/a", "content": "hi", "mode": "0600"}
-    assert second["body"] == {"path": "/workspace/b", "content": "AP8B", "mode": "0644",
-                              "encoding": "base64"}
+    assert second["body"] == {
+        "path": "/workspace/b",
+        "content": "AP8B",
+        "mode": "0644",
+        "encoding": "base64",
+    }
     assert fake.on("POST /files/mkdir")[0]["body"] == {"path": "/workspace/d"}
     (up,) = fake.on("POST /files/upload")
     assert up["headers"]["content-type"].startswith("multipart/form-data; boundary=")
@@ -437,13 +469,26 @@ def test_commands_send_the_official_shapes(fake):
     assert started.process_id is not None and started.process_id.startswith("cmd_")
 
     with_env, plain = fake.on("POST /commands/run")
-    assert with_env["body"] == {"command": "bash", "args": ["-c", "ls | wc -l"], "timeout": 120,
-                                "workdir": "/tmp", "env": {"A": "1"}}
-    assert plain["body"] == {"command": "bash", "args": ["-c", "true"], "timeout": 120,
-                             "workdir": "/workspace"}
+    assert with_env["body"] == {
+        "command": "bash",
+        "args": ["-c", "ls | wc -l"],
+        "timeout": 120,
+        "workdir": "/tmp",
+        "env": {"A": "1"},
+    }
+    assert plain["body"] == {
+        "command": "bash",
+        "args": ["-c", "true"],
+        "timeout": 120,
+        "workdir": "/workspace",
+    }
     (bg,) = fake.on("POST /commands/background")
-    assert bg["body"] == {"command": "bash", "args": ["-c", "sleep 9"], "timeout": 600,
-                          "workdir": "/workspace"}
+    assert bg["body"] == {
+        "command": "bash",
+        "args": ["-c", "sleep 9"],
+        "timeout": 600,
+        "workdir": "/workspace",
+    }
     assert_keys_where_they_belong(fake)
 
 
@@ -519,8 +564,13 @@ def test_introspection_reads_the_agent_answers_as_they_are(fake):
     assert sb.list_system_processes() == [{"pid": 1, "name": "init", "status": "sleeping"}]
     assert sb.get_jupyter_sessions()[0]["kernel_id"] == "k1"
     routes = [r["route"] for r in fake.requests() if r["plane"] == "agent"]
-    for route in ("GET /health", "GET /info", "GET /metrics/snapshot", "GET /processes",
-                  "GET /jupyter/sessions"):
+    for route in (
+        "GET /health",
+        "GET /info",
+        "GET /metrics/snapshot",
+        "GET /processes",
+        "GET /jupyter/sessions",
+    ):
         assert route in routes, routes
     assert_keys_where_they_belong(fake)
 
@@ -534,8 +584,12 @@ def test_webhook_runs_the_cache_and_preflight_send_the_official_shapes(fake):
     assert started["status"] == "queued"
     [sent] = fake.on("POST /execute/async")
     assert sent["body"] == {
-        "code": "train()", "language": "python", "timeout": 600, "workdir": "/workspace",
-        "callback_url": "https://hooks.example/done", "callback_signature_secret": "s",
+        "code": "train()",
+        "language": "python",
+        "timeout": 600,
+        "workdir": "/workspace",
+        "callback_url": "https://hooks.example/done",
+        "callback_signature_secret": "s",
     }
     assert sb.cache.stats()["cache"]["size"] == 4
     assert sb.cache.clear()["entries_removed"] == 4
@@ -613,7 +667,9 @@ def test_terminal_speaks_the_agent_websocket_protocol(fake):
 def test_every_scenario_of_the_fake_has_a_test(cloud):
     marked = {
         mark.args[0]
-        for fn in globals().values() if callable(fn) and hasattr(fn, "pytestmark")
-        for mark in fn.pytestmark if mark.name == "scenario"
+        for fn in globals().values()
+        if callable(fn) and hasattr(fn, "pytestmark")
+        for mark in fn.pytestmark
+        if mark.name == "scenario"
     }
     assert marked == set(cloud.scenarios())

@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from openapi_check import check, check_recording_line
 
 
@@ -63,7 +62,9 @@ def client(server):
 
 @pytest.fixture
 def sandbox(client):
-    status, sb = client.call("control", "POST", client.server.url, "/v1/sandboxes", {"template_name": "code-interpreter"})
+    status, sb = client.call(
+        "control", "POST", client.server.url, "/v1/sandboxes", {"template_name": "code-interpreter"}
+    )
     assert status == 201
     yield sb
     client.call("control", "DELETE", client.server.url, f"/v1/sandboxes/{sb['id']}")
@@ -73,10 +74,43 @@ def sandbox(client):
 
 
 def test_checker_rejects_wrong_types_and_statuses():
-    assert check("control", "GET", "/v1/sandboxes/x", 200, {"id": "x", "status": "running", "public_host": "h", "object": "sandbox", "organization_id": "org"})
-    assert check("agent", "POST", "/execute", 418, {"error": "x", "code": "Y", "timestamp": "2026-01-01T00:00:00Z"})
+    assert check(
+        "control",
+        "GET",
+        "/v1/sandboxes/x",
+        200,
+        {
+            "id": "x",
+            "status": "running",
+            "public_host": "h",
+            "object": "sandbox",
+            "organization_id": "org",
+        },
+    )
+    assert check(
+        "agent",
+        "POST",
+        "/execute",
+        418,
+        {"error": "x", "code": "Y", "timestamp": "2026-01-01T00:00:00Z"},
+    )
     assert check("agent", "GET", "/info", 200, {"port": 7777})
-    assert check("agent", "POST", "/execute", 200, {"stdout": "", "stderr": "", "exit_code": 0, "success": True, "execution_time": 0.1, "timestamp": "t", "language": "python", "json": [1]})
+    assert check(
+        "agent",
+        "POST",
+        "/execute",
+        200,
+        {
+            "stdout": "",
+            "stderr": "",
+            "exit_code": 0,
+            "success": True,
+            "execution_time": 0.1,
+            "timestamp": "t",
+            "language": "python",
+            "json": [1],
+        },
+    )
     assert check("agent", "POST", "/execute", 400, {"message": "no error key"})
     assert check("control", "GET", "/v1/sandboxes/x", 404, {"error": "flat only"})
     assert not check("agent", "GET", "/ping", 200, {"status": "ok"})
@@ -99,9 +133,13 @@ def test_recorded_answers_conform():
             rec, problems = check_recording_line(line)
             operations.add((rec["plane"], rec["method"], rec["status"]))
             if problems:
-                failures.append(f"{rec['plane']} {rec['method']} {rec['path']} -> {rec['status']}: {problems}")
+                failures.append(
+                    f"{rec['plane']} {rec['method']} {rec['path']} -> {rec['status']}: {problems}"
+                )
     assert count > 0, f"no recorded answers in {folder}"
-    assert not failures, f"{len(failures)} of {count} answers do not conform:\n" + "\n".join(failures[:40])
+    assert not failures, f"{len(failures)} of {count} answers do not conform:\n" + "\n".join(
+        failures[:40]
+    )
 
 
 # ---- direct calls: control plane --------------------------------------------------------
@@ -110,18 +148,38 @@ def test_recorded_answers_conform():
 def test_control_plane(client):
     url = client.server.url
     client.call("control", "GET", url, "/health", key=False)
-    status, sb = client.call("control", "POST", url, "/v1/sandboxes", {"template_name": "base", "timeout_seconds": 600, "env_vars": {"A": "1"}})
+    status, sb = client.call(
+        "control",
+        "POST",
+        url,
+        "/v1/sandboxes",
+        {"template_name": "base", "timeout_seconds": 600, "env_vars": {"A": "1"}},
+    )
     assert status == 201 and sb["timeout_seconds"] == 600
-    status, sb2 = client.call("control", "POST", url, "/v1/sandboxes", {"template_id": "code-interpreter"})
+    status, sb2 = client.call(
+        "control", "POST", url, "/v1/sandboxes", {"template_id": "code-interpreter"}
+    )
     assert status == 201
     assert "timeout_seconds" not in sb2 and "expires_at" not in sb2
     assert client.call("control", "GET", url, f"/v1/sandboxes/{sb['id']}")[0] == 200
     status, lst = client.call("control", "GET", url, "/v1/sandboxes?limit=1")
     assert status == 200 and len(lst["data"]) == 1 and lst["has_more"] is True
-    status, lst = client.call("control", "GET", url, f"/v1/sandboxes?limit=1&cursor={lst['next_cursor']}")
+    status, lst = client.call(
+        "control", "GET", url, f"/v1/sandboxes?limit=1&cursor={lst['next_cursor']}"
+    )
     assert status == 200 and len(lst["data"]) >= 1
-    assert client.call("control", "PUT", url, f"/v1/sandboxes/{sb['id']}/timeout", {"timeout_seconds": 900})[0] == 200
-    assert client.call("control", "PUT", url, f"/v1/sandboxes/{sb['id']}/timeout", {"timeout_seconds": 0})[0] == 400
+    assert (
+        client.call(
+            "control", "PUT", url, f"/v1/sandboxes/{sb['id']}/timeout", {"timeout_seconds": 900}
+        )[0]
+        == 200
+    )
+    assert (
+        client.call(
+            "control", "PUT", url, f"/v1/sandboxes/{sb['id']}/timeout", {"timeout_seconds": 0}
+        )[0]
+        == 400
+    )
     status, fresh = client.call("control", "POST", url, f"/v1/sandboxes/{sb['id']}/token/refresh")
     assert status == 200 and fresh["auth_token"]
     status, tl = client.call("control", "GET", url, "/v1/templates")
@@ -141,7 +199,16 @@ def test_control_plane_errors(client):
     assert client.call("control", "POST", url, "/v1/sandboxes", {"template_name": "nope"})[0] == 404
     assert client.call("control", "POST", url, "/v1/sandboxes", {})[0] == 400
     assert client.call("control", "POST", url, "/v1/sandboxes", raw=b"{not json")[0] == 400
-    assert client.call("control", "POST", url, "/v1/sandboxes", {"template_name": "base", "timeout_seconds": -1})[0] == 400
+    assert (
+        client.call(
+            "control",
+            "POST",
+            url,
+            "/v1/sandboxes",
+            {"template_name": "base", "timeout_seconds": -1},
+        )[0]
+        == 400
+    )
     # The spec lists no 400 for list: an unusable limit falls back to the default.
     assert client.call("control", "GET", url, "/v1/sandboxes?limit=zero")[0] == 200
     assert client.call("control", "GET", url, "/v1/sandboxes?limit=5000")[0] == 200
@@ -167,8 +234,15 @@ def test_agent_open_endpoints(client, sandbox):
 
 def test_agent_execute(client, sandbox):
     host, tok = sandbox["public_host"], sandbox["auth_token"]
-    ex = lambda body: client.call("agent", "POST", host, "/execute", body, token=tok)
-    for lang, code in (("python", "print('hi')"), ("javascript", "console.log('hi')"), ("bash", "echo hi")):
+
+    def ex(body):
+        return client.call("agent", "POST", host, "/execute", body, token=tok)
+
+    for lang, code in (
+        ("python", "print('hi')"),
+        ("javascript", "console.log('hi')"),
+        ("bash", "echo hi"),
+    ):
         status, r = ex({"language": lang, "code": code, "workdir": "/workspace", "timeout": 30})
         assert (status, r["stdout"], r["success"]) == (200, "hi\n", True), r
     status, r = ex({"language": "python", "code": "1/0"})
@@ -177,10 +251,22 @@ def test_agent_execute(client, sandbox):
     assert status == 200 and r["exit_code"] == 4
     status, r = ex({"code": "import matplotlib.pyplot as plt\nplt.plot([1,2])\nplt.show()"})
     assert status == 200 and r["png"]
-    status, r = ex({"code": "from IPython.display import display, HTML, JSON, Markdown\ndisplay(HTML('<b>x</b>'))\ndisplay(JSON({'a': 1}))\ndisplay(Markdown('# t'))\n41 + 1"})
-    assert status == 200 and r["html"] == "<b>x</b>" and r["json"] == {"a": 1} and r["result"] == "42", r
+    status, r = ex(
+        {
+            "code": (
+                "from IPython.display import display, HTML, JSON, Markdown\n"
+                "display(HTML('<b>x</b>'))\ndisplay(JSON({'a': 1}))\n"
+                "display(Markdown('# t'))\n41 + 1"
+            )
+        }
+    )
+    assert (
+        status == 200 and r["html"] == "<b>x</b>" and r["json"] == {"a": 1} and r["result"] == "42"
+    ), r
     status, r = ex({"code": "from IPython.display import display, JSON\ndisplay(JSON([1, 2]))"})
-    assert status == 200 and "json" not in r, "a non-object JSON output stays out of the flat `json`"
+    assert status == 200 and "json" not in r, (
+        "a non-object JSON output stays out of the flat `json`"
+    )
     status, r = ex({"code": "import time\ntime.sleep(10)", "timeout": 1})
     assert status == 408 and r["code"] == "EXECUTION_TIMEOUT"
     assert ex({"language": "cobol", "code": "x"})[0] == 400
@@ -189,14 +275,28 @@ def test_agent_execute(client, sandbox):
     assert ex({"code": "print(1)", "workdir": "/etc"})[0] == 400
     assert client.call("agent", "POST", host, "/execute", raw=b"[1", token=tok)[0] == 400
     assert client.call("agent", "POST", host, "/execute", {"code": "print(1)"})[0] == 401
-    assert client.call("agent", "POST", host, "/execute", {"code": "print(1)"}, token="bad")[0] == 401
+    assert (
+        client.call("agent", "POST", host, "/execute", {"code": "print(1)"}, token="bad")[0] == 401
+    )
     assert client.call("agent", "GET", host, "/no-such-endpoint", token=tok)[0] == 404
 
 
 def test_agent_commands_and_env(client, sandbox):
     host, tok = sandbox["public_host"], sandbox["auth_token"]
-    a = lambda m, p, b=None: client.call("agent", m, host, p, b, token=tok)
-    status, r = a("POST", "/commands/run", {"command": "bash", "args": ["-c", "echo hi | tr a-z A-Z"], "timeout": 30, "workdir": "/workspace"})
+
+    def a(m, p, b=None):
+        return client.call("agent", m, host, p, b, token=tok)
+
+    status, r = a(
+        "POST",
+        "/commands/run",
+        {
+            "command": "bash",
+            "args": ["-c", "echo hi | tr a-z A-Z"],
+            "timeout": 30,
+            "workdir": "/workspace",
+        },
+    )
     assert status == 200 and r["stdout"] == "HI\n" and r["exit_code"] == 0
     status, r = a("POST", "/commands/run", {"command": "exit 3"})
     assert status == 200 and r["exit_code"] == 3 and r["success"] is False
@@ -215,7 +315,9 @@ def test_agent_after_kill(client):
     status, sb = client.call("control", "POST", url, "/v1/sandboxes", {"template_name": "base"})
     assert status == 201
     assert client.call("control", "DELETE", url, f"/v1/sandboxes/{sb['id']}")[0] == 200
-    status, r = client.call("agent", "POST", sb["public_host"], "/execute", {"code": "print(1)"}, token=sb["auth_token"])
+    status, r = client.call(
+        "agent", "POST", sb["public_host"], "/execute", {"code": "print(1)"}, token=sb["auth_token"]
+    )
     assert status == 404 and "not found" in r["error"].lower()
 
 
@@ -223,8 +325,15 @@ def test_agent_background_and_stream(client, sandbox):
     import time
 
     host, tok = sandbox["public_host"], sandbox["auth_token"]
-    a = lambda m, p, b=None: client.call("agent", m, host, p, b, token=tok)
-    status, bg = a("POST", "/execute/background", {"code": "import time\ntime.sleep(60)", "language": "python", "timeout": 120, "name": "s"})
+
+    def a(m, p, b=None):
+        return client.call("agent", m, host, p, b, token=tok)
+
+    status, bg = a(
+        "POST",
+        "/execute/background",
+        {"code": "import time\ntime.sleep(60)", "language": "python", "timeout": 120, "name": "s"},
+    )
     assert status == 200 and bg["process_id"]
     status, quick = a("POST", "/execute/background", {"code": "echo hi", "language": "bash"})
     assert status == 200

@@ -244,7 +244,10 @@ def test_working_dir(sb):
     r = sb.run_code("pwd; echo x > f.txt", language="bash", working_dir="/workspace/sub")
     assert r.success, r.stderr
     assert r.stdout.strip().endswith("/workspace/sub")
-    r = sb.run_code("import os; print(os.getcwd().endswith('/workspace/sub'), open('f.txt').read())", working_dir="/workspace/sub")
+    r = sb.run_code(
+        "import os; print(os.getcwd().endswith('/workspace/sub'), open('f.txt').read())",
+        working_dir="/workspace/sub",
+    )
     assert r.stdout == "True x\n\n"
     # The default working dir is /workspace.
     r = sb.run_code("cat sub/f.txt", language="bash")
@@ -272,7 +275,9 @@ def test_unicode(sb):
     text = "héllo ✓ 日本語 🎉 Ω"
     assert sb.run_code(f"print({text!r})").stdout == text + "\n"
     assert sb.run_code(f"echo '{text}'", language="bash").stdout == text + "\n"
-    assert sb.run_code(f"console.log({json.dumps(text)})", language="javascript").stdout == text + "\n"
+    assert (
+        sb.run_code(f"console.log({json.dumps(text)})", language="javascript").stdout == text + "\n"
+    )
 
 
 def test_one_megabyte_output(sb):
@@ -286,7 +291,10 @@ def test_one_megabyte_output(sb):
 def test_env_vars_at_create(server):
     s = create(server, env_vars={"FOO": "bar", "GREETING": "héllo"})
     try:
-        assert s.run_code("import os; print(os.environ['FOO'], os.environ['GREETING'])").stdout == "bar héllo\n"
+        assert (
+            s.run_code("import os; print(os.environ['FOO'], os.environ['GREETING'])").stdout
+            == "bar héllo\n"
+        )
         assert s.run_code("echo $FOO", language="bash").stdout == "bar\n"
         assert s.env.get("FOO") == "bar"
         assert s.env.get_all()["GREETING"] == "héllo"
@@ -346,13 +354,23 @@ def test_execute_wire_fields(sb):
     agent = sb.get_info().public_host
     req = urllib.request.Request(
         agent + "/execute",
-        data=json.dumps({"language": "python", "code": "1 + 1", "workdir": "/workspace", "timeout": 30}).encode(),
+        data=json.dumps(
+            {"language": "python", "code": "1 + 1", "workdir": "/workspace", "timeout": 30}
+        ).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(req, timeout=60) as resp:
         body = json.load(resp)
         assert resp.headers["X-Request-ID"]
-    for key in ("success", "stdout", "stderr", "exit_code", "execution_time", "timestamp", "language"):
+    for key in (
+        "success",
+        "stdout",
+        "stderr",
+        "exit_code",
+        "execution_time",
+        "timestamp",
+        "language",
+    ):
         assert key in body, key
     assert body["language"] == "python"
     assert body["result"] == "2"
@@ -360,7 +378,9 @@ def test_execute_wire_fields(sb):
 
 def test_async_sandbox(server):
     async def go():
-        s = await AsyncSandbox.create(template=TEMPLATE, api_key=server.api_key, base_url=server.url)
+        s = await AsyncSandbox.create(
+            template=TEMPLATE, api_key=server.api_key, base_url=server.url
+        )
         try:
             # [quirk] the async API names the timeout `timeout_seconds`.
             r = await s.run_code("print('async ok')", timeout_seconds=30)
@@ -393,7 +413,9 @@ def test_async_timeout_sdk_bug_wire_is_correct(server, sb):
     reads the same body fine, see test_timeout). We assert the wire answer is right."""
 
     async def go():
-        s = await AsyncSandbox.create(template=TEMPLATE, api_key=server.api_key, base_url=server.url)
+        s = await AsyncSandbox.create(
+            template=TEMPLATE, api_key=server.api_key, base_url=server.url
+        )
         try:
             with pytest.raises((TypeError, CodeExecutionError)):
                 await s.run_code("import time; time.sleep(30)", timeout_seconds=1)
@@ -401,9 +423,20 @@ def test_async_timeout_sdk_bug_wire_is_correct(server, sb):
             await s.kill()
 
     asyncio.run(go())
-    status, body = _agent_post(sb, "/execute", {"language": "python", "code": "import time; time.sleep(30)", "workdir": "/workspace", "timeout": 1})
+    status, body = _agent_post(
+        sb,
+        "/execute",
+        {
+            "language": "python",
+            "code": "import time; time.sleep(30)",
+            "workdir": "/workspace",
+            "timeout": 1,
+        },
+    )
     assert status == 408
-    assert body["code"] == "EXECUTION_TIMEOUT" and body["error"] and body["message"] == body["error"]
+    assert (
+        body["code"] == "EXECUTION_TIMEOUT" and body["error"] and body["message"] == body["error"]
+    )
 
 
 def test_command_timeout(sb):
@@ -452,7 +485,13 @@ def test_background_run_list_and_kill(sb):
 
 def test_run_code_stream(sb):
     async def go():
-        return [m async for m in sb.run_code_stream("import sys, time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.05)\nprint('e', file=sys.stderr)")]
+        return [
+            m
+            async for m in sb.run_code_stream(
+                "import sys, time\nfor i in range(3):\n    print(i, flush=True)\n"
+                "    time.sleep(0.05)\nprint('e', file=sys.stderr)"
+            )
+        ]
 
     msgs = asyncio.run(go())
     assert "".join(m["data"] for m in msgs if m["type"] == "stdout") == "0\n1\n2\n"
@@ -469,7 +508,9 @@ def test_async_background_kill(server, sb):
     tested here (the sync list_processes is)."""
 
     async def go():
-        s = await AsyncSandbox.create(template=TEMPLATE, api_key=server.api_key, base_url=server.url)
+        s = await AsyncSandbox.create(
+            template=TEMPLATE, api_key=server.api_key, base_url=server.url
+        )
         try:
             bg = await s.run_code_background("import time\ntime.sleep(60)")
             killed = await s.kill_process(bg["process_id"])
@@ -513,7 +554,10 @@ def test_run_code_async_delivers_to_a_webhook(sb):
         assert started["status"] == "queued" and started["execution_id"]
         headers, body = got.get(timeout=60)
         payload = json.loads(body)
-        assert (payload["execution_id"], payload["status"]) == (started["execution_id"], "completed")
+        assert (payload["execution_id"], payload["status"]) == (
+            started["execution_id"],
+            "completed",
+        )
         assert payload["stdout"] == "webhook\n" and headers["X-Mine"] == "1"
         mac = hmac.new(b"k", headers["X-HOPX-Timestamp"].encode() + b"." + body, hashlib.sha256)
         assert headers["X-HOPX-Signature"] == "sha256=" + mac.hexdigest()

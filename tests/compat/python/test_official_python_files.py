@@ -27,7 +27,9 @@ def sb(server):
 def test_write_read_list_exists_remove_mkdir(sb):
     sb.files.write("/workspace/notes/hello.txt", "héllo\n")
     assert sb.files.read("/workspace/notes/hello.txt") == "héllo\n"
-    assert sb.run_code("print(open('/workspace/notes/hello.txt').read(), end='')").stdout == "héllo\n"
+    assert (
+        sb.run_code("print(open('/workspace/notes/hello.txt').read(), end='')").stdout == "héllo\n"
+    )
     assert sb.files.exists("/workspace/notes/hello.txt") is True
     assert sb.files.exists("/workspace/notes/none") is False
     entries = {f.name: f for f in sb.files.list("/workspace/notes")}
@@ -70,7 +72,9 @@ def test_errors(sb):
 
 def test_async_files_and_watch(server):
     async def go():
-        s = await AsyncSandbox.create(template=TEMPLATE, api_key=server.api_key, base_url=server.url)
+        s = await AsyncSandbox.create(
+            template=TEMPLATE, api_key=server.api_key, base_url=server.url
+        )
         try:
             await s.files.write("/workspace/a.txt", "async")
             assert await s.files.read("/workspace/a.txt") == "async"

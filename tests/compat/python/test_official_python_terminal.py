@@ -60,7 +60,9 @@ def test_ctrl_c_stops_the_program_in_front(sb):
 
 def test_async_sandbox_terminal(server):
     async def main():
-        sandbox = await AsyncSandbox.create(template="base", api_key=server.api_key, base_url=server.url)
+        sandbox = await AsyncSandbox.create(
+            template="base", api_key=server.api_key, base_url=server.url
+        )
         try:
             return await session(sandbox.terminal, f"echo pid-$$-in-{os.getpid() % 7}\nexit 0\n")
         finally:

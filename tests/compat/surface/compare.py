@@ -10,8 +10,13 @@ cannot hide (``ensureAgentClient`` and the like)."""
 import json
 import sys
 
-OUT_OF_SCOPE = {"desktop", "ensureAgentClient", "ensureAgentClientSync", "ensureWSClient",
-                "ensureWSClientSync"}
+OUT_OF_SCOPE = {
+    "desktop",
+    "ensureAgentClient",
+    "ensureAgentClientSync",
+    "ensureWSClient",
+    "ensureWSClientSync",
+}
 
 
 def missing(official, ours):
