@@ -49,7 +49,8 @@ async fn errors_have_both_body_shapes_and_request_ids() {
     assert_eq!(s, 404);
     assert_eq!(v["error"]["code"], "TEMPLATE_NOT_FOUND");
     assert_eq!(v["code"], "TEMPLATE_NOT_FOUND");
-    assert_eq!(v["error"]["details"]["available_templates"], json!(["code-interpreter", "base"]));
+    let all = json!(["code-interpreter", "base", "python", "nodejs", "go"]);
+    assert_eq!(v["error"]["details"]["available_templates"], all);
     assert_eq!(v["error"]["request_id"].as_str(), rid.as_deref());
 
     let (s, v, _) = h.control(Method::POST, "/v1/sandboxes", Some(json!({}))).await;
@@ -93,9 +94,15 @@ async fn templates_and_timeout_and_token_refresh() {
     assert_eq!(s, 200);
     let names: Vec<&str> =
         v["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["code-interpreter", "base"]);
+    assert_eq!(names, ["code-interpreter", "base", "python", "nodejs", "go"]);
+    for t in v["data"].as_array().unwrap() {
+        // The official CLI lists templates in a table: descriptions must fit.
+        assert!(t["description"].as_str().unwrap().len() <= 60, "{t}");
+    }
     let (s, t, _) = h.control(Method::GET, "/v1/templates/base", None).await;
     assert_eq!((s, t["display_name"].as_str()), (200, Some("Base")));
+    let (_, t, _) = h.control(Method::GET, "/v1/templates/nodejs", None).await;
+    assert_eq!(t["language"], "javascript");
 
     let sb = h.create(json!({"template_id": "2"})).await;
     let (s, v, _) = h
