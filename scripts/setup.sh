@@ -33,20 +33,8 @@ if [ -z "$PY" ]; then
 fi
 [ -n "$PY" ] || { echo "setup: no Python 3 found (set PYTHON)" >&2; exit 1; }
 if [ ! -x .venv/bin/python ]; then
-  case "$(pwd -P)" in
-    /tmp/*)
-      # Sandboxes have a private /tmp, so a sandbox Python must live elsewhere: the venv goes
-      # to /var/tmp and .venv points at it.
-      real="/var/tmp/hopx-venv-$(pwd -P | cksum | cut -d' ' -f1)"
-      echo "== creating $real (linked as .venv) with $PY"
-      "$PY" -m venv "$real"
-      ln -sfn "$real" .venv
-      ;;
-    *)
-      echo "== creating .venv with $PY"
-      "$PY" -m venv .venv
-      ;;
-  esac
+  echo "== creating .venv with $PY"
+  "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -r scripts/requirements-dev.txt

@@ -8,8 +8,8 @@
 # >= 3.10 (python3.11 preferred; override with HOPX_COMPAT_PYTHON), Node >= 18 with npm, and
 # access to PyPI and npm. Honours CARGO_TARGET_DIR, HOPX_LOCAL_BIN (skip the build) and
 # HOPX_LOCAL_PYTHON (the sandbox Python; without it, .venv from scripts/setup.sh if it has
-# IPython, else a venv with IPython and matplotlib made under tests/compat/.venv-sandbox, or
-# ~/.cache/hopx-compat for a checkout under /tmp; HOPX_COMPAT_SANDBOX_VENV overrides). HOPX_COMPAT_SKIP_ENGINE_TESTS=1 skips re-running
+# IPython, else a venv with IPython and matplotlib made under tests/compat/.venv-sandbox;
+# HOPX_COMPAT_SANDBOX_VENV overrides). HOPX_COMPAT_SKIP_ENGINE_TESTS=1 skips re-running
 # `cargo test -p hopx-local -p hopx-core` (then only the SDK suites' answers are recorded).
 # Exits non-zero when any suite fails or runs no test.
 set -uo pipefail
@@ -63,16 +63,8 @@ fi
 # 2. The official Python SDK's own venv (never our package), and the sandbox Python.
 say "official hopx-ai venv ($VENV)"
 make_venv "$VENV" "$COMPAT/python/requirements.txt"
-# Sandboxes get a private /tmp, so an interpreter under the host's /tmp is invisible to
-# them: for a checkout there, the sandbox venv goes to the user's cache instead.
-SANDBOX_VENV=$COMPAT/.venv-sandbox
-under_tmp=0
-case "$ROOT/" in /tmp/* | "${TMPDIR:-/tmp}"/*) under_tmp=1 ;; esac
-if [[ $under_tmp == 1 ]]; then
-  SANDBOX_VENV=${XDG_CACHE_HOME:-$HOME/.cache}/hopx-compat/venv-sandbox
-fi
-SANDBOX_VENV=${HOPX_COMPAT_SANDBOX_VENV:-$SANDBOX_VENV}
-if [[ -z "${HOPX_LOCAL_PYTHON:-}" && $under_tmp == 0 ]] &&
+SANDBOX_VENV=${HOPX_COMPAT_SANDBOX_VENV:-$COMPAT/.venv-sandbox}
+if [[ -z "${HOPX_LOCAL_PYTHON:-}" ]] &&
   "$ROOT/.venv/bin/python" -c 'import IPython, matplotlib' >/dev/null 2>&1; then
   export HOPX_LOCAL_PYTHON=$ROOT/.venv/bin/python # made by scripts/setup.sh
 fi

@@ -146,7 +146,9 @@ impl MountPlan {
         }
         // Extra read-only paths, e.g. a Python prefix under /root. Paths already inside a
         // system directory are visible anyway (and their mount point could not be created on
-        // a read-only bind).
+        // a read-only bind). Those under /tmp go into the sandbox's private /tmp once it is
+        // there (`late`): a venv made in /tmp by a CI job works, and /tmp stays the sandbox's.
+        let mut late = Vec::new();
         for path in ro_paths {
             let rel = relative(path)?;
             let first = rel.components().next().map(|c| Path::new("/").join(c));
@@ -156,23 +158,27 @@ impl MountPlan {
             if covered || rel.as_os_str().is_empty() {
                 continue;
             }
+            let is_dir = || -> io::Result<bool> {
+                let m = std::fs::metadata(path).map_err(|e| {
+                    io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display()))
+                })?;
+                Ok(m.is_dir())
+            };
+            let top = rel.components().next().map(|c| c.as_os_str().to_owned()).unwrap_or_default();
+            if top == "tmp" && rel.components().count() > 1 {
+                late.push((path.clone(), rel, is_dir()?));
+                continue;
+            }
             // These are the sandbox's own mounts; a bind below them would be hidden or, worse,
             // its mount point created in the sandbox's host directory.
-            if rel
-                .components()
-                .next()
-                .is_some_and(|c| ["tmp", "workspace", "dev", "proc"].iter().any(|s| c.as_os_str() == *s))
-            {
+            if ["tmp", "workspace", "dev", "proc"].iter().any(|s| top == *s) {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     format!("read-only path {} would be hidden by the sandbox's own mounts", path.display()),
                 ));
             }
-            let is_dir = std::fs::metadata(path)
-                .map_err(|e| io::Error::new(e.kind(), format!("read-only path {}: {e}", path.display())))?
-                .is_dir();
             plan.parents(&rel)?;
-            plan.bind(path, &rel, is_dir, ro)?;
+            plan.bind(path, &rel, is_dir()?, ro)?;
         }
         // A private /dev: tmpfs, host device nodes bound in, /dev/shm, the usual symlinks.
         plan.steps.push(Step::Dir(cstr("dev")?));
@@ -208,6 +214,12 @@ impl MountPlan {
         plan.steps.push(Step::Dir(cstr("tmp")?));
         plan.steps.push(Step::Dir(cstr("workspace")?));
         plan.steps.push(Step::Disk);
+        // On the disk now: made by the holder before any sandbox code runs, read-only binds
+        // whose mount points the sandbox user can neither remove nor write into.
+        for (path, rel, is_dir) in late {
+            plan.parents(&rel)?;
+            plan.bind(&path, &rel, is_dir, ro)?;
+        }
         Ok(plan)
     }
 

@@ -143,9 +143,11 @@ fn find(name: &str, var: &str, lang: &str) -> Result<PathBuf, String> {
 
 pub use crate::spawn::which;
 
-/// Paths a sandbox's own mounts cover (its private `/tmp`, `/workspace`, `/dev`, `/proc`).
+/// Paths a sandbox's own mounts cover (`/workspace`, `/dev`, `/proc`, and `/tmp` itself), so
+/// that no host folder can be shown there. A folder *under* `/tmp` can: it appears read-only in
+/// the sandbox's private `/tmp` (`sandbox/src/mounts.rs`).
 pub fn hidden_in_sandbox(p: &Path) -> bool {
-    ["/tmp", "/workspace", "/dev", "/proc"].iter().any(|s| p.starts_with(s))
+    p == Path::new("/tmp") || ["/workspace", "/dev", "/proc"].iter().any(|s| p.starts_with(s))
 }
 
 /// Directories every sandbox already sees read-only.
@@ -191,7 +193,7 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
     };
     if hidden_in_sandbox(&exe) {
         return Err(format!(
-            "the sandbox Python {} lives under /tmp, which sandboxes cannot see (each has a private /tmp): \
+            "the sandbox Python {} lives where each sandbox has a folder of its own: \
              use a Python installed elsewhere (set HOPX_LOCAL_PYTHON)",
             exe.display()
         ));
@@ -213,8 +215,8 @@ async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .filter(|p| !is_system_path(p))
         .filter(|p| {
-            // Import paths under the sandbox's own mounts (an editable install in a checkout
-            // under /tmp, say) cannot be shown; the interpreter itself is checked above.
+            // Import paths under the sandbox's own mounts (`/workspace`...) cannot be shown;
+            // the interpreter itself is checked above.
             let hidden = hidden_in_sandbox(p);
             if hidden {
                 tracing::info!("python import path {} is not visible in sandboxes", p.display());
