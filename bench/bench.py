@@ -9,6 +9,7 @@ release binaries in $CARGO_TARGET_DIR/release. Missing clients are skipped and n
 """
 
 import argparse
+import glob
 import json
 import os
 import platform
@@ -18,6 +19,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 DEPS = os.path.join(HERE, ".deps")
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(HERE, "..", "target")
 RELEASE = os.path.join(TARGET, "release")
@@ -146,18 +148,25 @@ def footprint(args):
     out, skipped = {}, []
     bare = venv_python("bare-py")
     me = [sys.executable, os.path.join(HERE, "footprint.py")]
-    for name, venv in (("py/ours", "ours-min-py"), ("py/official", "official-py")):
+    # Ours is installed from the release artifacts (scripts/release.sh), whose sizes are the
+    # download.
+    dist = os.path.join(ROOT, "dist")
+    wheels = sorted(glob.glob(os.path.join(dist, "python", "*.whl")))
+    tarballs = sorted(glob.glob(os.path.join(dist, "npm", "*.tgz")))
+    for name, venv, files in (("py/ours", "ours-min-py", wheels), ("py/official", "official-py", [])):
         py = venv_python(venv)
         if py and bare:
             log(f"footprint {name}")
-            out[name] = run_json(me + ["py", py, bare, "--runs", str(args.imports)])
+            extra = ["--artifacts", *files] if files else []
+            out[name] = run_json(me + ["py", py, bare, "--runs", str(args.imports), *extra])
         else:
             skipped.append(name)
-    for name, folder in (("node/ours", "ours-node"), ("node/official", "official-node")):
+    for name, folder, files in (("node/ours", "ours-node", tarballs), ("node/official", "official-node", [])):
         d = node_pkg(folder)
         if d:
             log(f"footprint {name}")
-            out[name] = run_json(me + ["node", d, "--runs", str(args.imports)])
+            extra = ["--artifacts", *files] if files else []
+            out[name] = run_json(me + ["node", d, "--runs", str(args.imports), *extra])
         else:
             skipped.append(name)
     return {"packages": out, "skipped": skipped}

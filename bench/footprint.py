@@ -1,7 +1,10 @@
 """Footprint of a Python or Node package: import/require wall time, dependencies, size on disk.
 
-    python bench/footprint.py py  VENV_PYTHON BARE_VENV_PYTHON [--runs 10]
-    python bench/footprint.py node PACKAGE_DIR [--runs 10]
+    python bench/footprint.py py  VENV_PYTHON BARE_VENV_PYTHON [--runs 10] [--artifacts FILE...]
+    python bench/footprint.py node PACKAGE_DIR [--runs 10] [--artifacts FILE...]
+
+``--artifacts``: the files that were installed (a wheel, npm tarballs), whose total size is
+the download.
 
 Import time is the median wall time of `--runs` fresh processes (bytecode caches written
 first), next to a bare interpreter start in the same environment. Prints JSON.
@@ -91,11 +94,14 @@ def main():
     parser.add_argument("lang", choices=["py", "node"])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--artifacts", nargs="*", default=[])
     args = parser.parse_args()
     if args.lang == "py":
         out = python_footprint(args.paths[0], args.paths[1], args.runs)
     else:
         out = node_footprint(args.paths[0], args.runs)
+    if args.artifacts:
+        out["download_bytes"] = sum(os.path.getsize(p) for p in args.artifacts)
     out["median_import_ms"] = statistics.median(out["import_ms"])
     out["median_bare_ms"] = statistics.median(out["bare_ms"])
     json.dump(out, sys.stdout)

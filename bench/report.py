@@ -188,12 +188,13 @@ def footprint_section(res, targets, md):
     rows, labels, a = [], [], []
     for n, d in pk.items():
         imp, bare = statistics.median(d["import_ms"]), statistics.median(d["bare_ms"])
+        download = f(d["download_bytes"] / 1e6, 1) if "download_bytes" in d else "–"
         rows.append([n, f(bare, 1), f(imp, 1), f(imp - bare, 1), len(d["dependencies"]),
-                     f(d["size_bytes"] / 1e6, 1)])
+                     f(d["size_bytes"] / 1e6, 1), download])
         labels += [f"{n} (bare interpreter)", f"{n} import"]
         a += [bare, imp]
     md.append(table(["package", "bare start ms", "import/require ms", "added by the import ms",
-                     "dependencies pulled in", "size on disk MB"], rows))
+                     "dependencies pulled in", "size on disk MB", "download MB"], rows))
     md.append("\n" + chart("footprint", "import / require wall time (median of fresh processes)", labels, a) + "\n")
     for lang, label, need in (("py", "`import hopx_ai`", 10), ("node", "`require('@hopx-ai/sdk')`", 2)):
         ours, off = pk.get(f"{lang}/ours"), pk.get(f"{lang}/official")
@@ -362,7 +363,10 @@ def main():
     body.append("Median wall time of fresh processes running the import, alternating with a bare "
                 "interpreter start in the same environment. Python: a fresh venv holding only the "
                 "package; Node: a folder holding only the package (`npm install`). "
-                "Dependencies and size exclude what a bare venv already has (pip).\n")
+                "Dependencies and size exclude what a bare venv already has (pip). Ours is "
+                "installed from the release artifacts of `scripts/release.sh` (the wheel; the "
+                "two npm tarballs, whose platform package counts as a dependency), and their "
+                "size is the download.\n")
     footprint_section(res, targets, body)
     body.append("\n## 3. The local engine, through our Python package\n")
     body.append(stamp(res, "local"))

@@ -36,9 +36,9 @@ say "release binaries: hopx-local, isolation_cost, the mock server"
 cargo build -q --release -p hopx-local --bin hopx-local --example isolation_cost
 cargo build -q --release --manifest-path bench/mock_server/Cargo.toml
 
-say "tools venv (maturin, matplotlib) and a bare venv"
+say "tools venv (matplotlib, for the charts) and a bare venv"
 venv tools-py
-"$deps/tools-py/bin/pip" install -q "maturin>=1.7,<2" matplotlib
+"$deps/tools-py/bin/pip" install -q matplotlib
 venv bare-py
 
 say "official SDKs: hopx-ai==0.5.0 (PyPI), @hopx-ai/sdk@0.5.1 (npm)"
@@ -50,31 +50,18 @@ if [ ! -d "$deps/official-node/node_modules/@hopx-ai/sdk" ]; then
    npm install -s --no-audit --no-fund "@hopx-ai/sdk@0.5.1")
 fi
 
-if [ -f pyproject.toml ]; then
-  say "our Python package, --release: ours-py (with [local]) and ours-min-py (alone)"
-  rm -rf "$deps/wheels"
-  "$deps/tools-py/bin/maturin" build -q --release -o "$deps/wheels" -i "$PY"
-  wheel=$(ls "$deps"/wheels/hopx_ai-*.whl | head -1)
-  venv ours-py
-  "$deps/ours-py/bin/pip" install -q --force-reinstall --no-deps "$wheel"
-  "$deps/ours-py/bin/pip" install -q "${wheel}[local]"
-  venv ours-min-py
-  "$deps/ours-min-py/bin/pip" install -q --force-reinstall "$wheel"
-else
-  say "no pyproject.toml yet: our Python package is skipped"
-fi
-
-if [ -f package.json ] && grep -q napi package.json; then
-  say "our Node package, --release, packed and installed into bench/.deps/ours-node"
-  npm ci -s --no-audit --no-fund
-  npm run -s build:release
-  rm -rf "$deps/ours-node" && mkdir -p "$deps/ours-node"
-  tarball=$(npm pack -s --pack-destination "$deps/ours-node" | tail -1)
-  (cd "$deps/ours-node" && echo '{"name":"ours","private":true}' > package.json &&
-   npm install -s --no-audit --no-fund "./$tarball")
-else
-  say "no Node package yet: skipped"
-fi
+say "our release artifacts (scripts/release.sh), installed as a user installs them"
+bash scripts/release.sh >&2
+wheel=$(ls "$root"/dist/python/hopx_ai-*.whl | head -1)
+venv ours-py
+"$deps/ours-py/bin/pip" install -q --force-reinstall --no-deps "$wheel"
+"$deps/ours-py/bin/pip" install -q "${wheel}[local]"
+venv ours-min-py
+"$deps/ours-min-py/bin/pip" install -q --force-reinstall "$wheel"
+rm -rf "$deps/ours-node" && mkdir -p "$deps/ours-node"
+(cd "$deps/ours-node" && echo '{"name":"ours","private":true}' > package.json &&
+ npm install -s --no-audit --no-fund "$root"/dist/npm/hopx-ai-sdk-linux-x64-gnu-*.tgz \
+   "$(ls "$root"/dist/npm/hopx-ai-sdk-[0-9]*.tgz)")
 
 say "running the benchmarks"
 # The builds above leave hundreds of MB of dirty pages; flush them now rather than during the

@@ -26,6 +26,7 @@ mod http;
 mod introspect;
 mod preview;
 mod retry;
+mod run_check;
 mod run_variants;
 mod sandbox;
 mod stream;
@@ -49,8 +50,9 @@ pub use models::{
     SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,
     MAX_RUN_TIMEOUT,
 };
+pub use run_check::check_run;
 pub use run_variants::{Webhook, DEFAULT_ASYNC_TIMEOUT};
-pub use sandbox::{check_run, Sandbox, MAX_CODE_BYTES};
+pub use sandbox::{Sandbox, MAX_CODE_BYTES};
 pub use stream::{event_of, ExecutionStream, SharedStream, StreamEvent};
 pub use terminal::TerminalSession;
 pub use watch::FileWatch;
