@@ -1,110 +1,138 @@
 #!/usr/bin/env bash
 # Release artifacts, in dist/ (what `pip install hopx_ai` and `npm install @hopx-ai/sdk` fetch):
 #
-#   dist/python/hopx_ai-<v>-cp39-abi3-manylinux_2_28_x86_64.whl   one wheel for CPython >= 3.9
-#   dist/python/hopx_ai-<v>.tar.gz                                 the sdist (builds with Rust)
+#   dist/python/hopx_ai-<v>-cp39-abi3-manylinux_2_28_<arch>.whl   one wheel for CPython >= 3.9
+#   dist/python/hopx_ai-<v>.tar.gz                                the sdist (builds with Rust)
 #   dist/npm/hopx-ai-sdk-<v>.tgz                  @hopx-ai/sdk: the JS, types, no native code
-#   dist/npm/hopx-ai-sdk-linux-x64-gnu-<v>.tgz    its native module for x86_64 glibc Linux, pulled
+#   dist/npm/hopx-ai-sdk-linux-<arch>-gnu-<v>.tgz its native module for one platform, pulled
 #                                                 through optionalDependencies (napi's layout)
 #
-# Both native modules are release builds, stripped, linked with zig against glibc 2.28 (the
-# oldest glibc with every call they make: memfd_create, getrandom), so they load on any
-# x86_64 Linux from 2018 on (RHEL 8, Debian 10, Ubuntu 18.10) and the wheel is a true
-# manylinux_2_28 one, checked by auditwheel. aarch64 and musl: .ci/release-matrix.yml.
+# Targets: HOPX_RELEASE_TARGETS, default x86_64-unknown-linux-gnu (what CI builds and tests);
+# aarch64-unknown-linux-gnu builds here too (zig cross-links it; `rustup target add` first).
+# musl: .ci/release-matrix.yml. Every native module is a release build, stripped, linked with
+# zig against glibc 2.28 (the oldest glibc with every call they make: memfd_create,
+# getrandom), so it loads on any Linux of its architecture from 2018 on (RHEL 8, Debian 10,
+# Ubuntu 18.10); the wheels are checked by auditwheel, and every binary, the sandbox helper
+# embedded in the engine included, by its symbol versions.
 #
 # Tools (maturin, ziglang, cargo-zigbuild, auditwheel) go into .venv-release (or
-# HOPX_RELEASE_TOOLS) from PyPI; needs cargo, Python 3 and npm. Prints the sizes at the end.
+# HOPX_RELEASE_TOOLS) from PyPI; needs cargo, Python 3 and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DIST=$ROOT/dist
-TARGET=x86_64-unknown-linux-gnu
 GLIBC=2.28
+RELEASE_TARGETS=${HOPX_RELEASE_TARGETS:-x86_64-unknown-linux-gnu}
 TOOLS=${HOPX_RELEASE_TOOLS:-$ROOT/.venv-release}
-VERSION=$(node -p "require('./package.json').version")
+# Target directories of their own: every object, the embedded sandbox helper's included, is
+# then built by zig for glibc 2.28, none reused from a build linked against this machine's
+# glibc. One per module: maturin and cargo-zigbuild configure cargo differently, and in one
+# directory each would rebuild everything the other built.
+BUILDS=$ROOT/target/release-artifacts
 
 echo "== release tools in $TOOLS"
 [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS"
 "$TOOLS/bin/python" -m pip install -q "maturin>=1.7,<2" "ziglang>=0.13" "cargo-zigbuild>=0.19" \
   "auditwheel>=6"
 export PATH=$TOOLS/bin:$PATH
-# Target directories of their own: every object, the embedded sandbox helper's included, is
-# then built by zig for glibc 2.28, none reused from a build linked against this machine's
-# glibc. One per module: maturin and cargo-zigbuild configure cargo differently, and in one
-# directory each would rebuild everything the other built.
-TARGETS=$ROOT/target/release-artifacts
 
 rm -rf "$DIST"
 mkdir -p "$DIST/python" "$DIST/npm"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
 
-echo "== Python wheel (abi3, manylinux_2_28) and sdist"
-CARGO_TARGET_DIR=$TARGETS/python maturin build --release --zig --target "$TARGET" --compatibility "manylinux_$(tr . _ <<<"$GLIBC")" \
-  --out "$DIST/python"
-maturin sdist --out "$DIST/python"
-wheel=$(ls "$DIST"/python/*.whl)
-# auditwheel reads the symbols the module needs: the tag must hold, with nothing to graft.
-auditwheel show "$wheel" | tee "$DIST/python/auditwheel.txt"
-grep -q "manylinux_2_28_x86_64" "$DIST/python/auditwheel.txt" ||
-  { echo "release: the wheel is not manylinux_2_28" >&2; exit 1; }
-
-echo "== Node native module (glibc $GLIBC)"
-CARGO_TARGET_DIR=$TARGETS/node cargo zigbuild --release -p hopx-node --target "$TARGET.$GLIBC"
-node_lib=$TARGETS/node/$TARGET/release/libhopx_node.so
-
-# auditwheel sees the module, not the helper binary embedded in it: check the helpers of both
-# builds (build.rs puts each next to its build's target-triple directory) and the Node module
-# for symbols newer than glibc 2.28.
-helper() { echo "$TARGETS/$1/$TARGET/hopx-sandbox/$TARGET/release/hopx-sandbox"; }
-for binary in "$(helper python)" "$(helper node)" "$node_lib"; do
-  newest=$(objdump -T "$binary" | grep -o 'GLIBC_2\.[0-9]*' | sort -t. -k2 -n | tail -1)
-  echo "$(basename "$binary"): needs $newest"
+# The newest glibc symbol version `binary` needs must be at most $GLIBC (readelf reads any
+# architecture's ELF).
+check_glibc() {
+  local newest
+  newest=$(readelf -W --version-info "$1" | grep -o 'GLIBC_2\.[0-9]*' | sort -t. -k2 -n | tail -1)
+  echo "$(basename "$1") ($2): needs $newest"
   [ "${newest#GLIBC_2.}" -le "${GLIBC#2.}" ] ||
-    { echo "release: $binary needs $newest, newer than glibc $GLIBC" >&2; exit 1; }
+    { echo "release: $1 needs $newest, newer than glibc $GLIBC" >&2; exit 1; }
+}
+
+platforms=()
+for target in $RELEASE_TARGETS; do
+  case $target in
+    x86_64-unknown-linux-gnu) arch=x86_64 npm_cpu=x64 ;;
+    aarch64-unknown-linux-gnu) arch=aarch64 npm_cpu=arm64 ;;
+    *) echo "release: no recipe for $target here (see .ci/release-matrix.yml)" >&2; exit 2 ;;
+  esac
+  if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$target"; then
+    rustup target add "$target"
+  fi
+
+  echo "== $target: Python wheel (abi3, manylinux_2_28)"
+  CARGO_TARGET_DIR=$BUILDS/python maturin build --release --zig --target "$target" \
+    --compatibility "manylinux_${GLIBC/./_}" --out "$DIST/python"
+  wheel=$(ls "$DIST"/python/*"_$arch.whl")
+  # auditwheel reads the symbols the module needs: the tag must hold, with nothing to graft.
+  auditwheel show "$wheel" | tee "$stage/auditwheel.txt"
+  grep -q "manylinux_2_28_$arch" "$stage/auditwheel.txt" ||
+    { echo "release: $wheel is not manylinux_2_28" >&2; exit 1; }
+
+  echo "== $target: Node native module"
+  CARGO_TARGET_DIR=$BUILDS/node cargo zigbuild --release -p hopx-node --target "$target.$GLIBC"
+  node_lib=$BUILDS/node/$target/release/libhopx_node.so
+  # auditwheel sees the module, not the helper embedded in it: build.rs puts each build's
+  # helper next to that build's target-triple directory.
+  for build in python node; do
+    check_glibc "$BUILDS/$build/$target/hopx-sandbox/$target/release/hopx-sandbox" "$build helper"
+  done
+  check_glibc "$node_lib" "node module"
+
+  platform=linux-$npm_cpu-gnu
+  mkdir -p "$stage/$platform"
+  cp "$node_lib" "$stage/$platform/hopx.$platform.node"
+  cp README.md "$stage/$platform/"
+  platforms+=("$platform:$npm_cpu")
 done
+maturin sdist --out "$DIST/python"
 
 echo "== npm packages"
 # native.js, napi's loader (it finds the platform package), is generated by the napi build.
 if [ ! -f bindings-node/native.js ]; then
   (npm ci --no-audit --no-fund && npm run --silent build)
 fi
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-platform=$stage/linux-x64-gnu
 main=$stage/sdk
-mkdir -p "$platform" "$main/bindings-node"
-cp "$node_lib" "$platform/hopx.linux-x64-gnu.node"
-cp README.md "$platform/"
+mkdir -p "$main/bindings-node"
 cp bindings-node/*.js bindings-node/*.mjs bindings-node/*.d.ts bindings-node/*.d.mts \
   "$main/bindings-node/"
 cp README.md "$main/"
 # The published manifests: the repo's without its build scripts and dev tools; the main one
-# pulls the platform package, which npm installs only where os/cpu/libc match.
-node - "$ROOT/package.json" "$main/package.json" "$platform/package.json" <<'EOF'
+# pulls every platform package, of which npm installs the one whose os/cpu/libc match.
+node - "$ROOT/package.json" "$stage" "${platforms[@]}" <<'EOF'
 const fs = require('fs')
-const [src, mainOut, platformOut] = process.argv.slice(2)
+const [src, stage, ...platforms] = process.argv.slice(2)
 const pkg = JSON.parse(fs.readFileSync(src, 'utf8'))
-const platformName = `${pkg.name}-linux-x64-gnu`
-const common = { version: pkg.version, license: pkg.license, engines: pkg.engines }
-const main = { ...pkg, files: pkg.files.filter((f) => !f.endsWith('.node')) }
+const main = { ...pkg, files: pkg.files.filter((f) => !f.endsWith('.node')), optionalDependencies: {} }
 delete main.devDependencies
 delete main.scripts
 delete main.napi
-main.optionalDependencies = { [platformName]: pkg.version }
-fs.writeFileSync(mainOut, JSON.stringify(main, null, 2) + '\n')
-const platform = {
-  name: platformName,
-  ...common,
-  description: `The native module of ${pkg.name} for x86_64 Linux (glibc).`,
-  os: ['linux'],
-  cpu: ['x64'],
-  libc: ['glibc'],
-  main: 'hopx.linux-x64-gnu.node',
-  files: ['hopx.linux-x64-gnu.node'],
+for (const entry of platforms) {
+  const [platform, cpu] = entry.split(':')
+  const name = `${pkg.name}-${platform}`
+  main.optionalDependencies[name] = pkg.version
+  const manifest = {
+    name,
+    version: pkg.version,
+    license: pkg.license,
+    engines: pkg.engines,
+    description: `The native module of ${pkg.name} for ${platform} Linux.`,
+    os: ['linux'],
+    cpu: [cpu],
+    libc: ['glibc'],
+    main: `hopx.${platform}.node`,
+    files: [`hopx.${platform}.node`],
+  }
+  fs.writeFileSync(`${stage}/${platform}/package.json`, JSON.stringify(manifest, null, 2) + '\n')
 }
-fs.writeFileSync(platformOut, JSON.stringify(platform, null, 2) + '\n')
+fs.writeFileSync(`${stage}/sdk/package.json`, JSON.stringify(main, null, 2) + '\n')
 EOF
-(cd "$platform" && npm pack --silent --pack-destination "$DIST/npm" >/dev/null)
+for entry in "${platforms[@]}"; do
+  (cd "$stage/${entry%%:*}" && npm pack --silent --pack-destination "$DIST/npm" >/dev/null)
+done
 (cd "$main" && npm pack --silent --pack-destination "$DIST/npm" >/dev/null)
 
-echo "== artifacts (version $VERSION)"
+echo "== artifacts"
 ls -l "$DIST"/python/*.whl "$DIST"/python/*.tar.gz "$DIST"/npm/*.tgz

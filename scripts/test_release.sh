@@ -12,7 +12,7 @@ bash scripts/release.sh
 WORK=$(mktemp -d /tmp/hopx-release-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 unset HOPX_API_KEY HOPX_BASE_URL HOPX_LOCAL_PYTHON
-wheel=$(ls "$ROOT"/dist/python/*.whl)
+wheel=$(ls "$ROOT"/dist/python/*_x86_64.whl)
 
 echo "== Python: the wheel in a fresh venv under /tmp"
 PY=${PYTHON:-python3}

@@ -271,8 +271,8 @@ async fn other_sandboxes_are_not_visible() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn read_only_binds_cannot_be_remounted_or_written() {
-    // A host directory bound read-only, with a file the sandbox must not change.
-    // Outside /tmp: the sandbox's own /tmp would hide a bind below it (and spawn refuses that).
+    // A host directory bound read-only, with a file the sandbox must not change. (One below
+    // /tmp is shown in the sandbox's private /tmp the same way: `tests/tmp_python.rs`.)
     let host = PathBuf::from(format!("/var/tmp/hopx-iso-ro-{}", std::process::id()));
     std::fs::create_dir_all(&host).unwrap();
     std::fs::write(host.join("file"), "original").unwrap();
@@ -310,11 +310,13 @@ async fn read_only_binds_cannot_be_remounted_or_written() {
     }
     assert_eq!(std::fs::read_to_string(host.join("file")).unwrap(), "original");
     let _ = std::fs::remove_dir_all(host);
-    // A read-only path below /tmp would be silently hidden: refused instead.
-    let id = format!("{}-below-tmp", sb.spec.id);
-    let spec = Arc::new(SandboxSpec { id, ro_paths: vec![dir.clone()], ..(*sb.spec).clone() });
-    let err = spawn::prepare(&isolator(), &spec).await.expect_err("must be refused");
-    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+    // A read-only path below the sandbox's own disk or /dev would be hidden: refused instead.
+    for below in ["/workspace/x", "/dev/x", "/tmp"] {
+        let id = format!("{}-below-{}", sb.spec.id, below.replace('/', "_"));
+        let spec = Arc::new(SandboxSpec { id, ro_paths: vec![below.into()], ..(*sb.spec).clone() });
+        let err = spawn::prepare(&isolator(), &spec).await.expect_err("must be refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{below}: {err}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
