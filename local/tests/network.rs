@@ -8,6 +8,10 @@ use common::*;
 use serde_json::json;
 use std::io::Read;
 
+/// The tests of this file one at a time: `the_network_ends_with_its_sandbox` counts the
+/// slirp4netns processes of this test process, which another test's sandbox would add to.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The registry this machine reaches (CI machines reach package registries, nothing else).
 const REGISTRY: &str = "pypi.org";
 
@@ -33,6 +37,7 @@ const LIST_INTERFACES: &str = "import socket; print(' '.join(sorted(n for _, n i
 
 #[tokio::test(flavor = "multi_thread")]
 async fn internet_by_default_without_the_host() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let h = Harness::start().await;
     // A service on the host's loopback only, and one on every address: the sandbox must reach
     // neither through its loopback nor through the gateway.
@@ -66,6 +71,7 @@ async fn internet_by_default_without_the_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_internet_only_its_own_loopback() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "base", "internet_access": false})).await;
     assert_eq!(interfaces(&sb.ok("python", LIST_INTERFACES).await), ["lo"]);
@@ -84,6 +90,7 @@ async fn without_internet_only_its_own_loopback() {
 /// get one that still has it, and one asking for the default keeps it.
 #[tokio::test(flavor = "multi_thread")]
 async fn pooled_sandboxes_follow_the_request() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let h = Harness::with(|c| c.kernel_pool = 2).await;
     let engine = h.server.engine.clone();
     let wait_pool = || async {
@@ -101,6 +108,7 @@ async fn pooled_sandboxes_follow_the_request() {
 /// The network stack is one host process per sandbox: it must end with its sandbox.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_network_ends_with_its_sandbox() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let h = Harness::start().await;
     let me = std::process::id() as i32;
     let before = slirps(me);
@@ -131,6 +139,7 @@ fn slirps(root: i32) -> Vec<i32> {
 /// it came from the registry.
 #[tokio::test(flavor = "multi_thread")]
 async fn pip_install_then_import_everywhere() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let h = Harness::start().await;
     let sb = h.create(json!({"template_name": "code-interpreter"})).await;
     // The kernel starts before the package exists, and has already searched for it.
