@@ -93,6 +93,8 @@ OWN_ROUTES = [
         {"execution_id", "status", "callback_url", "message", "timestamp"},
         {202, 400, 401, 404},
     ),
+    # Ours: a preview URL of a port in the sandbox (the cloud's are made by the SDK, no call).
+    ("agent", "POST", re.compile(r"^/preview-url$"), {"port", "url"}, {200, 400, 401, 404}),
 ]
 
 # Answers with no operation in the spec: our 404 for unknown routes.
