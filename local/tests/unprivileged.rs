@@ -63,37 +63,22 @@ async fn an_unprivileged_engine_runs_code_and_serves_a_preview_url() {
         .await
         .unwrap();
     let (agent, token) = (sb["public_host"].as_str().unwrap(), sb["auth_token"].as_str().unwrap());
-    let ran: Value = http
-        .post(format!("{agent}/execute"))
-        .bearer_auth(token)
-        .json(&json!({"language": "bash", "code": "id -u; echo 'page from inside' > /workspace/p.txt"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post = |path: &str, body: Value| {
+        let req = http.post(format!("{agent}{path}")).bearer_auth(token).json(&body);
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let code = "id -u; echo 'page from inside' > /workspace/p.txt";
+    let (_, ran) = post("/execute", json!({"language": "bash", "code": code})).await;
     assert_eq!((ran["stdout"].as_str(), ran["exit_code"].as_i64()), (Some("1000\n"), Some(0)), "{ran}");
 
-    let started = http
-        .post(format!("{agent}/execute/background"))
-        .bearer_auth(token)
-        .json(&json!({"language": "bash",
-                      "code": "exec python3 -m http.server 8000 --bind 127.0.0.1 --directory /workspace"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(started.status().is_success());
-    let preview: Value = http
-        .post(format!("{agent}/preview-url"))
-        .bearer_auth(token)
-        .json(&json!({"port": 8000}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let server = "exec python3 -m http.server 8000 --bind 127.0.0.1 --directory /workspace";
+    let (status, started) = post("/execute/background", json!({"language": "bash", "code": server})).await;
+    assert!(status.is_success(), "{started}");
+    let (_, preview) = post("/preview-url", json!({"port": 8000})).await;
     let url = preview["url"].as_str().expect("a preview URL").to_string();
     let body = eventually_async(Duration::from_secs(15), || {
         let (http, url) = (http.clone(), url.clone());

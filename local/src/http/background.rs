@@ -21,7 +21,7 @@ use std::time::Duration;
 
 /// Background runs default to 300 s and may last up to a day (or the sandbox's life).
 const DEFAULT_TIMEOUT: u64 = 300;
-pub const MAX_TIMEOUT: u64 = 86_400;
+const MAX_TIMEOUT: u64 = 86_400;
 
 pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
     match json_object(&body) {
@@ -74,17 +74,24 @@ fn shell_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
 
+/// Takes a background run's `timeout` out of the body: whole seconds from 1 to a day,
+/// `default` when absent.
+pub fn take_timeout(obj: &mut Map<String, Value>, default: u64) -> Result<u64, ApiError> {
+    match obj.remove("timeout") {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v.as_u64().filter(|n| (1..=MAX_TIMEOUT).contains(n)).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "timeout must be a whole number of seconds from 1 to {MAX_TIMEOUT}"
+            ))
+        }),
+    }
+}
+
 fn start_run(agent: &Agent, mut obj: Map<String, Value>) -> Response {
     let config = agent.engine.config();
-    let timeout = match obj.remove("timeout") {
-        None | Some(Value::Null) => DEFAULT_TIMEOUT,
-        Some(v) => match v.as_u64() {
-            Some(n) if (1..=MAX_TIMEOUT).contains(&n) => n,
-            _ => {
-                let msg = format!("timeout must be a whole number of seconds from 1 to {MAX_TIMEOUT}");
-                return AgentError(ApiError::bad_request(msg)).into_response();
-            }
-        },
+    let timeout = match take_timeout(&mut obj, DEFAULT_TIMEOUT) {
+        Ok(t) => t,
+        Err(e) => return AgentError(e).into_response(),
     };
     let name = obj.get("name").and_then(Value::as_str).map(String::from);
     let mut req = match parse_request(&agent.sandbox, &obj, config) {

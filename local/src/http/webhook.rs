@@ -49,13 +49,7 @@ pub async fn start(State(agent): State<Agent>, body: Bytes) -> Response {
 
 fn start_run(agent: &Agent, mut obj: Map<String, Value>) -> Result<Value, ApiError> {
     let callback = take_callback(&mut obj)?;
-    let max = super::background::MAX_TIMEOUT;
-    let timeout = match obj.remove("timeout") {
-        None | Some(Value::Null) => DEFAULT_TIMEOUT,
-        Some(v) => v.as_u64().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
-            ApiError::bad_request(format!("timeout must be a whole number of seconds from 1 to {max}"))
-        })?,
-    };
+    let timeout = super::background::take_timeout(&mut obj, DEFAULT_TIMEOUT)?;
     let config = agent.engine.config();
     let mut req = parse_request(&agent.sandbox, &obj, config)?;
     req.timeout = Duration::from_secs(timeout);
