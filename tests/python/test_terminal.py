@@ -3,6 +3,7 @@ on both sandbox flavours): a real terminal as the sandbox's user, resize, Ctrl-C
 message, and bad arguments. Every read is bounded, so no test can hang."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -91,5 +92,29 @@ def test_bad_arguments(sb):
                 await ws.send_input(b"ls\n")
             with pytest.raises(ValidationError, match="rows must be from 1 to 65535, got 70000"):
                 await ws.resize(80, 70000)
+
+    asyncio.run(main())
+
+
+def test_frames_leave_at_least_20_ms_apart_and_the_exit_frame_last(sb):
+    # Clients that lose a frame arriving in the same tick as the one before (the official JS
+    # SDK) lose nothing when frames are spaced; the output gathers meanwhile. Each frame, the
+    # exit frame included, leaves at least 20 ms after the one before, so the time from typing
+    # to the exit frame bounds how many there can be (one more: a prompt may come before the
+    # typing), however loaded the machine.
+    async def main():
+        ws = await sb.terminal.connect()
+        started = time.monotonic()
+        await ws.send_input(
+            "for i in $(seq 1 40); do echo line-$((i*2)); sleep 0.005; done; exit 7\n"
+        )
+        seen = []
+        async for msg in ws:
+            seen.append(msg)
+        elapsed = time.monotonic() - started
+        out = "".join(m.get("data", "") for m in seen if m["type"] == "output")
+        assert all(f"line-{i * 2}\r\n" in out for i in range(1, 41)), out
+        assert seen[-1] == {"type": "exit", "code": 7}
+        assert (len(seen) - 1) * 0.020 <= elapsed + 0.001, f"{len(seen)} frames in {elapsed:.3f} s"
 
     asyncio.run(main())

@@ -3,6 +3,11 @@
 //! agent sends `{"type": "output", "data": "..."}` as the terminal prints and, when the shell
 //! ends, `{"type": "exit", "code": N}` before closing. Closing the socket ends the shell.
 //! `cols`/`rows` in the query string set the first size (80 × 24 otherwise).
+//!
+//! Frames leave at least [`FRAME_GAP`] apart; the terminal's output gathers meanwhile, so a burst
+//! becomes one frame. The official JS SDK (0.5.1, on `ws` 8.17 and later) listens for one message
+//! at a time and loses a frame that arrives in the same tick as the one before: without the gap,
+//! its users miss output and, worst, the exit frame that ends their loop.
 
 use super::agent::Agent;
 use super::error_body::AgentError;
@@ -13,9 +18,15 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::time::Duration;
+use tokio::time::{sleep_until, timeout, Instant};
 
-/// Bytes read from the terminal at a time: one output message at most.
+/// Bytes read from the terminal at a time.
 const READ_CHUNK: usize = 64 * 1024;
+/// Most bytes gathered into one output frame: with [`FRAME_GAP`], 12 MB/s, more than a screen shows.
+const FRAME_MAX: usize = 4 * READ_CHUNK;
+/// Least time between two frames to the client (see the module's comment).
+const FRAME_GAP: Duration = Duration::from_millis(20);
 
 pub async fn terminal(
     State(agent): State<Agent>,
@@ -57,6 +68,7 @@ async fn session(agent: Agent, mut socket: WebSocket, size: Size) {
         }
     };
     let mut killed = agent.sandbox.kill_signal();
+    let mut pace = Pace::default();
     let mut buf = vec![0u8; READ_CHUNK];
     let mut carry: Vec<u8> = Vec::new();
     let client_left = loop {
@@ -67,17 +79,22 @@ async fn session(agent: Agent, mut socket: WebSocket, size: Size) {
                     break false;
                 }
                 carry.extend_from_slice(&buf[..n]);
+                pace.wait().await;
+                let ended = gather(&term, &mut buf, &mut carry).await;
                 let (text, rest) = utf8_prefix(&carry);
                 carry = rest;
-                if !text.is_empty() && send(&mut socket, json!({"type": "output", "data": text})).await.is_err() {
+                if !text.is_empty() && pace.send(&mut socket, json!({"type": "output", "data": text})).await.is_err() {
                     break true;
+                }
+                if ended {
+                    break false;
                 }
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     if let Err(e) = handle(&term, text.as_str()).await {
                         let msg = json!({"type": "error", "code": "INVALID_REQUEST", "error": e});
-                        if send(&mut socket, msg).await.is_err() {
+                        if pace.send(&mut socket, msg).await.is_err() {
                             break true;
                         }
                     }
@@ -92,8 +109,43 @@ async fn session(agent: Agent, mut socket: WebSocket, size: Size) {
     };
     let info = if client_left { term.stop().await } else { term.wait().await };
     if !client_left {
-        let _ = send(&mut socket, json!({"type": "exit", "code": info.shell_code()})).await;
+        let _ = pace.send(&mut socket, json!({"type": "exit", "code": info.shell_code()})).await;
         let _ = socket.send(Message::Close(None)).await;
+    }
+}
+
+/// Adds to `carry` what the terminal has printed by now, without waiting, up to [`FRAME_MAX`].
+/// True when the terminal has ended.
+async fn gather(term: &Terminal, buf: &mut [u8], carry: &mut Vec<u8>) -> bool {
+    while carry.len() < FRAME_MAX {
+        // A zero timeout polls the read once: bytes already there, or nothing.
+        match timeout(Duration::ZERO, term.read(buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(n)) => carry.extend_from_slice(&buf[..n]),
+            Err(_nothing_yet) => break,
+        }
+    }
+    false
+}
+
+/// Keeps the frames to the client [`FRAME_GAP`] apart.
+#[derive(Default)]
+struct Pace {
+    last: Option<Instant>,
+}
+
+impl Pace {
+    async fn wait(&self) {
+        if let Some(last) = self.last {
+            sleep_until(last + FRAME_GAP).await;
+        }
+    }
+
+    async fn send(&mut self, socket: &mut WebSocket, msg: Value) -> Result<(), axum::Error> {
+        self.wait().await;
+        let sent = socket.send(Message::text(msg.to_string())).await;
+        self.last = Some(Instant::now());
+        sent
     }
 }
 
@@ -118,8 +170,4 @@ async fn handle(term: &Terminal, text: &str) -> Result<(), String> {
         }
         other => Err(format!("unknown message type {other:?} (input or resize)")),
     }
-}
-
-async fn send(socket: &mut WebSocket, msg: Value) -> Result<(), axum::Error> {
-    socket.send(Message::text(msg.to_string())).await
 }

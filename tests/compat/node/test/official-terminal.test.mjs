@@ -25,9 +25,11 @@ after(async () => {
 test('a shell in a real terminal, resized, to its exit code', async () => {
   const ws = await sb.terminal.connect();
   sb.terminal.resize(ws, 100, 30);
-  // Arithmetic in the marker, so the echo of the typed line does not match it. The pauses:
+  // Arithmetic in the marker, so the echo of the typed line does not match it.
   // [quirk] @hopx-ai/sdk 0.5.1's WebSocket reader loses frames that arrive in the same tick as
-  // the one before (see official-sdk.test.mjs, runCodeStream), so each answer gets a moment.
+  // the one before (see official-sdk.test.mjs, runCodeStream). The engine's terminal sends its
+  // frames at least 20 ms apart for that reason (without it this test failed 6 runs in 15 with
+  // both cores busy); the pauses give each answer its own frame as well.
   sb.terminal.sendInput(ws, 'tty -s && echo tty-$((1+1)); sleep 0.3; stty size; sleep 0.3; exit 4\n');
   let out = '';
   let code;
