@@ -19,8 +19,8 @@ else
         jupyter_client ipython matplotlib pandas numpy
 fi
 
-echo "== ruff check, ruff format --check (the package, its tests, the contract and compat suites)"
-LINTED=(bindings-python/python tests/python tests/contract tests/compat)
+echo "== ruff check, ruff format --check (the package, its tests, the contract and compat suites, the kernel runner)"
+LINTED=(bindings-python/python tests/python tests/contract tests/compat local/runner)
 "$PY" -m ruff check "${LINTED[@]}"
 "$PY" -m ruff format --check "${LINTED[@]}"
 

@@ -1,113 +1,33 @@
-"""The Python kernel of a HopX ``code-interpreter`` sandbox.
-
-The engine (``hopx-local``) keeps one of these alive per sandbox, so state survives between
-``run_code`` calls. User code runs in IPython's ``InteractiveShell`` (the engine inside ipykernel);
-the runner talks to the engine over inherited pipes. It needs only the standard library and
-IPython >= 8 on Python >= 3.9; matplotlib and pandas are imported only by user code.
-
-Start ``<python> -I -u hopx_kernel.py`` (or ``-c <source>``; both flags are optional) with
-fd 0 = /dev/null, fds 1 and 2 = pipes the engine reads (the cells' stdout and stderr; programs the
-code starts write there too), fd 3 = requests (read end), fd 4 = messages (write end). Unless
-already set, IPYTHONDIR becomes a temporary directory (removed at exit) and MPLBACKEND matplotlib's
-inline backend. Exit status 2 before ``ready``: IPython is missing or older than 8; the reason is on
-stderr.
-
-User code runs in this process, so the runner keeps the channel out of its way. At start it moves
-the two protocol pipes to private close-on-exec descriptors (numbered 100 or more, or just above 4
-when RLIMIT_NOFILE is lower) and points fds 3 and 4 at /dev/null (close-on-exec):
-``os.write(4, ...)`` or a cell reading fd 3 reaches nothing, and programs the code starts inherit
-neither. It keeps private copies of the stdout and stderr pipes too, writes the sentinels through
-them, and after each cell puts fds 1 and 2 (and ``sys.stdout``/``sys.stderr`` if closed) back if
-the cell closed or redirected them. This guards against mistakes, not against code set on lying:
-code in this process can always find the runner's objects (and so the nonce of its own call).
-The engine checks what it can (see "nonce" below) and restarts the kernel when the channel cannot
-be trusted.
-
-Frames on both pipes: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON
-holding one object. A frame from the runner is at most 16 MiB (MAX_FRAME, the engine's limit too).
-
-1. runner -> engine, once, when the shell is built::
-
-       {"type": "ready", "pid": 123, "python": "3.11.7", "ipython": "9.18.1"}
-
-2. engine -> runner::
-
-       {"type": "execute", "id": 7, "code": "...", "cwd": "/workspace/sub",
-        "env": {"K": "V"}, "sentinel": "<random token>", "nonce": "<random token>"}
-
-   ``cwd`` (created if missing) and ``env`` are optional and apply to this call only: afterwards
-   the previous directory is restored and each key of ``env`` gets back its previous value, or is
-   removed. Other request types are ignored; a frame that is not JSON ends the runner (status 1).
-   Every frame the runner sends for this call carries its ``id`` and ``nonce``; the engine treats
-   a frame with the current id and another nonce as a broken channel.
-
-3. engine -> runner, when a call has shown nothing for a while::
-
-       {"type": "probe", "id": 7, "nonce": "..."}
-
-   A busy runner reads it only after the cell and ignores it (its last call is 7). An idle runner
-   reads it at once: if it never received call 7 (user code read the request off the pipe), it
-   answers ``{"type": "missed", "id": 7, "nonce": "..."}`` and the engine restarts the kernel
-   instead of waiting for the call's timeout. It costs nothing per call.
-
-4. runner -> engine, while the cell runs, for each rich output in order::
-
-       {"type": "display", "id": 7, "nonce": "...", "kind": "display" | "result",
-        "data": {"image/png": "<base64>", "text/plain": "..."}, "metadata": {...}}
-
-   ``kind`` is "result" for the value of the last expression (also when it is only text/plain),
-   "display" for ``display()`` and matplotlib figures. ``data`` maps MIME type to payload: text
-   as a string, PNG/JPEG as base64, JSON as a JSON value. An output whose frame would pass
-   MAX_FRAME is replaced by ``{"type": "dropped", "id": 7, "nonce": "...", "bytes": <its size>}``.
-   A thread of the user's may display after its cell ended: such frames carry the id and nonce
-   of the last cell and come after its ``done`` (the engine drops them).
-
-5. runner -> engine, when the cell ends: ``sys.stdout`` and ``sys.stderr`` are flushed, fds 1
-   and 2 are put back if needed, the sentinel is written raw to the stdout pipe and then the
-   stderr pipe (the end of this cell's output on each), then::
-
-       {"type": "done", "id": 7, "nonce": "...", "success": false, "execution_count": 3,
-        "error": {"name": "ZeroDivisionError", "value": "division by zero",
-                  "traceback": "<plain text>"},
-        "restored": ["stdout"]}
-
-   ``error`` is null on success; its strings are cut to ERROR_CHARS characters each. A failed
-   cell's traceback (plain text, no ANSI codes) is also on stderr, before the sentinel. An
-   interrupt is reported as "KeyboardInterrupt". ``restored`` is there only when the cell left
-   fd 1 or 2 (or ``sys.stdout``/``sys.stderr``) closed or pointing elsewhere.
-
-6. At end of file on the request pipe the runner exits with status 0.
-
-SIGINT interrupts the running cell and is ignored at any other time: it never cuts a frame or
-kills an idle runner. A cell that ignores SIGINT cannot be interrupted (the engine kills the
-runner). A SIGINT that lands just before a blocking call starts (say between a print and a sleep)
-takes effect only when the call returns, a CPython limitation: the engine should repeat SIGINT
-every ~100 ms until ``done`` or its grace period ends. stdout and stderr are never buffered here,
-so whatever was printed before the runner dies (``os._exit``, a signal, OOM) is on the pipes.
+"""The Python kernel of a HopX ``code-interpreter`` sandbox: IPython's shell, driven by the engine
+over inherited pipes, one cell at a time. What it reads and writes, how it is started and how it
+guards its channel against the code it runs: ``PROTOCOL.md`` beside this file. The pipes and
+frames themselves are in ``kernel_pipes.py``.
 """
 
-import base64
 import contextlib
 import faulthandler
-import fcntl
 import importlib.util
-import io
 import json
 import os
 import re
 import signal
-import struct
 import sys
 import tempfile
 import threading
 
-REQUEST_FD = 3  # where the engine places the protocol pipes; moved away at start
-REPLY_FD = 4
-PRIVATE_FD_MIN = 100  # the runner's own descriptors sit at or above this
-HEADER = struct.Struct(">I")
-MAX_FRAME = 16 * 1024 * 1024  # the engine takes a bigger frame for a broken channel
+from kernel_pipes import (
+    HEADER,
+    MAX_FRAME,
+    FdWriter,
+    Pipes,
+    encode,
+    flush_streams,
+    read_exactly,
+    text_stream,
+    write_all,
+)
+
 ERROR_CHARS = 256 * 1024  # per string of a `done` error, so that frame stays far below MAX_FRAME
-READ_CHUNK = 1 << 20  # os.read allocates what it is asked for: never trust a length for that
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 try:
@@ -121,134 +41,11 @@ try:
         raise ImportError("IPython %s is too old" % IPython.__version__)
 except ImportError as missing:
     # The engine sees exit status 2 before `ready` and shows this line to the user.
-    sys.stderr.write("hopx kernel: %s. Install IPython >= 8 for %s: pip install 'hopx_ai[local]'\n"
-                     % (missing, sys.executable))
-    sys.exit(2)
-
-
-def write_all(fd, data):
-    """Writes every byte (a signal can cut a large pipe write short); returns how many."""
-    view = memoryview(data).cast("B")
-    size = len(view)
-    while view:
-        view = view[os.write(fd, view):]
-    return size
-
-
-class FdWriter(io.RawIOBase):
-    """The byte layer under ``sys.stdout``/``sys.stderr``: no buffer, straight to the fd.
-
-    With it a print is on the pipe when ``print`` returns, so nothing is lost when the process
-    is killed or calls ``os._exit``.
-    """
-
-    def __init__(self, fd):
-        super().__init__()
-        self.fd = fd
-
-    def writable(self):
-        return True
-
-    def fileno(self):
-        return self.fd
-
-    def write(self, data):
-        return write_all(self.fd, data)
-
-
-def text_stream(fd):
-    return io.TextIOWrapper(
-        FdWriter(fd), encoding="utf-8", errors="backslashreplace", write_through=True
+    sys.stderr.write(
+        "hopx kernel: %s. Install IPython >= 8 for %s: pip install 'hopx_ai[local]'\n"
+        % (missing, sys.executable)
     )
-
-
-def flush_streams():
-    """Flushes whatever ``sys.stdout``/``sys.stderr`` are now (user code may replace them)."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-
-
-def read_exactly(fd, size):
-    """Returns ``size`` bytes from ``fd``, or None at end of file."""
-    chunks = []
-    while size:
-        chunk = os.read(fd, min(size, READ_CHUNK))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def private_copy(fd):
-    """A close-on-exec duplicate of ``fd`` numbered high, where user code does not reach by
-    accident (it writes to fd 4, closes fds 1 and 2, or dup2s onto small numbers)."""
-    try:
-        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, PRIVATE_FD_MIN)
-    except OSError:  # RLIMIT_NOFILE is below PRIVATE_FD_MIN: above fd 4 will do
-        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, REPLY_FD + 1)
-
-
-def identity(fd):
-    """What ``fd`` refers to, to notice that it was closed or replaced (None if closed)."""
-    try:
-        st = os.fstat(fd)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-class Pipes:
-    """The runner's own descriptors: the protocol pipes and copies of the output pipes.
-
-    The protocol pipes leave fds 3 and 4, which then point at /dev/null (close-on-exec), so user
-    code writing to fd 4 or reading fd 3 reaches nothing. The copies of fds 1 and 2 carry the
-    sentinels and put those fds back when a cell closed or redirected them, so one cell's
-    mistake never silences the next cells or hides the end of its own output.
-    """
-
-    def __init__(self):
-        self.requests = private_copy(REQUEST_FD)
-        self.replies = private_copy(REPLY_FD)
-        self.outputs = (private_copy(1), private_copy(2))
-        self.identities = (identity(1), identity(2))
-        null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-        for fd in (REQUEST_FD, REPLY_FD):
-            os.dup2(null, fd, inheritable=False)
-        os.close(null)
-
-    def restore_outputs(self):
-        """Puts back fds 1 and 2 and ``sys.stdout``/``sys.stderr`` if closed or replaced (a
-        stream the user set and left open stays); returns the names of what it put back."""
-        restored = []
-        for fd, name, private, ident in zip((1, 2), ("stdout", "stderr"), self.outputs,
-                                            self.identities):
-            stream = getattr(sys, name)
-            closed = stream is None or getattr(stream, "closed", False)
-            if closed:
-                setattr(sys, name, text_stream(fd))
-            moved = identity(fd) != ident
-            if moved:
-                with contextlib.suppress(OSError):  # our copy is gone too: the engine sees it
-                    os.dup2(private, fd)
-            if closed or moved:
-                restored.append(name)
-        return restored
-
-
-def encode(message):
-    body = json.dumps(message, ensure_ascii=False, allow_nan=False, default=jsonable)
-    # "replace" turns lone surrogates (from undecodable text) into "?" so the frame stays
-    # valid UTF-8 for the engine.
-    return body.encode("utf-8", "replace")
-
-
-def jsonable(value):
-    """JSON fallback for payloads IPython leaves as Python objects."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(value).decode("ascii")
-    return str(value)
+    sys.exit(2)
 
 
 class Runner:
@@ -282,8 +79,14 @@ class Runner:
             return  # a process the cell forked shares our pipes but not our lock: it stays quiet
         frame = encode(message)
         if len(frame) > MAX_FRAME:
-            frame = encode({"type": "dropped", "id": message.get("id"),
-                            "nonce": message.get("nonce"), "bytes": len(frame)})
+            frame = encode(
+                {
+                    "type": "dropped",
+                    "id": message.get("id"),
+                    "nonce": message.get("nonce"),
+                    "bytes": len(frame),
+                }
+            )
         frame = HEADER.pack(len(frame)) + frame
         main = threading.get_ident() == self.main_thread
         with self.lock:
@@ -301,8 +104,14 @@ class Runner:
 
     def display(self, data, metadata, kind):
         cell_id, nonce = self.call
-        message = {"type": "display", "id": cell_id, "nonce": nonce, "kind": kind,
-                   "data": data, "metadata": metadata or {}}
+        message = {
+            "type": "display",
+            "id": cell_id,
+            "nonce": nonce,
+            "kind": kind,
+            "data": data,
+            "metadata": metadata or {},
+        }
         try:
             self.send(message)
         except (ValueError, RecursionError):
@@ -317,9 +126,14 @@ class Runner:
         # IPython's first cell pays ~50-150 ms of lazy set-up (compiler, AST passes, hooks): pay
         # it here, while the kernel waits in the pool, not in the sandbox's first run_code.
         self.shell.run_cell("pass", store_history=False, silent=True)
-        self.send({"type": "ready", "pid": self.pid,
-                   "python": "%d.%d.%d" % sys.version_info[:3],
-                   "ipython": IPython.__version__})
+        self.send(
+            {
+                "type": "ready",
+                "pid": self.pid,
+                "python": "%d.%d.%d" % sys.version_info[:3],
+                "ipython": IPython.__version__,
+            }
+        )
         while True:
             header = read_exactly(self.pipes.requests, HEADER.size)
             body = header and read_exactly(self.pipes.requests, HEADER.unpack(header)[0])
@@ -330,8 +144,9 @@ class Runner:
                 self.execute(request)
             elif request.get("type") == "probe" and request.get("id") != self.call[0]:
                 # Idle, and that call never came: a user thread read it off the pipe.
-                self.send({"type": "missed", "id": request.get("id"),
-                           "nonce": request.get("nonce")})
+                self.send(
+                    {"type": "missed", "id": request.get("id"), "nonce": request.get("nonce")}
+                )
 
     def execute(self, request):
         cell_id, nonce = self.call = (request.get("id"), request.get("nonce"))
@@ -365,8 +180,14 @@ class Runner:
         for fd in self.pipes.outputs:
             with contextlib.suppress(OSError):  # user code closed our copy: the engine notices
                 write_all(fd, sentinel)
-        done = {"type": "done", "id": cell_id, "nonce": nonce, "success": success,
-                "error": None if success else self.error, "execution_count": count}
+        done = {
+            "type": "done",
+            "id": cell_id,
+            "nonce": nonce,
+            "success": success,
+            "error": None if success else self.error,
+            "execution_count": count,
+        }
         if restored:
             done["restored"] = restored
         self.send(done)
@@ -464,8 +285,13 @@ class ResultHook(DisplayHook):
 
 
 # Where an interrupt can surface inside the runner (see Shell._get_exc_info).
-RUNNER_FRAMES = {Runner.on_sigint.__code__, Runner.send.__code__, Runner.display.__code__,
-                 FdWriter.write.__code__, write_all.__code__}
+RUNNER_FRAMES = {
+    Runner.on_sigint.__code__,
+    Runner.send.__code__,
+    Runner.display.__code__,
+    FdWriter.write.__code__,
+    write_all.__code__,
+}
 
 
 class Shell(InteractiveShell):
@@ -524,12 +350,9 @@ def build_shell(runner):
     shell = Shell.instance(config=config, colors="nocolor")
     shell.runner = runner
     shell.set_hook("show_in_pager", show_in_pager)
-    # User code imports modules from its working directory, as in Jupyter; the runner's own
-    # directory (on sys.path without -I) has nothing for it.
-    here = os.path.dirname(os.path.abspath(sys.argv[0] or ""))
-    if sys.path and sys.path[0] == here:
-        sys.path[0] = ""
-    elif "" not in sys.path:
+    # User code imports modules from its working directory, as in Jupyter (`-c` puts it on
+    # sys.path, `-I` does not).
+    if "" not in sys.path:
         sys.path.insert(0, "")
     return shell
 

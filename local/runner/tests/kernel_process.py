@@ -1,4 +1,4 @@
-"""Starts ``hopx_kernel.py`` the way the engine does and speaks its protocol (test helper).
+"""Starts the kernel runner the way the engine does and speaks its protocol (test helper).
 
 fds 3 and 4 are set up with ``posix_spawn`` dup2 actions: the same thing the engine does in its
 child, without a ``preexec_fn`` (unsafe while reader threads run in this process).
@@ -14,7 +14,9 @@ import time
 import uuid
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().parents[1] / "hopx_kernel.py"
+HERE = Path(__file__).resolve().parents[1]
+# What the engine runs: ``-c`` with the boot program, then the text of the two modules it loads.
+RUNNER = [(HERE / name).read_text() for name in ("boot.py", "kernel_pipes.py", "hopx_kernel.py")]
 HEADER = struct.Struct(">I")
 
 
@@ -102,9 +104,12 @@ class Kernel:
         actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)]
         actions += [(os.POSIX_SPAWN_DUP2, fd, target) for fd, target in zip(child, (1, 2, 3, 4))]
         self.started = time.monotonic()
-        self.pid = os.posix_spawn(python, [python, *argv, str(RUNNER)],
-                                  env if env is not None else dict(os.environ),
-                                  file_actions=actions)
+        self.pid = os.posix_spawn(
+            python,
+            [python, *argv, "-c", *RUNNER],
+            env if env is not None else dict(os.environ),
+            file_actions=actions,
+        )
         for fd in child:
             os.close(fd)
         self.stdout, self.stderr = Stream(out_r), Stream(err_r)
@@ -148,8 +153,13 @@ class Kernel:
         self.next_id += 1
         sentinel = "\x00HOPX-END-%s\x00" % uuid.uuid4().hex
         self.current = (self.next_id, uuid.uuid4().hex)
-        request = {"type": "execute", "id": self.next_id, "code": code, "sentinel": sentinel,
-                   "nonce": self.current[1]}
+        request = {
+            "type": "execute",
+            "id": self.next_id,
+            "code": code,
+            "sentinel": sentinel,
+            "nonce": self.current[1],
+        }
         if cwd is not None:
             request["cwd"] = str(cwd)
         if env is not None:

@@ -33,9 +33,10 @@ def test_fds_3_and_4_lead_nowhere(fresh):
         "import os\n"
         "print(os.path.realpath('/proc/self/fd/3'), os.path.realpath('/proc/self/fd/4'))\n"
         "print(os.read(3, 100))\n"
-        "os.write(4, b'\\x00\\x00\\x00\\x11{\"type\": \"done\"}')\n"
+        'os.write(4, b\'\\x00\\x00\\x00\\x11{"type": "done"}\')\n'
         "os.write(4, b'\\xff\\xff\\xff\\xff garbage')\n"
-        "raise ValueError('the real outcome')")
+        "raise ValueError('the real outcome')"
+    )
     assert r.stdout == "/dev/null /dev/null\nb''\n"
     assert r.success is False and r.error["name"] == "ValueError"
     assert quiet(fresh)
@@ -53,7 +54,8 @@ def test_protocol_pipes_are_private_and_not_inherited(fresh):
         "ours = [fd for fd in range(5, 110) if pipe(fd)]\n"
         "print(ours, [os.get_inheritable(fd) for fd in ours + [3, 4]])\n"
         "os.system('for fd in 3 4 100 101 102 103; do [ -e /proc/self/fd/$fd ] && echo $fd; done;"
-        " echo checked')")
+        " echo checked')"
+    )
     assert r.success, r.stderr
     assert r.stdout == "[100, 101, 102, 103] [False, False, False, False, False, False]\nchecked\n"
 
@@ -62,8 +64,9 @@ def test_closed_stdout_and_stderr_are_put_back(fresh):
     r = fresh.execute("import os\nprint('before', flush=True)\nos.close(1)\nos.close(2)")
     assert r.success and r.stdout == "before\n"
     assert r.done["restored"] == ["stdout", "stderr"]
-    r = fresh.execute("import sys\nprint('out')\nprint('err', file=sys.stderr)\n"
-                      "os.system('echo child')")
+    r = fresh.execute(
+        "import sys\nprint('out')\nprint('err', file=sys.stderr)\nos.system('echo child')"
+    )
     assert (r.stdout, r.stderr) == ("out\nchild\n", "err\n")
     assert "restored" not in r.done
 
@@ -90,8 +93,11 @@ def test_a_stream_the_user_set_stays(fresh):
 
 
 def test_an_output_too_big_for_a_frame_is_named_not_sent(fresh):
-    r = fresh.execute("display({'text/plain': 'x' * (17 << 20)}, raw=True)\n"
-                      "display({'text/plain': 'small'}, raw=True)", timeout=60)
+    r = fresh.execute(
+        "display({'text/plain': 'x' * (17 << 20)}, raw=True)\n"
+        "display({'text/plain': 'small'}, raw=True)",
+        timeout=60,
+    )
     assert r.success
     assert len(r.dropped) == 1 and r.dropped[0]["bytes"] > 16 << 20
     assert [f["data"] for f in r.displays] == [{"text/plain": "small"}]
@@ -133,7 +139,8 @@ def test_a_stolen_request_is_reported_as_missed(fresh):
         "threading.Thread(target=thief, daemon=True).start()\n"
         "waiting.wait()\n"
         "time.sleep(0.2)  # into its read, ahead of the runner's\n"
-        "print(requests)")
+        "print(requests)"
+    )
     assert r.stdout == "[100]\n", r.stderr
     cell_id, _, _ = fresh.start("print('never runs')")
     while unread(fresh.requests):

@@ -42,8 +42,12 @@ def engine_env(tmp):
     home, tmpdir = tmp / "home", tmp / "tmp"
     home.mkdir(exist_ok=True)
     tmpdir.mkdir(exist_ok=True)
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-            "TMPDIR": str(tmpdir), "LANG": "C.UTF-8"}
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TMPDIR": str(tmpdir),
+        "LANG": "C.UTF-8",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +72,25 @@ def only(frames, kind=None):
 
 # -- start and state ------------------------------------------------------------------------
 def test_ready_frame(kernel):
-    assert kernel.ready == {"type": "ready", "pid": kernel.pid,
-                            "python": TARGET["python"], "ipython": TARGET["ipython"]}
+    assert kernel.ready == {
+        "type": "ready",
+        "pid": kernel.pid,
+        "python": TARGET["python"],
+        "ipython": TARGET["ipython"],
+    }
 
 
 def test_startup_time_rss_and_no_writes(fresh, tmp_path, capsys):
     rss = fresh.rss_kb()
-    r = fresh.execute("import sys; sorted(m for m in ('matplotlib', 'pandas', 'numpy', 'jedi')"
-                      " if m in sys.modules)")
+    r = fresh.execute(
+        "import sys; sorted(m for m in ('matplotlib', 'pandas', 'numpy', 'jedi')"
+        " if m in sys.modules)"
+    )
     with capsys.disabled():
-        print("\n  time to ready %.0f ms, idle RSS %.1f MB (IPython %s)"
-              % (fresh.ready_seconds * 1000, rss / 1024, TARGET["ipython"]))
+        print(
+            "\n  time to ready %.0f ms, idle RSS %.1f MB (IPython %s)"
+            % (fresh.ready_seconds * 1000, rss / 1024, TARGET["ipython"])
+        )
     assert r.success and r.stdout == "" and r.stderr == ""  # nothing printed at start
     heavy = only(r.results)["data"]["text/plain"]
     assert "matplotlib" not in heavy and "pandas" not in heavy and "numpy" not in heavy
@@ -110,8 +122,11 @@ def test_200_quick_calls(kernel, capsys):
     with capsys.disabled():
         for code, values in times.items():
             values.sort()
-            print("\n  %-8s p50 %.2f ms  p99 %.2f ms" % (
-                code, values[len(values) // 2], values[int(len(values) * 0.99) - 1]), end="")
+            print(
+                "\n  %-8s p50 %.2f ms  p99 %.2f ms"
+                % (code, values[len(values) // 2], values[int(len(values) * 0.99) - 1]),
+                end="",
+            )
         print()
 
 
@@ -158,27 +173,52 @@ def test_magics(kernel):
 
 # -- rich output ----------------------------------------------------------------------------
 MIME_CASES = {
-    "png": ("from IPython.display import Image; display(Image(data=PNG))", "image/png",
-            base64.b64encode(PNG).decode()),
-    "jpeg": ("from IPython.display import Image; display(Image(data=JPEG, format='jpeg'))",
-             "image/jpeg", base64.b64encode(JPEG).decode()),
-    "svg": ("from IPython.display import SVG; display(SVG(\"<svg xmlns='http://www.w3.org/2000/svg'"
-            " width='1' height='1'/>\"))", "image/svg+xml", None),
-    "html": ("from IPython.display import HTML; display(HTML('<b>hi</b>'))", "text/html",
-             "<b>hi</b>"),
-    "markdown": ("from IPython.display import Markdown; display(Markdown('# Title'))",
-                 "text/markdown", "# Title"),
-    "latex": ("from IPython.display import Latex; display(Latex('$x^2$'))", "text/latex",
-              "$x^2$"),
-    "json": ("from IPython.display import JSON; display(JSON({'a': [1, 2]}))",
-             "application/json", {"a": [1, 2]}),
+    "png": (
+        "from IPython.display import Image; display(Image(data=PNG))",
+        "image/png",
+        base64.b64encode(PNG).decode(),
+    ),
+    "jpeg": (
+        "from IPython.display import Image; display(Image(data=JPEG, format='jpeg'))",
+        "image/jpeg",
+        base64.b64encode(JPEG).decode(),
+    ),
+    "svg": (
+        "from IPython.display import SVG; display(SVG(\"<svg xmlns='http://www.w3.org/2000/svg'"
+        " width='1' height='1'/>\"))",
+        "image/svg+xml",
+        None,
+    ),
+    "html": (
+        "from IPython.display import HTML; display(HTML('<b>hi</b>'))",
+        "text/html",
+        "<b>hi</b>",
+    ),
+    "markdown": (
+        "from IPython.display import Markdown; display(Markdown('# Title'))",
+        "text/markdown",
+        "# Title",
+    ),
+    "latex": ("from IPython.display import Latex; display(Latex('$x^2$'))", "text/latex", "$x^2$"),
+    "json": (
+        "from IPython.display import JSON; display(JSON({'a': [1, 2]}))",
+        "application/json",
+        {"a": [1, 2]},
+    ),
     "plain": ("display('hello')", "text/plain", "'hello'"),
-    "mimebundle": ("class B:\n"
-                   "    def _repr_mimebundle_(self, include=None, exclude=None):\n"
-                   "        return {'application/vnd.hopx+json': {'k': 1}, 'text/plain': 'B!'}\n"
-                   "display(B())", "application/vnd.hopx+json", {"k": 1}),
-    "repr_png_bytes": ("class P:\n    def _repr_png_(self):\n        return PNG\ndisplay(P())",
-                       "image/png", base64.b64encode(PNG).decode()),
+    "mimebundle": (
+        "class B:\n"
+        "    def _repr_mimebundle_(self, include=None, exclude=None):\n"
+        "        return {'application/vnd.hopx+json': {'k': 1}, 'text/plain': 'B!'}\n"
+        "display(B())",
+        "application/vnd.hopx+json",
+        {"k": 1},
+    ),
+    "repr_png_bytes": (
+        "class P:\n    def _repr_png_(self):\n        return PNG\ndisplay(P())",
+        "image/png",
+        base64.b64encode(PNG).decode(),
+    ),
 }
 
 
@@ -205,8 +245,9 @@ def test_repr_html_object_as_result(kernel):
 
 
 def test_bundle_that_is_not_json_still_arrives(kernel):
-    r = kernel.execute("display({'application/json': {'x': float('nan')}, 'text/plain': 'nan!'},"
-                       " raw=True)")
+    r = kernel.execute(
+        "display({'application/json': {'x': float('nan')}, 'text/plain': 'nan!'}, raw=True)"
+    )
     assert r.success
     assert only(r.displays)["data"] == {"text/plain": "nan!"}
 
@@ -224,8 +265,9 @@ def test_matplotlib_figure_is_one_png(kernel):
 
 @needs_matplotlib
 def test_plt_show_mid_cell_displays_once(kernel):
-    r = kernel.execute("import matplotlib.pyplot as plt\nplt.plot([1, 3])\nplt.show()\n"
-                       "print('after')")
+    r = kernel.execute(
+        "import matplotlib.pyplot as plt\nplt.plot([1, 3])\nplt.show()\nprint('after')"
+    )
     assert r.success and r.stdout == "after\n"
     assert "image/png" in only(r.displays)["data"]
 
@@ -239,8 +281,9 @@ def test_matplotlib_inline_magic(kernel):
 
 @needs_matplotlib
 def test_two_figures_two_pngs(kernel):
-    r = kernel.execute("import matplotlib.pyplot as plt\nplt.figure(); plt.plot([1])\n"
-                       "plt.figure(); plt.plot([2]);")
+    r = kernel.execute(
+        "import matplotlib.pyplot as plt\nplt.figure(); plt.plot([1])\nplt.figure(); plt.plot([2]);"
+    )
     assert [sorted(f["data"]) for f in r.displays] == [["image/png", "text/plain"]] * 2
 
 
@@ -253,8 +296,9 @@ def test_dataframe_result_is_html(kernel):
 
 # -- errors ---------------------------------------------------------------------------------
 def test_exception(kernel):
-    r = kernel.execute("import sys\nprint('partial out')\nprint('partial err', file=sys.stderr)\n"
-                       "1 / 0")
+    r = kernel.execute(
+        "import sys\nprint('partial out')\nprint('partial err', file=sys.stderr)\n1 / 0"
+    )
     assert r.success is False
     assert r.error["name"] == "ZeroDivisionError"
     assert r.error["value"] == "division by zero"
@@ -297,11 +341,14 @@ def test_env_and_cwd_apply_to_one_call(kernel, tmp_path):
     r = kernel.execute(
         "print(os.getcwd()); print(os.environ['HOPX_OLD'], os.environ['HOPX_NEW'])\n"
         "os.environ['HOPX_NEW'] = 'changed by code'; os.chdir('/')",
-        cwd=target, env={"HOPX_OLD": "over", "HOPX_NEW": "new"})
+        cwd=target,
+        env={"HOPX_OLD": "over", "HOPX_NEW": "new"},
+    )
     assert r.success, r.stderr
     assert r.stdout == "%s\nover new\n" % target
-    after = kernel.execute("print(os.getcwd()); print(os.environ.get('HOPX_OLD'),"
-                           " os.environ.get('HOPX_NEW'))")
+    after = kernel.execute(
+        "print(os.getcwd()); print(os.environ.get('HOPX_OLD'), os.environ.get('HOPX_NEW'))"
+    )
     assert after.stdout == before + "old None\n"
 
 
@@ -324,8 +371,9 @@ def test_bad_cwd_fails_the_call_and_restores_env(kernel, tmp_path):
 # -- interrupts and process life ------------------------------------------------------------
 def test_interrupt_a_sleeping_cell(kernel):
     # One function, so that the interrupt cannot land while IPython compiles the next line.
-    handle = kernel.start("import time\ndef nap():\n    print('sleeping')\n    time.sleep(30)\n"
-                          "nap()")
+    handle = kernel.start(
+        "import time\ndef nap():\n    print('sleeping')\n    time.sleep(30)\nnap()"
+    )
     assert kernel.stdout.wait_for(b"sleeping", 10)
     # Let it enter the sleep: a SIGINT that lands between the print and the start of the sleep
     # is only seen when the sleep returns (CPython), which is why the engine repeats SIGINT.
@@ -343,8 +391,10 @@ def test_interrupt_a_sleeping_cell(kernel):
 
 
 def test_interrupts_never_cut_a_frame(kernel):
-    handle = kernel.start("print('go')\nwhile True:\n    display({'text/plain': 'x' * 50000},"
-                          " raw=True)\n    print('y' * 5000)")
+    handle = kernel.start(
+        "print('go')\nwhile True:\n    display({'text/plain': 'x' * 50000},"
+        " raw=True)\n    print('y' * 5000)"
+    )
     assert kernel.stdout.wait_for(b"go", 10)
     frames = [kernel.read_output() for _ in range(20)]
     for _ in range(5):
@@ -373,8 +423,9 @@ def test_interrupt_while_idle_after_code_set_its_own_handler(kernel):
 
 
 def test_a_forked_child_does_not_report(kernel):
-    r = kernel.execute("import os\npid = os.fork()\nprint('child' if pid == 0 else 'parent')\n"
-                       "pid != 0")
+    r = kernel.execute(
+        "import os\npid = os.fork()\nprint('child' if pid == 0 else 'parent')\npid != 0"
+    )
     assert r.success and "parent" in r.stdout
     assert only(r.results)["data"]["text/plain"] == "True"
     for n in range(3):  # no stray frames from the child: ids match, calls work
@@ -385,7 +436,8 @@ def test_a_forked_child_does_not_report(kernel):
 def test_code_that_ignores_sigint_keeps_running(fresh):
     handle = fresh.start(
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('busy')\n"
-        "t = time.time()\nwhile time.time() - t < 3:\n    pass")
+        "t = time.time()\nwhile time.time() - t < 3:\n    pass"
+    )
     assert fresh.stdout.wait_for(b"busy", 10)
     fresh.interrupt()
     time.sleep(1)
@@ -416,16 +468,19 @@ def test_segfault_is_visible(fresh):
 
 
 def test_closing_fd3_exits_zero_even_with_a_running_thread(fresh):
-    fresh.execute("import threading, time\n"
-                  "threading.Thread(target=time.sleep, args=(1000,)).start()")
+    fresh.execute(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()"
+    )
     fresh.close_requests()
     assert fresh.wait(timeout=10) == 0
 
 
 def test_programs_started_by_code_do_not_inherit_fds_3_and_4(kernel):
-    r = kernel.execute("import os\n"
-                       "os.system('[ -e /proc/self/fd/3 ] || [ -e /proc/self/fd/4 ] && echo held"
-                       " || echo clean')")
+    r = kernel.execute(
+        "import os\n"
+        "os.system('[ -e /proc/self/fd/3 ] || [ -e /proc/self/fd/4 ] && echo held"
+        " || echo clean')"
+    )
     assert r.stdout == "clean\n"
 
 

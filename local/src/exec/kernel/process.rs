@@ -13,7 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// The runner program, shipped inside the engine.
+/// The runner program, shipped inside the engine and handed to `python -c` as text
+/// (`local/runner/PROTOCOL.md`): the boot program, then the two modules it loads.
+const BOOT: &str = include_str!("../../../runner/boot.py");
+const PIPES: &str = include_str!("../../../runner/kernel_pipes.py");
 const RUNNER: &str = include_str!("../../../runner/hopx_kernel.py");
 
 /// How long a kernel may take to import IPython and say it is ready.
@@ -47,7 +50,7 @@ impl Kernel {
         env.retain(|(k, _)| k != "MPLBACKEND");
         let command = Command {
             program: python.executable.clone(),
-            args: vec!["-u".into(), "-c".into(), RUNNER.into()],
+            args: vec!["-u".into(), "-c".into(), BOOT.into(), PIPES.into(), RUNNER.into()],
             env,
             cwd: spawn::WORKSPACE.to_string(),
             stdin: false,
