@@ -19,6 +19,7 @@ mod introspect;
 mod progress;
 mod run_variants;
 mod sandbox;
+mod shared_engine;
 mod stream;
 mod terminal;
 mod watch;

@@ -14,6 +14,7 @@ mod errors;
 mod files;
 mod runtime;
 mod sandbox;
+mod shared_engine;
 mod stream;
 mod terminal;
 mod watch;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<terminal::NativeTerminal>()?;
     client::register(m)?;
     errors::register(m)?;
+    shared_engine::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
     m.add("MAX_RUN_TIMEOUT", hopx_core::MAX_RUN_TIMEOUT)?;
     let drain = wrap_pyfunction!(runtime::drain_at_exit, m)?;

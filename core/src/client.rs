@@ -6,6 +6,7 @@
 use crate::config::{Backend, ClientConfig};
 use crate::control::{self, Control};
 use crate::error::{Error, ErrorKind};
+use crate::local_engine::{self, LocalEngine};
 use crate::models::{CreateOptions, ListOptions, SandboxInfo, DEFAULT_TEMPLATE};
 use crate::sandbox::Sandbox;
 use crate::token::{self, Token};
@@ -18,19 +19,23 @@ use std::sync::Arc;
 pub struct Client {
     backend: Backend,
     control: Arc<Control>,
+    /// The local engine, for `Backend::Local`.
+    local: Option<Arc<LocalEngine>>,
 }
 
 impl Client {
     /// Resolves the backend (starting the embedded engine if that is the choice).
     pub async fn new(config: ClientConfig) -> Result<Client> {
         let backend = config.backend();
-        let (base_url, api_key) = match &backend {
-            Backend::Remote { base_url, api_key } => (base_url.clone(), api_key.clone()),
-            Backend::Local => start_local(&config).await?,
+        let (control, local) = match &backend {
+            Backend::Remote { base_url, api_key } => (Control::new(base_url.clone(), api_key.clone()), None),
+            Backend::Local => {
+                let engine = local_engine::start(&config).await?;
+                (Control::new(engine.base_url.clone(), Some(engine.api_key.clone())), Some(Arc::new(engine)))
+            }
         };
-        let control = Control::new(base_url, api_key);
         control.http()?; // builds it now, so a bad configuration fails here
-        Ok(Client { backend, control: Arc::new(control) })
+        Ok(Client { backend, control: Arc::new(control), local })
     }
 
     /// The backend this client resolved to.
@@ -47,6 +52,15 @@ impl Client {
         &self.control
     }
 
+    /// `error` of a call to sandbox `sandbox_id`, explained if the shared local engine that
+    /// held the sandbox is gone.
+    pub(crate) fn explain_lost(&self, error: Error, sandbox_id: &str) -> Error {
+        match &self.local {
+            Some(local) => local.explain_lost(error, sandbox_id),
+            None => error,
+        }
+    }
+
     /// `POST /v1/sandboxes`. Returns as soon as the control plane has created the sandbox; the
     /// first agent call tolerates a VM that is still booting. Without `template` and
     /// `template_id` the template is [`DEFAULT_TEMPLATE`]. Given `env_vars` are also pushed
@@ -55,7 +69,8 @@ impl Client {
         if options.template.is_none() && options.template_id.is_none() {
             options.template = Some(DEFAULT_TEMPLATE.to_string());
         }
-        let body = self.control.create(&options).await?;
+        let owner = self.local.as_ref().and_then(|l| l.owner_header());
+        let body = self.control.create(&options, owner).await?;
         let token = Token::from_body(&body);
         let info = control::parse_info(body)?;
         if let Some(token) = token {
@@ -152,29 +167,4 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").field("base_url", &self.control.base_url).finish_non_exhaustive()
     }
-}
-
-#[cfg(feature = "local")]
-async fn start_local(config: &ClientConfig) -> Result<(String, Option<String>)> {
-    use hopx_local::embedded::{start, EmbeddedOptions};
-    static LOGGED: std::sync::Once = std::sync::Once::new();
-    let engine = start(EmbeddedOptions { python: config.local_python.clone() }).await.map_err(|e| {
-        Error::new(ErrorKind::Hopx, format!("Could not start the embedded local HopX engine: {e}"))
-    })?;
-    LOGGED.call_once(|| {
-        tracing::info!(
-            base_url = %engine.base_url,
-            "no API key or base URL given: using the embedded local HopX engine"
-        );
-    });
-    Ok((engine.base_url, Some(engine.api_key)))
-}
-
-#[cfg(not(feature = "local"))]
-async fn start_local(_config: &ClientConfig) -> Result<(String, Option<String>)> {
-    Err(Error::new(
-        ErrorKind::Hopx,
-        "No API key or base URL given, and this build has no embedded local engine: \
-         set HOPX_API_KEY (or pass api_key) to use the HopX cloud",
-    ))
 }

@@ -35,7 +35,7 @@ impl Control {
     }
 
     async fn call(&self, policy: &Policy, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
-        self.call_raw(policy, method, path, body, &[]).await.map_err(Error::from)
+        self.call_raw(policy, method, path, body, &[], &[]).await.map_err(Error::from)
     }
 
     async fn call_raw(
@@ -45,6 +45,7 @@ impl Control {
         path: &str,
         body: Option<&Value>,
         query: &[(&str, String)],
+        headers: &[(&str, String)],
     ) -> std::result::Result<Value, Failure> {
         let url = format!("{}{}", self.base_url, path);
         let client = self.http().map_err(|error| Failure { error, connect: false, retry_after: None })?;
@@ -56,6 +57,9 @@ impl Control {
             if !query.is_empty() {
                 req = req.query(query);
             }
+            for (name, value) in headers {
+                req = req.header(*name, value);
+            }
             if let Some(body) = body {
                 req = req.body(body.to_string());
             }
@@ -64,13 +68,16 @@ impl Control {
         .await
     }
 
-    /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token).
-    pub async fn create(&self, options: &CreateOptions) -> Result<Value> {
+    /// `POST /v1/sandboxes`; returns the raw body (it carries the agent token). `owner` is the
+    /// header that ties the sandbox to this process on a shared local engine.
+    pub async fn create(&self, options: &CreateOptions, owner: Option<(&str, String)>) -> Result<Value> {
         let body = serde_json::to_value(create_body(options)?).expect("a create request is JSON");
-        let failure = match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[]).await {
-            Ok(created) => return Ok(created),
-            Err(f) => f.error,
-        };
+        let headers: Vec<(&str, String)> = owner.into_iter().collect();
+        let failure =
+            match self.call_raw(&CREATE, Method::POST, "/v1/sandboxes", Some(&body), &[], &headers).await {
+                Ok(created) => return Ok(created),
+                Err(f) => f.error,
+            };
         let not_found = matches!(failure.kind, ErrorKind::NotFound | ErrorKind::TemplateNotFound);
         match (&options.template_id, &options.template) {
             (None, Some(name)) if not_found => Err(self.template_not_found(failure, name).await),
@@ -132,7 +139,7 @@ impl Control {
         if let Some(region) = &options.region {
             query.push(("region", region.clone()));
         }
-        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query).await?;
+        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/sandboxes", None, &query, &[]).await?;
         let list: List<SandboxRecord> = serde_json::from_value(body).map_err(unreadable)?;
         let next = list.next_cursor.filter(|c| list.has_more && !c.is_empty());
         Ok((list.data.into_iter().map(SandboxInfo::from).collect(), next))
@@ -145,7 +152,7 @@ impl Control {
             .into_iter()
             .filter_map(|(k, v)| Some((k, v?.to_string())))
             .collect();
-        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/templates", None, &query).await?;
+        let body = self.call_raw(&IDEMPOTENT, Method::GET, "/v1/templates", None, &query, &[]).await?;
         Ok(body["data"].as_array().cloned().unwrap_or_default())
     }
 

@@ -24,6 +24,7 @@ mod env;
 mod files;
 mod http;
 mod introspect;
+mod local_engine;
 mod preview;
 mod retry;
 mod run_check;
@@ -45,6 +46,9 @@ pub use error::{Error, ErrorKind, Plane, Result};
 pub use files::{Files, Progress};
 pub use hopx_wire::{FileChange, FileInfo};
 pub use introspect::{ExpiryInfo, EXPIRY_WARNING_SECONDS};
+#[cfg(feature = "local")]
+pub use local_engine::serve_shared_engine;
+pub use local_engine::set_engine_launcher;
 pub use models::{
     CreateOptions, ExecutionError, ExecutionResult, ListOptions, Resources, RichOutput, RunOptions,
     SandboxInfo, DEFAULT_BACKGROUND_TIMEOUT, DEFAULT_RUN_TIMEOUT, DEFAULT_TEMPLATE, MAX_BACKGROUND_TIMEOUT,

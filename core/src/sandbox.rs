@@ -5,6 +5,7 @@
 
 use crate::agent;
 use crate::client::Client;
+use crate::config::Backend;
 use crate::error::{Error, ErrorKind};
 use crate::http::Failure;
 use crate::models::{
@@ -296,10 +297,10 @@ impl Sandbox {
     {
         let url = self.resolve_agent_url().await?;
         let tok = self.token().await?;
-        let first_policy = match self.inner.agent_seen.load(Ordering::SeqCst) {
-            true => *policy,
-            false => policy.with_connect_window(BOOT_WINDOW),
-        };
+        // A local engine's agents serve from the moment of create: nothing boots.
+        let booting =
+            !self.inner.agent_seen.load(Ordering::SeqCst) && *self.client.backend() != Backend::Local;
+        let first_policy = if booting { policy.with_connect_window(BOOT_WINDOW) } else { *policy };
         let outcome = retry::run(&first_policy, || call(url.clone(), tok.clone())).await;
         let failure = match outcome {
             Ok(value) => {
@@ -312,7 +313,7 @@ impl Sandbox {
             self.inner.agent_seen.store(true, Ordering::SeqCst);
         }
         if failure.error.status_code != Some(401) {
-            return Err(failure.error);
+            return Err(self.client.explain_lost(failure.error, self.id()));
         }
         // A 401 is refused before anything runs, so one more try is safe even for /execute.
         let tok = self.token_after_401(&tok).await?;

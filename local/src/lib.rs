@@ -6,7 +6,8 @@
 //! Layers, each using only those below it (`tests/layers.rs` checks): `http` (the two planes,
 //! the transport) → `engine` (the sandboxes and their life cycle) → `exec` (running code:
 //! one-shot, commands, the Python kernel, background runs) → `spawn` (starting isolated
-//! processes). `ids` is a leaf every layer uses; `server` and `embedded` assemble the layers.
+//! processes). `ids` is a leaf every layer uses; `server`, `embedded` and `shared` (one engine per user,
+//! across processes) assemble the layers.
 
 pub mod embedded;
 mod engine;
@@ -15,6 +16,7 @@ mod files;
 mod http;
 mod ids;
 mod server;
+pub mod shared;
 #[cfg(not(feature = "test-hooks"))]
 mod spawn;
 // The isolation suites and `examples/isolation_cost.rs` drive the spawner directly.

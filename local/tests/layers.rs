@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 /// ids and timestamps) is a leaf that every layer may use.
 const LAYERS: [&str; 6] = ["http", "engine", "exec", "files", "spawn", "ids"];
 
-/// The files that assemble the layers (the crate root, the server, the embedded engine) may
+/// The files that assemble the layers (the crate root, the server, the embedded and shared engines) may
 /// use any of them.
-const ENTRY: [&str; 3] = ["lib", "server", "embedded"];
+const ENTRY: [&str; 4] = ["lib", "server", "embedded", "shared"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {

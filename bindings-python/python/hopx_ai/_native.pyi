@@ -6,7 +6,7 @@ runtime (``src/dual.rs``); the package picks one or the other by name (``_define
 Errors are ``hopx_ai.errors`` classes.
 """
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union, final
+from typing import Any, Awaitable, Callable, Dict, List, NoReturn, Optional, Tuple, Union, final
 
 # on_progress(done, total) of a transfer.
 _Progress = Optional[Callable[[int, Optional[int]], object]]
@@ -35,6 +35,7 @@ __all__ = [
     "health_check",
     "health_check_async",
     "check_run",
+    "serve_shared",
     "error_kinds",
     "DEFAULT_RUN_TIMEOUT",
     "MAX_RUN_TIMEOUT",
@@ -528,3 +529,6 @@ class NativeTerminal:
     def close(self) -> None:
         """Ends the session."""
     def close_async(self) -> Awaitable[None]: ...
+
+def serve_shared() -> NoReturn:
+    """Runs the user's shared local engine in this process (what the engine's launcher calls)."""

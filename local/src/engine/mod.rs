@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod font_cache;
 pub mod forward;
+pub mod owner;
 pub mod pool;
 pub mod sandbox;
 pub mod template;
@@ -65,6 +66,9 @@ struct Inner {
     /// Background clean-ups of killed sandboxes, awaited by `shutdown`.
     cleanups: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     started: SystemTime,
+    /// The last authenticated control-plane request or sandbox removal: the idle clock of a
+    /// shared engine (`crate::shared`).
+    last_active: Mutex<std::time::Instant>,
 }
 
 impl Engine {
@@ -90,6 +94,7 @@ impl Engine {
                 shut_down: Default::default(),
                 cleanups: Default::default(),
                 started: SystemTime::now(),
+                last_active: Mutex::new(std::time::Instant::now()),
             }),
         };
         tokio::spawn(expire_loop(engine.inner.clone()));
@@ -110,6 +115,20 @@ impl Engine {
     /// When the engine started.
     pub(crate) fn started(&self) -> SystemTime {
         self.inner.started
+    }
+
+    /// Notes that a client did something (the idle clock starts again).
+    pub(crate) fn touch(&self) {
+        *self.inner.last_active.lock().unwrap() = std::time::Instant::now();
+    }
+
+    /// How long the engine has had no sandbox and no client request; `None` while any sandbox
+    /// lives.
+    pub(crate) fn idle_for(&self) -> Option<Duration> {
+        if !self.inner.sandboxes.lock().unwrap().is_empty() {
+            return None;
+        }
+        Some(self.inner.last_active.lock().unwrap().elapsed())
     }
 
     /// Creates a sandbox. Serving its agent, at `req.agent_url`, is the caller's business.
@@ -241,6 +260,7 @@ impl Engine {
 
     async fn remove(&self, id: &str, why: Gone) -> Option<()> {
         let sandbox = self.inner.sandboxes.lock().unwrap().remove(id)?;
+        self.touch();
         {
             let mut gone = self.inner.gone.lock().unwrap();
             // Tombstones only refine a 404's message; a long-lived engine must not grow forever.

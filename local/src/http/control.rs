@@ -6,11 +6,12 @@
 use super::error_body::ControlError;
 use super::{agent, json_object, record, string_map};
 use crate::engine::error::ApiError;
+use crate::engine::owner::{self, Owner, OWNER_HEADER};
 use crate::engine::template::{Template, TEMPLATES};
 use crate::engine::{CreateRequest, Engine};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -82,10 +83,11 @@ async fn require_api_key(State(engine): State<Engine>, req: Request, next: Next)
             }
         }
     }
+    engine.touch();
     next.run(req).await
 }
 
-async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
+async fn create(State(engine): State<Engine>, headers: HeaderMap, body: Bytes) -> Answer {
     let obj = json_object(&body)?;
     let template = find_template(&obj)?;
     let timeout_seconds = match obj.get("timeout_seconds") {
@@ -108,10 +110,23 @@ async fn create(State(engine): State<Engine>, body: Bytes) -> Answer {
     let port = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?.port();
     let agent_url = format!("http://127.0.0.1:{port}");
     let req = CreateRequest { template, timeout_seconds, internet_access, env_vars, agent_url };
+    // A shared engine's client names itself: its sandbox ends with it, unless it was given a
+    // time-to-live (made to outlive the process).
+    let owner = headers.get(OWNER_HEADER).and_then(|v| v.to_str().ok()).map(Owner::parse);
+    let owner = match owner {
+        Some(None) => {
+            return Err(ApiError::bad_request(format!("{OWNER_HEADER} must be <pid>:<start time>")).into())
+        }
+        Some(Some(o)) if timeout_seconds.is_none() => Some(o),
+        _ => None,
+    };
     let sandbox = engine.create(req).await?;
     // No await between the sandbox joining the table and its agent starting: a client that
     // goes away here cannot leave a sandbox without an agent.
     agent::serve(listener, sandbox.clone(), engine.clone());
+    if let Some(owner) = owner {
+        owner::watch(engine.clone(), sandbox.clone(), owner);
+    }
     Ok((StatusCode::CREATED, Json(record::sandbox(&sandbox, true))).into_response())
 }
 

@@ -9,7 +9,7 @@
 
 mod helper;
 mod isolated;
-mod pidfd;
+pub(crate) mod pidfd;
 mod plain;
 pub mod procinfo;
 mod thread;

@@ -1,0 +1,118 @@
+//! The shared engine's own process: what `_native.serve_shared()` (Python), `serveShared()`
+//! (Node) and `hopx-local shared` run after a client started them (`shared::start`).
+//!
+//! It serves on loopback with a fresh secret key, publishes its record, says `ready` on stdout
+//! and then lives until SIGTERM or SIGINT, or until it has been idle (no sandbox, no client
+//! request) for `HOPX_LOCAL_IDLE_EXIT` seconds, 600 by default: long enough that a user
+//! running scripts one after another keeps a warm kernel, short enough that a forgotten engine
+//! gives its memory back within minutes. On the way out it removes its record and kills its
+//! sandboxes.
+
+use super::place::{Place, Record};
+use crate::{EngineConfig, Server};
+use std::time::Duration;
+
+/// Seconds without sandboxes or requests after which the engine exits.
+const DEFAULT_IDLE_EXIT: u64 = 600;
+
+/// Runs the shared engine described by the environment (`HOPX_LOCAL_SHARED_DIR`,
+/// `HOPX_LOCAL_SHARED_ID`); never returns. Exit status 1 (with the reason on stderr) when it
+/// cannot start.
+pub fn serve() -> ! {
+    // The name `pkill -x hopx-engine` and `ps` show, whichever program runs it.
+    // SAFETY: PR_SET_NAME with a NUL-terminated string of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"hopx-engine".as_ptr()) };
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (Some(dir), Some(id)) = (var("HOPX_LOCAL_SHARED_DIR"), var("HOPX_LOCAL_SHARED_ID")) else {
+        eprintln!("hopx-engine: HOPX_LOCAL_SHARED_DIR and HOPX_LOCAL_SHARED_ID must be set by the client");
+        std::process::exit(1);
+    };
+    let idle = var("HOPX_LOCAL_IDLE_EXIT").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_IDLE_EXIT);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("hopx-engine")
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = rt.block_on(run(dir.into(), id, Duration::from_secs(idle)));
+    std::process::exit(code)
+}
+
+async fn run(dir: std::path::PathBuf, id: String, idle_exit: Duration) -> i32 {
+    let place = match Place::at(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("hopx-engine: {e}");
+            return 1;
+        }
+    };
+    let api_key = crate::ids::secret();
+    let config = EngineConfig { api_key: Some(api_key.clone()), ..EngineConfig::from_env() };
+    let server = match Server::start(config, ([127, 0, 0, 1], 0).into()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("hopx-engine: cannot serve on loopback: {e}");
+            return 1;
+        }
+    };
+    let pid = std::process::id() as i32;
+    let record = Record {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        id: id.clone(),
+        pid,
+        base_url: server.base_url(),
+        api_key,
+    };
+    if let Err(e) = place.write(&record) {
+        eprintln!("hopx-engine: cannot publish its address in {}: {e}", place.dir.display());
+        return 1;
+    }
+    println!("ready {pid}");
+    detach_stdout();
+    eprintln!("hopx-engine {pid}: serving {} for {}", record.base_url, place.dir.display());
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal");
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).expect("signal");
+    let mut tick = tokio::time::interval(Duration::from_secs(1).min(idle_exit));
+    let _lock = loop {
+        tokio::select! {
+            _ = term.recv() => break None,
+            _ = int.recv() => break None,
+            _ = tick.tick() => {
+                if server.engine.idle_for().is_none_or(|idle| idle < idle_exit) {
+                    continue;
+                }
+                // Under the lock, so that a client starting an engine now waits for this one
+                // to be gone, and sees no record of it, instead of finding it closing.
+                let Ok(Some(lock)) = place.lock(&id, false) else { continue };
+                // A client that read the record just before it went away checks the engine
+                // (an authenticated request) before using it: give that check a moment to
+                // land, and stay if one did.
+                place.remove_if_mine(&id, pid);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if server.engine.idle_for().is_some_and(|idle| idle >= idle_exit) {
+                    eprintln!("hopx-engine {pid}: idle for {} s, exiting", idle_exit.as_secs());
+                    break Some(lock);
+                }
+                if let Err(e) = place.write(&record) {
+                    eprintln!("hopx-engine {pid}: cannot publish its address again: {e}");
+                    break Some(lock);
+                }
+            }
+        }
+    };
+    place.remove_if_mine(&id, pid);
+    server.shutdown().await;
+    0
+}
+
+/// Points stdout at /dev/null once `ready` is out: the client reads one line and closes its end,
+/// and a later write must not fail or raise SIGPIPE.
+fn detach_stdout() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        use std::os::fd::AsRawFd;
+        // SAFETY: dup2 onto fd 1 from a descriptor we own.
+        unsafe { libc::dup2(null.as_raw_fd(), 1) };
+    }
+}
