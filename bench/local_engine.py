@@ -319,6 +319,9 @@ def main():
     args = parser.parse_args()
     for name in ("HOPX_API_KEY", "HOPX_BASE_URL"):
         os.environ.pop(name, None)
+    # The engine inside this process: the memory section counts its sandboxes as this
+    # process's descendants (bench/fresh_process.py compares it with the shared engine).
+    os.environ["HOPX_LOCAL_SHARED"] = "0"
     python = os.environ.setdefault("HOPX_LOCAL_PYTHON", sys.executable)
     from hopx_ai import AsyncSandbox, Sandbox
 

@@ -30,11 +30,12 @@ declare global {
 }
 
 /** Which server to talk to. Without either, `HOPX_API_KEY`/`HOPX_BASE_URL` decide, and with
- * neither set the SDK starts an embedded local engine in this process. */
+ * neither set the SDK uses the user's shared local engine, starting it if needed
+ * (`HOPX_LOCAL_SHARED=0`: an engine inside this process). */
 export interface ConnectionOptions {
   /** HopX API key; defaults to `HOPX_API_KEY`. Selects the HopX cloud. */
   apiKey?: string
-  /** Control-plane URL; `"local"` forces the embedded local engine. Defaults to
+  /** Control-plane URL; `"local"` forces the local engine. Defaults to
    * `HOPX_BASE_URL`, else `https://api.hopx.dev` when an API key is known. */
   baseURL?: string
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 /// A connection to one control plane. Cheap to clone; clones share connections and tokens.
 #[derive(Clone)]
 pub struct Client {
+    config: ClientConfig,
     backend: Backend,
     control: Arc<Control>,
     /// The local engine, for `Backend::Local`.
@@ -35,7 +36,7 @@ impl Client {
             }
         };
         control.http()?; // builds it now, so a bad configuration fails here
-        Ok(Client { backend, control: Arc::new(control), local })
+        Ok(Client { config, backend, control: Arc::new(control), local })
     }
 
     /// The backend this client resolved to.
@@ -69,14 +70,20 @@ impl Client {
         if options.template.is_none() && options.template_id.is_none() {
             options.template = Some(DEFAULT_TEMPLATE.to_string());
         }
-        let owner = self.local.as_ref().and_then(|l| l.owner_header());
-        let body = self.control.create(&options, owner).await?;
+        let (client, body) = match self.create_once(&options).await {
+            Err(e) if self.local.as_ref().is_some_and(|l| l.retry_create(&e)) => {
+                let fresh = Client::new(self.config.clone()).await?;
+                let body = fresh.create_once(&options).await?;
+                (fresh, body)
+            }
+            created => (self.clone(), created?),
+        };
         let token = Token::from_body(&body);
         let info = control::parse_info(body)?;
         if let Some(token) = token {
-            token::put(&self.control.base_url, &info.sandbox_id, token);
+            token::put(&client.control.base_url, &info.sandbox_id, token);
         }
-        let sandbox = Sandbox::from_parts(self.clone(), &info.sandbox_id, info.agent_url());
+        let sandbox = Sandbox::from_parts(client, &info.sandbox_id, info.agent_url());
         if let Some(env) = options.env_vars.as_ref().filter(|e| !e.is_empty()) {
             if let Err(e) = sandbox.update_env(env).await {
                 // The caller gets no handle on error, so do not leave a sandbox running.
@@ -114,6 +121,11 @@ impl Client {
         let sandbox = Sandbox::from_parts(self.clone(), sandbox_id, url);
         sandbox.refresh_token().await?;
         Ok(sandbox)
+    }
+
+    async fn create_once(&self, options: &CreateOptions) -> Result<Value> {
+        let owner = self.local.as_ref().and_then(|l| l.owner_header());
+        self.control.create(options, owner).await
     }
 
     /// `GET /v1/sandboxes`.

@@ -4,7 +4,8 @@
 //! Shared is the default wherever the binding said how to start one ([`set_engine_launcher`]:
 //! the Python and Node packages do, at import). `HOPX_LOCAL_SHARED=0` keeps the engine inside
 //! the process, so that nothing outlives it; so does a program that registered no launcher
-//! (a Rust program embedding the core).
+//! (a Rust program embedding the core), and so does a client that cannot have a shared engine
+//! (with a warning in the log).
 
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind};
@@ -42,20 +43,24 @@ pub(crate) async fn start(config: &ClientConfig) -> Result<LocalEngine> {
         argv.push(code_file.clone().into_os_string());
         Some(SharedOptions { launcher: argv, code_file, python: config.local_python.clone() })
     });
-    let engine = match launcher {
-        Some(options) => {
-            let engine = shared::connect_or_start(options).await.map_err(|e| {
-                Error::new(
-                    ErrorKind::Hopx,
-                    format!("Could not reach the shared local HopX engine (HOPX_LOCAL_SHARED=0 runs one inside this process instead): {e}"),
-                )
-            })?;
-            LocalEngine {
-                base_url: engine.base_url.clone(),
-                api_key: engine.api_key.clone(),
-                shared: Some(engine),
+    // A shared engine that cannot be had (no private folder, a launcher that fails) is no
+    // reason to fail: the engine inside this process runs the same sandboxes.
+    let shared = match launcher {
+        Some(options) => match shared::connect_or_start(options).await {
+            Ok(engine) => Some(engine),
+            Err(e) => {
+                tracing::warn!("no shared local HopX engine ({e}); using one inside this process");
+                None
             }
-        }
+        },
+        None => None,
+    };
+    let engine = match shared {
+        Some(engine) => LocalEngine {
+            base_url: engine.base_url.clone(),
+            api_key: engine.api_key.clone(),
+            shared: Some(engine),
+        },
         None => {
             let engine = embedded::start(EmbeddedOptions { python: config.local_python.clone() })
                 .await
@@ -96,6 +101,20 @@ impl LocalEngine {
             return Some((hopx_local::shared::OWNER_HEADER, me.header_value()));
         }
         None
+    }
+
+    /// Whether a failed create may be tried once more on the engine the user has now: it could
+    /// not reach a shared engine, which may have been closing after its idle time.
+    pub fn retry_create(&self, error: &Error) -> bool {
+        #[cfg(feature = "local")]
+        if let Some(engine) = &self.shared {
+            if error.kind == ErrorKind::Network {
+                hopx_local::shared::forget(engine);
+                return true;
+            }
+        }
+        let _ = error;
+        false
     }
 
     /// A clearer error for a call that could not connect because the shared engine is gone:

@@ -15,10 +15,6 @@ HOPX_LOCAL_ISOLATION=none (no isolation: trusted code only).";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // What an SDK client runs to start the user's shared engine (not a command for people).
-    if args.first().map(String::as_str) == Some("shared") {
-        hopx_local::shared::serve::serve();
-    }
     match parse(&args) {
         Ok((addr, key)) => run(addr, key),
         Err(msg) => {

@@ -28,6 +28,19 @@ function run(dir, extra = {}) {
   }).trim()
 }
 
+/** Exited: no such process, or a zombie its new parent has not collected. */
+function gone(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].startsWith('Z')
+  } catch {
+    return true
+  }
+}
+
+function sleepMs(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
 function records(dir) {
   if (!fs.existsSync(dir)) return []
   const names = fs.readdirSync(dir).filter((f) => /^engine-.*\.json$/.test(f))
@@ -45,6 +58,13 @@ test('two Node processes share one engine that Node started', () => {
     assert.equal(fs.realpathSync(argv[0]), fs.realpathSync(process.execPath))
     assert.equal(run(dir), 'hi')
     assert.deepEqual(records(dir).map((r) => r.pid), [first.pid])
+    // SIGTERM ends it in a Node host too (napi's own runtime once kept the signal from it),
+    // and it takes its record along.
+    process.kill(first.pid, 'SIGTERM')
+    const deadline = Date.now() + 10000
+    while (!gone(first.pid) && Date.now() < deadline) sleepMs(50)
+    assert.ok(gone(first.pid), 'the engine outlived SIGTERM')
+    assert.deepEqual(records(dir), [])
   } finally {
     for (const r of records(dir)) {
       try { process.kill(r.pid, 'SIGTERM') } catch {}

@@ -19,7 +19,11 @@ def test_a_paused_sandbox_makes_no_progress_and_goes_on_after_resume():
     with Sandbox.create() as sb:
         sb.run_code("x = 41")
         sb.commands.run(COUNTER, background=True, timeout=120)
-        time.sleep(0.3)
+        # Until the loop has counted (a loaded machine may take a while to start it).
+        deadline = time.monotonic() + 30
+        while not sb.files.exists("/workspace/n") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.1)
         before = count(sb)
         sb.pause()
         assert sb.get_info().status == "paused"

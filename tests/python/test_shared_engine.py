@@ -78,7 +78,7 @@ def script(folder, code, **extra):
 def run(folder, code, **extra):
     proc = script(folder, code, **extra)
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout: {out}\nstderr: {err}"
     return out.strip()
 
 
@@ -108,6 +108,10 @@ def test_two_processes_share_one_engine(place):
     assert oct(place.stat().st_mode & 0o777) == "0o700"
     assert oct((place / f"engine-{record['id']}.json").stat().st_mode & 0o777) == "0o600"
     run(place, f"Sandbox.connect({sid!r}).kill()")
+    # SIGTERM stops it at once, record and all.
+    os.kill(record["pid"], signal.SIGTERM)
+    assert wait_until(lambda: engine_pids(place) == [], 10)
+    assert records(place) == []
 
 
 def test_a_sandbox_dies_with_the_process_that_made_it(place):

@@ -1,7 +1,9 @@
 """hopx_ai: run code in HopX sandboxes, in the HopX cloud or on this machine.
 
 With an API key (``api_key=`` or ``HOPX_API_KEY``) sandboxes run in the HopX cloud; without
-one they run in a local engine embedded in this package, using this Python interpreter::
+one they run in the local engine this package carries, using this Python interpreter (one
+engine per user, shared by their processes and kept warm; ``HOPX_LOCAL_SHARED=0`` runs it
+inside this process)::
 
     from hopx_ai import Sandbox
 

@@ -63,9 +63,19 @@ pub async fn connect_or_start(options: SharedOptions) -> io::Result<SharedEngine
         .map_err(|e| io::Error::other(format!("the shared engine lookup stopped: {e}")))?
 }
 
+/// This process's last answer, used while that engine runs: no file or socket on the way.
+static LAST: Mutex<Option<(PathBuf, String, SharedEngine)>> = Mutex::new(None);
+
+/// Stops taking `engine` on trust: the next lookup checks the record and the engine again
+/// (after a request to it could not connect: it may be closing after its idle time).
+pub fn forget(engine: &SharedEngine) {
+    let mut last = LAST.lock().unwrap();
+    if last.as_ref().is_some_and(|(_, _, e)| e == engine) {
+        *last = None;
+    }
+}
+
 fn connect_or_start_blocking(options: &SharedOptions) -> io::Result<SharedEngine> {
-    // This process's last answer, while that engine runs: no file or socket on the way.
-    static LAST: Mutex<Option<(PathBuf, String, SharedEngine)>> = Mutex::new(None);
     let place = Place::find()?;
     let id = identity(options);
     if let Some((dir, last_id, engine)) = LAST.lock().unwrap().clone() {
@@ -142,8 +152,6 @@ fn start(place: &Place, id: &str, options: &SharedOptions) -> io::Result<SharedE
     let mut child =
         cmd.spawn().map_err(|e| io::Error::other(format!("cannot start the shared engine: {e}")))?;
     let stdout = child.stdout.take().expect("piped");
-    // Reaped whenever it exits, so it never lingers as a zombie of this process.
-    std::thread::spawn(move || child.wait());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -152,6 +160,12 @@ fn start(place: &Place, id: &str, options: &SharedOptions) -> io::Result<SharedE
     });
     let line = rx.recv_timeout(START_LIMIT).unwrap_or_default();
     let started = line.strip_prefix("ready ").and_then(|pid| pid.trim().parse::<i32>().ok());
+    if started.is_none() {
+        // Stuck or failed: not left running half-started.
+        let _ = child.kill();
+    }
+    // Reaped whenever it exits, so it never lingers as a zombie of this process.
+    std::thread::spawn(move || child.wait());
     match (started, place.read(id)) {
         (Some(pid), Some(record)) if record.pid == pid => usable(record).ok_or_else(|| {
             io::Error::other(format!("the shared engine (pid {pid}) started but does not answer"))

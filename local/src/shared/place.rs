@@ -132,3 +132,56 @@ impl Place {
 pub struct Lock {
     _file: File,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("hopx-place-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_new_folder_is_private_and_an_open_one_is_refused() {
+        let dir = scratch("new");
+        let place = Place::at(dir.join("hopx")).unwrap();
+        assert_eq!(fs::metadata(&place.dir).unwrap().permissions().mode() & 0o777, 0o700);
+        fs::set_permissions(&place.dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let e = Place::at(place.dir.clone()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::PermissionDenied, "{e}");
+        // A link to a private folder is refused too: the folder itself must be checked.
+        fs::set_permissions(&place.dir, fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(&place.dir, dir.join("link")).unwrap();
+        assert!(Place::at(dir.join("link")).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_are_whole_private_and_removed_only_by_their_engine() {
+        let dir = scratch("records");
+        let place = Place::at(dir.clone()).unwrap();
+        let record = Record {
+            version: "1".into(),
+            id: "abc".into(),
+            pid: 42,
+            base_url: "http://127.0.0.1:1".into(),
+            api_key: "k".into(),
+        };
+        place.write(&record).unwrap();
+        assert_eq!(place.read("abc"), Some(record.clone()));
+        assert_eq!(fs::metadata(dir.join("engine-abc.json")).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(place.read("other"), None);
+        place.remove_if_mine("abc", 43);
+        assert!(place.read("abc").is_some());
+        place.remove_if_mine("abc", 42);
+        assert!(place.read("abc").is_none());
+        // The lock: one holder at a time.
+        let held = place.lock("abc", false).unwrap().expect("free");
+        assert!(place.lock("abc", false).unwrap().is_none());
+        drop(held);
+        assert!(place.lock("abc", false).unwrap().is_some());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
