@@ -27,10 +27,6 @@ use std::time::{Duration, SystemTime};
 use template::Template;
 use tokio::sync::Notify;
 
-/// The longest a create waits for the kernel the pool is starting (an IPython start takes
-/// 0.2-0.8 s; past this, the sandbox starts its own on first use, as without a pool).
-const POOL_WAIT: Duration = Duration::from_secs(5);
-
 /// Why a sandbox id no longer answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gone {
@@ -173,10 +169,7 @@ impl Engine {
             (None, available) => available.is_ok(),
         };
         let id = crate::ids::sandbox_id();
-        let pooled = match req.template.python_kernel {
-            true => inner.pool.take_or_wait(POOL_WAIT).await,
-            false => None,
-        };
+        let pooled = if req.template.python_kernel { inner.pool.take() } else { None };
         if req.template.python_kernel {
             // Also when nothing was taken: a refill that ended as a kernel was taken leaves
             // the pool short until someone asks again.
