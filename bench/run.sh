@@ -6,7 +6,7 @@
 #   bash bench/run.sh            # full run (~15-20 min on 2 cores)
 #   bash bench/run.sh --quick    # smoke run, few iterations
 #   BENCH_ONLY=local bash bench/run.sh   # re-run some sections (overhead,footprint,local,compat,
-#                                        # files,commands,lifecycle) of an earlier full run
+#                                        # files,commands,lifecycle,fresh) of an earlier full run
 #
 # Honours CARGO_TARGET_DIR. Needs Rust, Python 3.9+ (BENCH_PYTHON, else python3.11/python3),
 # Node 18+ and network access to PyPI and npm on the first run.
@@ -67,9 +67,9 @@ say "running the benchmarks"
 # The builds above leave hundreds of MB of dirty pages; flush them now rather than during the
 # measurements (the write-back competes with the one-shot runs' file and process work).
 sync
-only=${BENCH_ONLY:-overhead,footprint,local,compat,files,commands,lifecycle}
-# bench.py knows every section but files, commands and lifecycle (bench/<section>.py).
-bench_only=$(echo ",$only," | sed 's/,files,/,/; s/,commands,/,/; s/,lifecycle,/,/; s/^,//; s/,$//')
+only=${BENCH_ONLY:-overhead,footprint,local,compat,files,commands,lifecycle,fresh}
+# bench.py knows every section but files, commands, lifecycle and fresh (bench/<section>.py).
+bench_only=$(echo ",$only," | sed 's/,files,/,/; s/,commands,/,/; s/,lifecycle,/,/; s/,fresh,/,/; s/^,//; s/,$//')
 [ -z "$bench_only" ] || "$deps/tools-py/bin/python" bench/bench.py $quick --only "$bench_only"
 if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,files,* ]]; then
   say "file transfers (bench/files.py)"
@@ -86,6 +86,11 @@ if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,lifecycle,* ]]; then
   say "lifecycle (bench/lifecycle.py)"
   "$deps/tools-py/bin/python" bench/lifecycle.py --ours "$deps/ours-py/bin/python" \
     ${quick:+--calls 30 --cycles 10}
+fi
+if [ -x "$deps/ours-py/bin/python" ] && [[ ",$only," == *,fresh,* ]]; then
+  say "a fresh process's first result (bench/fresh_process.py)"
+  "$deps/tools-py/bin/python" bench/fresh_process.py --ours "$deps/ours-py/bin/python" \
+    ${quick:+--runs 5}
 fi
 "$deps/tools-py/bin/python" bench/report.py
 say "done: BENCHMARKS.md, bench/charts/"
