@@ -32,10 +32,11 @@ class Sandbox(m.SandboxBase):
     Make one with :meth:`create`, :meth:`connect` or :meth:`list`. Without an API key
     (argument or ``HOPX_API_KEY``) or base URL, sandboxes run on this machine in the user's
     shared local engine (``HOPX_LOCAL_SHARED=0``: one inside this process), with this Python
-    interpreter and its packages; one made without ``timeout_seconds`` ends with this process. ``with Sandbox.create() as
-    sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads and writes its files,
-    ``sandbox.commands`` runs shell commands, ``sandbox.env`` holds its sandbox-wide
-    environment variables, ``sandbox.cache`` its agent's cache of execution results.
+    interpreter and its packages; one made without ``timeout_seconds`` ends with this process.
+    ``with Sandbox.create() as sandbox:`` kills the sandbox on exit. ``sandbox.files`` reads
+    and writes its files, ``sandbox.commands`` runs shell commands, ``sandbox.env`` holds its
+    sandbox-wide environment variables, ``sandbox.cache`` its agent's cache of execution
+    results.
     """
 
     __slots__ = ("files", "env", "commands", "terminal", "cache")

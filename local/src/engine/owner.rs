@@ -49,12 +49,16 @@ impl Owner {
     }
 }
 
-/// Field 22 of `/proc/<pid>/stat`: when the process started, in clock ticks since boot.
+/// Field 22 of `/proc/<pid>/stat`: when the process started, in clock ticks since boot;
+/// `None` if there is no such process or it has exited (a zombie not yet collected).
 fn start_time(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces or ')': skip past the last.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// Kills `sandbox` when `owner` exits; stops watching when the sandbox is killed first.
@@ -98,6 +102,15 @@ mod tests {
         assert_eq!(Owner::parse(&me.header_value()), Some(me));
         assert!(!Owner { start_time: me.start_time + 1, ..me }.alive());
         assert_eq!(Owner::parse("0:5"), None);
+        // An exited child not yet collected is not alive.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        let started = std::time::Instant::now();
+        while Owner::of(pid).is_some() && started.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(Owner::of(pid), None, "a zombie passed for a live process");
+        child.wait().unwrap();
         assert_eq!(Owner::parse("12"), None);
     }
 }
