@@ -33,6 +33,9 @@ with Sandbox.create(template="code-interpreter") as sandbox:
 print("python quick start from the wheel: ok")
 EOF
 )
+# The console script the wheel installs.
+test "$("$WORK/venv/bin/hopx" run -c 'print(6 * 7)')" = 42
+echo "hopx from the wheel: ok"
 
 echo "== Node: the two npm tarballs in a fresh folder under /tmp"
 mkdir "$WORK/node"
@@ -55,6 +58,9 @@ console.log('node quick start from the tarballs: ok')
 EOF
   # The sandbox Python of the Node quick start: the venv above (it has IPython).
   HOPX_LOCAL_PYTHON=$WORK/venv/bin/python node quickstart.mjs
+  # The package's bin.
+  test "$(HOPX_LOCAL_PYTHON=$WORK/venv/bin/python npx --no-install hopx run -c 'print(6 * 7)')" = 42
+  echo "hopx from the tarballs: ok"
 )
 
 echo "== sizes"

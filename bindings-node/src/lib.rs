@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod catalog;
+mod cli;
 mod commands;
 mod convert;
 mod env;

@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+mod cli;
 mod client;
 mod convert;
 mod dual;
@@ -28,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     client::register(m)?;
     errors::register(m)?;
     shared_engine::register(m)?;
+    cli::register(m)?;
     m.add("DEFAULT_RUN_TIMEOUT", hopx_core::DEFAULT_RUN_TIMEOUT)?;
     m.add("MAX_RUN_TIMEOUT", hopx_core::MAX_RUN_TIMEOUT)?;
     let drain = wrap_pyfunction!(runtime::drain_at_exit, m)?;

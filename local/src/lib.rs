@@ -25,7 +25,7 @@ pub mod spawn;
 
 pub use engine::config::EngineConfig;
 pub use engine::Engine;
-pub use server::Server;
+pub use server::{stop_signal, Server};
 pub use spawn::Limits;
 // The isolation suites find the sandbox Python the way the engine does.
 #[cfg(feature = "test-hooks")]

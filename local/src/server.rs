@@ -28,9 +28,26 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// Serves until SIGTERM or SIGINT, then stops as [`Server::shutdown`] does. The signals
+    /// are taken as a flag, not through tokio, which also works when a Node host runs its own
+    /// tokio runtime beside ours (`crate::shared::serve`).
+    pub async fn serve_until_signalled(self) {
+        stop_signal().await;
+        self.shutdown().await;
+    }
+
     /// Stops serving and kills every sandbox.
     pub async fn shutdown(self) {
         self.task.abort();
         self.engine.shutdown().await;
+    }
+}
+
+/// Returns once SIGTERM or SIGINT arrived (taken as a flag, not through tokio: see
+/// [`Server::serve_until_signalled`]).
+pub async fn stop_signal() {
+    let stop = crate::shared::serve::stop_on_signals();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

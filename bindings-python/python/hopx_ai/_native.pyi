@@ -36,6 +36,7 @@ __all__ = [
     "health_check_async",
     "check_run",
     "serve_shared",
+    "cli_main",
     "error_kinds",
     "DEFAULT_RUN_TIMEOUT",
     "MAX_RUN_TIMEOUT",
@@ -532,3 +533,7 @@ class NativeTerminal:
 
 def serve_shared() -> NoReturn:
     """Runs the user's shared local engine in this process (what the engine's launcher calls)."""
+
+def cli_main(args: List[str], python: Optional[str] = None) -> int:
+    """Runs the ``hopx`` command with ``args`` (the program name first); returns its exit status.
+    ``python`` runs sandbox code on the local engine."""

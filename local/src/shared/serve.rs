@@ -116,7 +116,7 @@ async fn run(dir: std::path::PathBuf, id: String, idle_exit: Duration) -> i32 {
 /// A flag that SIGTERM and SIGINT set. Not tokio's signal streams: in a Node host, napi's own
 /// tokio runtime shares their registry, and a SIGTERM then never reached this loop (and the
 /// two runtimes spun). A handler that stores a flag is all a signal handler may safely do.
-fn stop_on_signals() -> &'static AtomicBool {
+pub(crate) fn stop_on_signals() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     extern "C" fn on_signal(_: libc::c_int) {
         STOP.store(true, Ordering::Relaxed);
