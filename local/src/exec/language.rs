@@ -78,10 +78,7 @@ pub struct Runtimes {
 impl Runtimes {
     /// Looks every interpreter up. `python` overrides `python3` on PATH.
     pub async fn resolve(python: Option<PathBuf>) -> Runtimes {
-        let py_hint = python
-            .or_else(|| env_path("HOPX_LOCAL_PYTHON"))
-            .or_else(|| which("python3"))
-            .or_else(|| which("python"));
+        let py_hint = python_hint(python);
         Runtimes {
             python: match py_hint {
                 Some(p) => probe_python(&p).await,
@@ -166,14 +163,43 @@ print(json.dumps({'exe': sys.executable, 'prefix': sys.prefix, 'base': sys.base_
 'ipython': u.find_spec('IPython') is not None, \
 'installs': {k: paths[k] for k in ('purelib', 'platlib', 'scripts')}}))";
 
-/// Asks the Python itself where it lives (this also sees through pyenv shims).
-async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
-    let out = tokio::process::Command::new(hint)
+/// The Python [`Runtimes::resolve`] asks: `python`, else `HOPX_LOCAL_PYTHON`, else `python3`
+/// or `python` on PATH.
+pub fn python_hint(python: Option<PathBuf>) -> Option<PathBuf> {
+    python.or_else(|| env_path("HOPX_LOCAL_PYTHON")).or_else(|| which("python3")).or_else(|| which("python"))
+}
+
+/// A probe's answer that another process got (a shared engine's client probes while the
+/// engine's own interpreter starts: `crate::shared`), with the Python it is about.
+static PROBED: std::sync::Mutex<Option<(PathBuf, Vec<u8>)>> = std::sync::Mutex::new(None);
+
+/// Hands this engine the answer of the probe of `hint`, so that it need not ask again.
+pub fn preset_probe(hint: PathBuf, stdout: Vec<u8>) {
+    *PROBED.lock().unwrap_or_else(|e| e.into_inner()) = Some((hint, stdout));
+}
+
+/// Probes `hint` now, blocking; its answer if it ran and succeeded.
+pub fn probe_blocking(hint: &Path) -> Option<Vec<u8>> {
+    let out = std::process::Command::new(hint)
         .args(["-c", PROBE, super::env::USER_BASE])
         .env_remove("PYTHONPATH")
         .output()
-        .await
-        .map_err(|e| format!("python at {} cannot start: {e}", hint.display()))?;
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+/// Asks the Python itself where it lives (this also sees through pyenv shims).
+async fn probe_python(hint: &Path) -> Result<PythonRuntime, String> {
+    let preset = PROBED.lock().unwrap_or_else(|e| e.into_inner()).take().filter(|(h, _)| h == hint);
+    let out = match preset {
+        Some((_, stdout)) => std::process::Output { status: Default::default(), stdout, stderr: Vec::new() },
+        None => tokio::process::Command::new(hint)
+            .args(["-c", PROBE, super::env::USER_BASE])
+            .env_remove("PYTHONPATH")
+            .output()
+            .await
+            .map_err(|e| format!("python at {} cannot start: {e}", hint.display()))?,
+    };
     if !out.status.success() {
         return Err(format!(
             "python at {} failed to start: {}",

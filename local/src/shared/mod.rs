@@ -134,7 +134,7 @@ fn start(place: &Place, id: &str, options: &SharedOptions) -> io::Result<SharedE
     cmd.args(args)
         .env("HOPX_LOCAL_SHARED_DIR", &place.dir)
         .env("HOPX_LOCAL_SHARED_ID", id)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(place.log(id)?);
     if let (Some(python), None) = (&options.python, std::env::var_os("HOPX_LOCAL_PYTHON")) {
@@ -151,6 +151,7 @@ fn start(place: &Place, id: &str, options: &SharedOptions) -> io::Result<SharedE
     }
     let mut child =
         cmd.spawn().map_err(|e| io::Error::other(format!("cannot start the shared engine: {e}")))?;
+    hand_probe(child.stdin.take().expect("piped"), options);
     let stdout = child.stdout.take().expect("piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -175,6 +176,21 @@ fn start(place: &Place, id: &str, options: &SharedOptions) -> io::Result<SharedE
             place.dir.display(),
             place.log_tail(id)
         ))),
+    }
+}
+
+/// The engine's first step, taken here while its interpreter starts (about 17 ms for Python
+/// to start and load the native module): the probe of the sandbox Python, which the engine
+/// reads from its stdin instead of running it (`serve::serve`). Then stdin closes, so a failed
+/// probe only means the engine probes itself.
+fn hand_probe(mut stdin: std::process::ChildStdin, options: &SharedOptions) {
+    let python = std::env::var_os("HOPX_LOCAL_PYTHON").map(PathBuf::from).or_else(|| options.python.clone());
+    let Some(hint) = crate::exec::language::python_hint(python) else { return };
+    if let Some(answer) = crate::exec::language::probe_blocking(&hint) {
+        let mut message = hint.as_os_str().as_encoded_bytes().to_vec();
+        message.push(b'\n');
+        message.extend(answer);
+        let _ = stdin.write_all(&message);
     }
 }
 

@@ -31,6 +31,7 @@ pub fn serve() -> ! {
         exit_now(1);
     };
     let idle = var("HOPX_LOCAL_IDLE_EXIT").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_IDLE_EXIT);
+    take_probe();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("hopx-engine")
@@ -39,6 +40,22 @@ pub fn serve() -> ! {
         .expect("tokio runtime");
     let code = rt.block_on(run(dir.into(), id, Duration::from_secs(idle.max(1))));
     exit_now(code)
+}
+
+/// Reads the probe of the sandbox Python that the client ran while this process started
+/// (`shared::hand_probe`): a first line naming the Python, then its answer. Nothing, or
+/// anything unreadable, and the engine probes as usual.
+fn take_probe() {
+    use std::io::Read;
+    let mut input = Vec::new();
+    let _ = std::io::stdin().take(4 << 20).read_to_end(&mut input);
+    if let Some(newline) = input.iter().position(|b| *b == b'\n') {
+        let answer = input.split_off(newline + 1);
+        input.pop();
+        if let Ok(hint) = String::from_utf8(input) {
+            crate::exec::language::preset_probe(hint.into(), answer);
+        }
+    }
 }
 
 /// Ends the process without running the host's exit handlers: the interpreter that loaded us
