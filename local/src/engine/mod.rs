@@ -6,6 +6,7 @@
 pub mod cleanup;
 pub mod config;
 pub mod error;
+mod expiry;
 pub mod font_cache;
 pub mod forward;
 pub mod owner;
@@ -97,7 +98,7 @@ impl Engine {
                 last_active: Mutex::new(std::time::Instant::now()),
             }),
         };
-        tokio::spawn(expire_loop(engine.inner.clone()));
+        tokio::spawn(expiry::expire_loop(engine.clone()));
         // The font cache first, so warm kernels and new sandboxes get a copy.
         let seeding = engine.clone();
         tokio::spawn(async move {
@@ -378,32 +379,5 @@ impl Engine {
             let _ = c.await;
         }
         let _ = std::fs::remove_dir_all(&self.inner.root);
-    }
-}
-
-/// Kills sandboxes whose time-to-live ran out; sleeps until the next deadline.
-async fn expire_loop(inner: Arc<Inner>) {
-    let engine = Engine { inner };
-    loop {
-        let now = SystemTime::now();
-        let mut due = Vec::new();
-        let mut next: Option<SystemTime> = None;
-        for sb in engine.inner.sandboxes.lock().unwrap().values() {
-            match sb.state().expires_at {
-                Some(at) if at <= now => due.push(sb.id.clone()),
-                Some(at) => next = Some(next.map_or(at, |n| n.min(at))),
-                None => {}
-            }
-        }
-        for id in due {
-            tracing::info!("sandbox {id} expired");
-            engine.remove(&id, Gone::Expired).await;
-        }
-        let wait =
-            next.and_then(|n| n.duration_since(SystemTime::now()).ok()).unwrap_or(Duration::from_secs(3600));
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = engine.inner.expiry_changed.notified() => {}
-        }
     }
 }
